@@ -1,0 +1,48 @@
+# coursekeeper: `make run` serves the demo school, `make test` runs everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# The PostgreSQL the suite also runs on; the run creates (and drops) its own test databases.
+POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/coursekeeper
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres lint checks messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@bash scripts/run-demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+checks: install
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	COURSEKEEPER_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(printf 'x%.0s' {1..60}) \
+	  DJANGO_ALLOWED_HOSTS=courses.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint checks test-sqlite test-postgres
+
+messages: install
+	cd coursekeeper && ../$(PY) ../manage.py makemessages -l da -l de --no-obsolete --add-location file
+	cd coursekeeper && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var/test-*.sqlite3*

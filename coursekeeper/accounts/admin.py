@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from coursekeeper.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "role", "is_active", "date_joined")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("email", "full_name")
+    readonly_fields = ("date_joined", "last_login", "adult_confirmed_at")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "street_address",
+                    "postal_code",
+                    "city",
+                    "country",
+                    "company",
+                    "job_title",
+                    "interests",
+                    "language",
+                    "time_zone",
+                )
+            },
+        ),
+        (_("Role and access"), {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("date_joined", "last_login", "adult_confirmed_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )

@@ -1,0 +1,61 @@
+"""Test factories for the accounts app; people carry a random token in every identifier."""
+
+from __future__ import annotations
+
+import secrets
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.models import SignInFingerprint, User
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    class Params:
+        token = factory.LazyFunction(lambda: secrets.token_hex(5))
+
+    email = factory.LazyAttribute(lambda o: f"person-{o.token}@example.org")
+    full_name = factory.LazyAttribute(lambda o: f"Test Person {o.token}")
+    phone = factory.LazyAttribute(lambda o: f"+45 {int(o.token, 16) % 10**8:08d}")
+    language = "en"
+    time_zone = "Europe/Copenhagen"
+    role = Role.LEARNER
+    adult_confirmed_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the manager, so the address is normalised the way every real account's is.
+        email = kwargs.pop("email")
+        return model_class.objects.create_user(email, None, **kwargs)
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class StaffFactory(UserFactory):
+    role = Role.SUPPORT
+    is_staff = True
+
+
+class SignInFingerprintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInFingerprint
+
+    user = factory.SubFactory(UserFactory)
+    fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))

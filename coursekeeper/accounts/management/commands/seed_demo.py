@@ -1,0 +1,80 @@
+"""Create the demo school: an owner (the provider), an instructor, a staff member and a learner.
+
+Running it again changes nothing that is already there, so `make run` can call it every time.
+Staff and the instructor get an authenticator with a fixed secret, so the demo can be signed in
+to; `manage.py demo_totp EMAIL` prints the current code.
+"""
+
+from __future__ import annotations
+
+import os
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.sites.models import Site
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.models import User
+from coursekeeper.accounts.services import assign_role
+
+DEMO_PASSWORD = "demo-school-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - demo accounts only
+
+DEMO_PEOPLE = [
+    # email, full name, role, language, time zone
+    ("owner@demo.coursekeeper.test", "Karen Holm", Role.OWNER, "da", "Europe/Copenhagen"),
+    ("instructor@demo.coursekeeper.test", "Jonas Weber", Role.INSTRUCTOR, "de", "Europe/Berlin"),
+    ("staff@demo.coursekeeper.test", "Mette Skov", Role.SUPPORT, "da", "Europe/Copenhagen"),
+    ("learner@demo.coursekeeper.test", "Alex Morgan", Role.LEARNER, "en", "Europe/Copenhagen"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo school (idempotent) and print its logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        domain = os.environ.get("COURSEKEEPER_DOMAIN", "127.0.0.1:8000")
+        Site.objects.update_or_create(pk=1, defaults={"domain": domain, "name": "coursekeeper"})
+        owner = None
+        for email, full_name, role, language, time_zone in DEMO_PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email,
+                    DEMO_PASSWORD,
+                    full_name=full_name,
+                    language=language,
+                    time_zone=time_zone,
+                    country="DK" if language == "da" else "DE" if language == "de" else "",
+                )
+                user.adult_confirmed_at = timezone.now()
+                user.save(update_fields=["adult_confirmed_at"])
+                EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+                owner = owner or user
+                assign_role(user=user, role=role, acting_user=owner)
+                if role == Role.OWNER:
+                    user.is_superuser = True
+                    user.save(update_fields=["is_superuser"])
+            owner = owner or user
+            if (
+                user.requires_two_factor
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
+                TOTP.activate(user, DEMO_TOTP_SECRET)
+
+        self.stdout.write(self.style.SUCCESS(f"Demo school ready. Sign in at http://{domain}/"))
+        self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
+        for email, _name, role, _language, _tz in DEMO_PEOPLE:
+            self.stdout.write(f"  {role.label:<28} {email}")
+        self.stdout.write(
+            "  staff and the instructor need a two-factor code: "
+            f"authenticator secret {DEMO_TOTP_SECRET}, or run "
+            "`.venv/bin/python manage.py demo_totp EMAIL`"
+        )

@@ -1,0 +1,68 @@
+"""Per-request behaviour tied to the signed-in person."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from coursekeeper.accounts.selectors import has_two_factor
+
+
+class PersonPreferencesMiddleware:
+    """Show the page in the signed-in person's language and time zone.
+
+    A visitor gets the language LocaleMiddleware chose (their cookie or Accept-Language) and
+    the school's time zone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.language and user.language != translation.get_language():
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class StaffTwoFactorMiddleware:
+    """Send a staff member without an authenticator app to set one up before anything else (R2).
+
+    Only the pages needed to set it up, to sign out and to read the site in another language stay
+    open; everything else, the administration included, waits.
+    """
+
+    ALWAYS_OPEN_PREFIXES = (
+        "/accounts/2fa/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+        "/language/",
+        "/static/",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.requires_two_factor
+            and not request.path.startswith(self.ALWAYS_OPEN_PREFIXES)
+            and not has_two_factor(user)
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?required=1")
+        return self.get_response(request)

@@ -1,0 +1,36 @@
+"""django-axes glue: which account an attempt targets, and what a locked-out person sees (R2)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coursekeeper.accounts.models import normalize_email
+
+
+def username_from_request(request: HttpRequest, credentials: dict | None = None) -> str:
+    """Return the account an attempt targets, normalised so `Anna@` and `anna@` count together.
+
+    allauth authenticates with `email=`; its login form posts the field `login`.
+    """
+    credentials = credentials or {}
+    raw = credentials.get("email") or credentials.get("login") or credentials.get("username")
+    if not raw and request is not None and request.method == "POST":
+        raw = request.POST.get("login", "")
+    return normalize_email(raw or "")
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """Answer a locked-out attempt with a translated page and 429, never naming the account."""
+    from django.conf import settings
+
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"cool_off_hours": settings.AXES_COOLOFF_TIME},
+        status=429,
+    )

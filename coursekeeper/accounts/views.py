@@ -1,0 +1,56 @@
+"""The person's own pages: profile and sessions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coursekeeper.accounts import selectors, services
+from coursekeeper.accounts.errors import AccountError
+from coursekeeper.accounts.forms import ProfileForm
+from coursekeeper.web.language import remember_language_cookie
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Show and edit every profile field (R3); a changed address is verified first (R27)."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=type(user).objects.get(pk=user.pk))
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            services.update_profile(user=user, acting_user=user, changes=changes)
+            messages.success(request, _("Your profile is saved."))
+            return remember_language_cookie(redirect("accounts:profile"), user.language)
+        status = 400
+    else:
+        form = ProfileForm(instance=user)
+        status = 200
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def sessions(request: HttpRequest) -> HttpResponse:
+    """List every place the person is signed in, so they can end any of them."""
+    active = selectors.active_sessions(
+        user=request.user, current_session_key=request.session.session_key
+    )
+    return render(request, "accounts/sessions.html", {"sessions": active})
+
+
+@login_required
+@require_POST
+def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        services.end_session(user=request.user, session_id=session_id)
+    except AccountError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:sessions")
+    messages.success(request, _("The session has ended. That device is signed out."))
+    return redirect("accounts:sessions")

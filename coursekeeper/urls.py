@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+# The administration signs in through the same login as everyone else, so throttling and the
+# staff two-factor requirement apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", include("coursekeeper.web.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("coursekeeper.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "coursekeeper.web.errors.bad_request"
+handler403 = "coursekeeper.web.errors.permission_denied"
+handler404 = "coursekeeper.web.errors.page_not_found"
+handler500 = "coursekeeper.web.errors.server_error"

@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from coursekeeper.accounts.choices import LANGUAGE_CHOICES
+
+
+def site(request: HttpRequest) -> dict:
+    """Values every page needs: the school's name and the languages to switch between."""
+    return {
+        "SCHOOL_NAME": getattr(settings, "SCHOOL_NAME", "coursekeeper"),
+        "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
+    }

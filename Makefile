@@ -40,9 +40,14 @@ test-postgres: install
 
 test: lint checks test-sqlite test-postgres
 
+# Extract new strings into the da/de catalogues, then (after translating) compile them; the
+# compiled .mo files are committed so `make run` needs no gettext tools.
+MAKEMESSAGES_ARGS := -l da -l de --no-obsolete --add-location file \
+	-i .venv -i var -i tests -i "*/tests/*" -i conftest.py -i bench -i scripts
+
 messages: install
-	cd coursekeeper && ../$(PY) ../manage.py makemessages -l da -l de --no-obsolete --add-location file
-	cd coursekeeper && ../$(PY) ../manage.py compilemessages
+	$(PY) manage.py makemessages $(MAKEMESSAGES_ARGS)
+	$(PY) manage.py compilemessages -l da -l de -i .venv -i var
 
 clean:
 	rm -rf $(VENV) var/test-*.sqlite3*

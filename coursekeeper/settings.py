@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.sites",
     "django.contrib.humanize",
     # Ours before allauth's, so our templates (emails without IP addresses, our layout) win.
     "coursekeeper.web",
@@ -181,7 +180,8 @@ CACHES = {
 # --- Accounts, passwords and sessions -----------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-SITE_ID = 1
+# No sites framework: links in mail are built from the host the person used (RequestSite).
+SCHOOL_NAME = os.environ.get("COURSEKEEPER_SCHOOL_NAME", "coursekeeper")
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check.

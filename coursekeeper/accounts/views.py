@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coursekeeper.accounts import selectors, services
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.forms import ProfileForm
+from coursekeeper.accounts.models import User
 from coursekeeper.web.language import remember_language_cookie
 
 
@@ -21,7 +22,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Show and edit every profile field (R3); a changed address is verified first (R27)."""
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=type(user).objects.get(pk=user.pk))
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=user.pk))
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
             services.update_profile(user=user, acting_user=user, changes=changes)

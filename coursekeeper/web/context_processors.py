@@ -7,6 +7,6 @@ from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 def site(request: HttpRequest) -> dict:
     """Values every page needs: the school's name and the languages to switch between."""
     return {
-        "SCHOOL_NAME": getattr(settings, "SCHOOL_NAME", "coursekeeper"),
+        "SCHOOL_NAME": settings.SCHOOL_NAME,
         "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
     }

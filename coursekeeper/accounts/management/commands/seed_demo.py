@@ -12,7 +12,6 @@ import os
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +38,6 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         domain = os.environ.get("COURSEKEEPER_DOMAIN", "127.0.0.1:8000")
-        Site.objects.update_or_create(pk=1, defaults={"domain": domain, "name": "coursekeeper"})
         owner = None
         for email, full_name, role, language, time_zone in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first()

@@ -53,6 +53,13 @@ class SmtpSink:
         return self.to(address)
 
 
+def pytest_configure(config) -> None:
+    """The SQLite test database is a file under var/, which a fresh clone does not have yet."""
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

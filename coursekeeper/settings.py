@@ -102,11 +102,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "coursekeeper.accounts.middleware.SessionIdleTimeoutMiddleware",
     "coursekeeper.accounts.middleware.PersonPreferencesMiddleware",
     "coursekeeper.accounts.middleware.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication.
     "axes.middleware.AxesMiddleware",
@@ -209,6 +210,8 @@ LOGIN_REDIRECT_URL = "web:home"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # absolute timeout: two weeks
+SESSION_IDLE_TIMEOUT_LEARNER = 60 * 60 * 24 * 7  # seconds without a request before sign-out
+SESSION_IDLE_TIMEOUT_STAFF = 60 * 60 * 2
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

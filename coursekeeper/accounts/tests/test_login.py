@@ -188,3 +188,65 @@ def test_r2_administration_sign_in_goes_through_the_throttled_login():
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(
+    ("factory", "idle_hours", "signed_out"),
+    [(UserFactory, 24 * 6, False), (UserFactory, 24 * 8, True), (StaffFactory, 3, True)],
+)
+def test_r2_a_session_ends_after_a_period_of_inactivity(factory, idle_hours, signed_out):
+    import time_machine
+    from django.utils import timezone
+
+    person = factory()
+    if person.requires_two_factor:
+        TOTP.activate(person, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, person.email)
+        if person.requires_two_factor:
+            client.post(
+                reverse("mfa_authenticate"),
+                {"code": current_code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")},
+            )
+        assert client.get(reverse("accounts:profile")).status_code == 200
+        traveller.shift(idle_hours * 3600)
+
+        response = client.get(reverse("accounts:profile"))
+
+    if signed_out:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+        assert "_auth_user_id" not in client.session
+    else:
+        assert response.status_code == 200
+
+
+def test_r2_password_reset_mails_a_link_that_sets_a_new_password(smtp_server):
+    import re
+
+    person = UserFactory()
+    client = Client()
+
+    client.post(reverse("account_reset_password"), {"email": person.email.upper()})
+    (mail,) = smtp_server.wait_for(person.email)
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.text).group(1)
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "a brand new passphrase", "password2": "a brand new passphrase"},
+    )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("a brand new passphrase")
+    assert person.password.startswith("argon2$argon2id$")
+
+
+def test_r2_password_reset_for_an_unknown_address_looks_the_same(smtp_server, token):
+    response = Client().post(
+        reverse("account_reset_password"), {"email": f"nobody-{token}@example.org"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_reset_password_done")

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     # Ours before allauth's, so our templates (emails without IP addresses, our layout) win.
     "coursekeeper.web",
     "coursekeeper.accounts",
+    "coursekeeper.privacy",
+    "coursekeeper.messaging",
+    "coursekeeper.jobs",
     "allauth",
     "allauth.account",
     "allauth.mfa",

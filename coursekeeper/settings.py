@@ -259,6 +259,8 @@ AXES_USERNAME_CALLABLE = "coursekeeper.accounts.throttling.username_from_request
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coursekeeper.accounts.throttling.lockout_response"
 AXES_VERBOSE = False
+# Successful sign-ins are not logged by axes: the security log is ours, with its own retention.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Internationalisation -----------------------------------------------------------------------
 

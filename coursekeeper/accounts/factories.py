@@ -6,6 +6,7 @@ import secrets
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
@@ -59,3 +60,19 @@ class SignInFingerprintFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+class UserGroupLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User.groups.through
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.LazyFunction(lambda: Group.objects.get_or_create(name="Support")[0])
+
+
+class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User.user_permissions.through
+
+    user = factory.SubFactory(UserFactory)
+    permission = factory.LazyFunction(lambda: Permission.objects.order_by("pk").first())

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class PrivacyConfig(AppConfig):
     name = "coursekeeper.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from coursekeeper.privacy import checks  # noqa: F401 - registers the system checks
+
+        # Every app's privacy.py declares its models into the registry.
+        autodiscover_modules("privacy")

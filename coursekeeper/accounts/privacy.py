@@ -1,0 +1,75 @@
+"""What the accounts app holds about people (R1 to R3)."""
+
+from coursekeeper.accounts.models import SignInFingerprint, User
+from coursekeeper.privacy.declarations import (
+    NOT_PERSONAL,
+    Account,
+    After,
+    Category,
+    Event,
+    TheAccount,
+    WhileAccountExists,
+    declare,
+)
+from coursekeeper.privacy.purposes import ACCOUNT, SECURITY
+
+declare(
+    User,
+    subject=TheAccount(),
+    purposes=[ACCOUNT],
+    fields={
+        "email": Category.CONTACT,
+        "full_name": Category.IDENTITY,
+        "phone": Category.CONTACT,
+        "street_address": Category.CONTACT,
+        "postal_code": Category.CONTACT,
+        "city": Category.CONTACT,
+        "country": Category.CONTACT,
+        "company": Category.PROFILE,
+        "job_title": Category.PROFILE,
+        "interests": Category.PROFILE,
+        "language": Category.PROFILE,
+        "time_zone": Category.PROFILE,
+        "password": Category.CREDENTIALS,
+        "last_login": Category.USAGE,
+        "date_joined": Category.USAGE,
+        "adult_confirmed_at": Category.IDENTITY,
+        "role": Category.PROFILE,
+        "is_active": NOT_PERSONAL.because("an account flag"),
+        "is_staff": NOT_PERSONAL.because("an account flag"),
+        "is_superuser": NOT_PERSONAL.because("an account flag"),
+        "groups": NOT_PERSONAL.because("links to permission groups, declared on the link table"),
+        "user_permissions": NOT_PERSONAL.because(
+            "links to permissions, declared on the link table"
+        ),
+    },
+    retention=WhileAccountExists(),
+)
+
+declare(
+    SignInFingerprint,
+    subject=Account("user"),
+    purposes=[SECURITY],
+    fields={
+        "user": Category.IDENTITY,
+        "fingerprint": Category.TECHNICAL,
+        "first_seen_at": Category.TECHNICAL,
+        "last_seen_at": Category.TECHNICAL,
+    },
+    retention=After(Event.LAST_ACTIVITY, column="last_seen_at", days=365),
+    source="use",
+)
+
+for through in (User.groups.through, User.user_permissions.through):
+    declare(
+        through,
+        subject=Account("user"),
+        purposes=[ACCOUNT],
+        fields={
+            "user": Category.IDENTITY,
+            through._meta.get_field("group" if hasattr(through, "group") else "permission").name: (
+                NOT_PERSONAL.because("a permission or group, the same for everyone")
+            ),
+        },
+        source="staff",
+    )

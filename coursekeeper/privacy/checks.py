@@ -1,0 +1,239 @@
+"""System checks that keep the declaration complete (R26). Stable ids:
+
+- privacy.E001 a model (auto-created and third-party ones included) is not declared
+- privacy.E002 a field of a declared model is not declared
+- privacy.E003 a subject lookup or a retention column is not indexed
+- privacy.E004 a personal-looking field is declared not personal without a written reason
+- privacy.E005 a CASCADE could delete a held row
+- privacy.E006 a declared model has no test factory
+- privacy.E007 a declaration names a field the model does not have
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.db import models
+
+from coursekeeper.privacy.declarations import Category, KeepHeld, NotPersonal, registry
+from coursekeeper.privacy.indexes import added_index_columns
+
+PERSONAL_LOOKING_NAMES = ("email", "ip", "phone", "name", "address", "user_agent", "username")
+
+
+def declarable_fields(model: type[models.Model]) -> list[models.Field]:
+    """Return the fields a declaration must cover: every column and many-to-many of the model."""
+    return [
+        f
+        for f in model._meta.get_fields()
+        if (f.concrete or f.many_to_many)
+        and not (f.auto_created and not f.concrete)
+        and not (f.primary_key and f.auto_created)
+    ]
+
+
+def is_personal_looking(model_field: models.Field) -> bool:
+    if isinstance(model_field, models.EmailField | models.GenericIPAddressField | models.FileField):
+        return True
+    related = model_field.related_model if model_field.is_relation else None
+    if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
+        return True
+    name = model_field.name.lower()
+    return any(part in name for part in PERSONAL_LOOKING_NAMES)
+
+
+def resolve_path(model: type[models.Model], path: str) -> tuple[type[models.Model], models.Field]:
+    """Follow a `a__b__c` lookup and return the last model and field."""
+    current = model
+    parts = path.split("__")
+    for part in parts[:-1]:
+        current = current._meta.get_field(part).related_model
+    return current, current._meta.get_field(parts[-1])
+
+
+def is_indexed(model: type[models.Model], model_field: models.Field) -> bool:
+    if model_field.primary_key or model_field.unique or model_field.db_index:
+        return True
+    if model_field.is_relation and (model_field.many_to_one or model_field.many_to_many):
+        return True  # Django indexes foreign keys, and both columns of a link table
+    column = model_field.column
+    for index in model._meta.indexes:
+        if index.fields and index.fields[0].lstrip("-") == model_field.name:
+            return True
+    for constraint in model._meta.constraints:
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and constraint.fields
+            and constraint.fields[0] == model_field.name
+        ):
+            return True
+    for together in model._meta.unique_together:
+        if together and together[0] == model_field.name:
+            return True
+    return column in added_index_columns(model._meta.label)
+
+
+@checks.register("privacy")
+def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models(include_auto_created=True):
+        declaration = registry.get(model)
+        label = model._meta.label
+        if declaration is None:
+            errors.append(
+                checks.Error(
+                    f"{label} is not declared in any privacy.py.",
+                    hint="Declare it with coursekeeper.privacy.declarations.declare().",
+                    obj=model,
+                    id="privacy.E001",
+                )
+            )
+            continue
+        errors.extend(_check_fields(model, declaration))
+        errors.extend(_check_indexes(model, declaration))
+        errors.extend(_check_cascades(model, declaration))
+    errors.extend(_check_factories())
+    return errors
+
+
+def _check_fields(model, declaration) -> list[checks.CheckMessage]:
+    errors = []
+    names = {f.name for f in declarable_fields(model)}
+    for model_field in declarable_fields(model):
+        spec = declaration.fields.get(model_field.name)
+        if spec is None:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{model_field.name} is not declared.",
+                    hint="Give it a data category or NOT_PERSONAL.because('…').",
+                    obj=model,
+                    id="privacy.E002",
+                )
+            )
+        elif isinstance(spec, NotPersonal) and not spec.reason and is_personal_looking(model_field):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{model_field.name} looks personal but is declared not "
+                    "personal without a reason.",
+                    hint="Use NOT_PERSONAL.because('why this holds nothing about a person').",
+                    obj=model,
+                    id="privacy.E004",
+                )
+            )
+        elif not isinstance(spec, Category | NotPersonal):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{model_field.name} has no valid category.",
+                    obj=model,
+                    id="privacy.E002",
+                )
+            )
+    for name in sorted(set(declaration.fields) - names):
+        errors.append(
+            checks.Error(
+                f"{model._meta.label} declares '{name}', which is not one of its fields.",
+                obj=model,
+                id="privacy.E007",
+            )
+        )
+    return errors
+
+
+def _check_indexes(model, declaration) -> list[checks.CheckMessage]:
+    errors = []
+    lookups = [*declaration.subject.paths(), *declaration.retention.columns()]
+    for path in lookups:
+        try:
+            owner, model_field = resolve_path(model, path)
+        except Exception:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}: '{path}' does not lead to a field.",
+                    obj=model,
+                    id="privacy.E003",
+                )
+            )
+            continue
+        if not is_indexed(owner, model_field):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}: '{path}' is not indexed, so finding a person's rows "
+                    "or the expired rows would scan the table.",
+                    hint="Add db_index=True or an index that starts with this column.",
+                    obj=model,
+                    id="privacy.E003",
+                )
+            )
+    return errors
+
+
+def _check_cascades(model, declaration) -> list[checks.CheckMessage]:
+    if not isinstance(declaration.erasure, KeepHeld):
+        return []
+    errors = []
+    for model_field in model._meta.get_fields():
+        if not (model_field.is_relation and model_field.many_to_one and model_field.concrete):
+            continue
+        if model_field.remote_field.on_delete is models.CASCADE:
+            target = registry.get(model_field.related_model)
+            if target is None or not isinstance(target.erasure, KeepHeld):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{model_field.name} is CASCADE: erasing the "
+                        f"{model_field.related_model._meta.label} would delete a held row.",
+                        hint="Use SET_NULL (copy what the row needs onto it) or PROTECT.",
+                        obj=model,
+                        id="privacy.E005",
+                    )
+                )
+    return errors
+
+
+def factory_models() -> set[type[models.Model]] | None:
+    """Return every model some factory builds, or None when factory_boy is not installed."""
+    try:
+        import factory.django
+    except ImportError:
+        return None
+    for app_config in apps.get_app_configs():
+        if app_config.name.startswith("coursekeeper."):
+            try:
+                importlib.import_module(f"{app_config.name}.factories")
+            except ModuleNotFoundError as error:
+                if error.name != f"{app_config.name}.factories":
+                    raise
+    covered = set()
+    pending = list(factory.django.DjangoModelFactory.__subclasses__())
+    while pending:
+        factory_class = pending.pop()
+        pending.extend(factory_class.__subclasses__())
+        model = getattr(factory_class._meta, "model", None)
+        if isinstance(model, str):
+            model = apps.get_model(model)
+        if model is not None:
+            covered.add(model)
+    return covered
+
+
+def _check_factories() -> list[checks.CheckMessage]:
+    covered = factory_models()
+    if covered is None:
+        return [
+            checks.Warning(
+                "factory_boy is not installed; declared models' factories were not checked.",
+                id="privacy.W006",
+            )
+        ]
+    return [
+        checks.Error(
+            f"{declaration.label} is declared but no test factory builds it.",
+            hint="Add a factory in the app's factories.py so the no-trace test covers it.",
+            obj=declaration.model,
+            id="privacy.E006",
+        )
+        for declaration in registry
+        if declaration.model not in covered and declaration.holds_personal_data
+    ]

@@ -1,0 +1,513 @@
+"""The personal-data declaration: what every model holds about whom, why, for how long, and
+what erasure does to it.
+
+Each app's `privacy.py` calls `declare(...)` once per model. Everything else — the system checks,
+`privacy_map`, the export and erasure walks, the retention sweep, the register, the policy —
+reads the `registry` built here, so none of them can drift from what is declared.
+
+A declaration compiles to two querysets, both answered from indexed columns:
+- `rows_for(person)`: the rows that are about this person;
+- `expired(as_of)`: the rows whose retention has run out.
+Nothing is ever found by scanning text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coursekeeper.privacy.purposes import Purpose
+from coursekeeper.privacy.rules import hold_rule
+
+if TYPE_CHECKING:
+    from coursekeeper.privacy.people import Person
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+class Category(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    CREDENTIALS = "credentials", _("Sign-in credentials")
+    PAYMENT = "payment", _("Payment")
+    TECHNICAL = "technical", _("Technical data")
+    USAGE = "usage", _("Use of the platform")
+    PROFILE = "profile", _("Profile")
+    MARKETING = "marketing", _("Marketing preferences")
+    CONTENT = "content", _("Content you wrote")
+    COMMUNICATION = "communication", _("Messages")
+    RECORDING = "recording", _("Recordings")
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    """A field that holds nothing about a person; personal-looking ones must say why."""
+
+    reason: str = ""
+
+    def because(self, reason: str) -> NotPersonal:
+        return NotPersonal(reason=reason)
+
+
+NOT_PERSONAL = NotPersonal()
+
+FieldSpec = Category | NotPersonal
+
+
+# --- Whose data ---------------------------------------------------------------------------------
+
+
+class Subject:
+    """Whose data a row is. Subclasses say how to find a person's rows by an indexed column."""
+
+    def q(self, person: Person) -> Q | None:
+        """Return the filter for the person's rows, or None when the person has none here."""
+        raise NotImplementedError
+
+    def paths(self) -> list[str]:
+        """Return the lookups whose last column must be indexed."""
+        return []
+
+    def factory_kwargs(self, person: Person) -> dict[str, Any]:
+        """Return what a test factory needs to build a row about this person."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Account(Subject):
+    """The row hangs off a user account, through a foreign-key path (`"learner"`, `"order__buyer"`).
+
+    `keeps_row_on_erasure` marks a path that is SET_NULL so a held row outlives the account.
+    """
+
+    path: str
+    keeps_row_on_erasure: bool = False
+
+    def q(self, person):
+        if person.user_id is None:
+            return None
+        return Q(**{f"{self.path}__pk": person.user_id})
+
+    def paths(self):
+        return [self.path]
+
+    def factory_kwargs(self, person):
+        return {self.path: person.user}
+
+    def describe(self):
+        return f"account via {self.path}"
+
+
+@dataclass(frozen=True)
+class TheAccount(Subject):
+    """The row is the person's account itself."""
+
+    def q(self, person):
+        if person.user_id is None:
+            return None
+        return Q(pk=person.user_id)
+
+    def paths(self):
+        return ["id"]
+
+    def factory_kwargs(self, person):
+        return {}
+
+    def describe(self):
+        return "the account itself"
+
+
+@dataclass(frozen=True)
+class Identifier(Subject):
+    """The row names its person by a normalised, indexed identifier column (an email address)."""
+
+    field_name: str
+
+    def q(self, person):
+        if not person.emails:
+            return None
+        return Q(**{f"{self.field_name}__in": sorted(person.emails)})
+
+    def paths(self):
+        return [self.field_name]
+
+    def factory_kwargs(self, person):
+        return {self.field_name: person.primary_email}
+
+    def describe(self):
+        return f"identifier {self.field_name}"
+
+
+@dataclass(frozen=True)
+class Generic(Subject):
+    """The row points at the person's account through a content type and an object id."""
+
+    content_type_field: str = "content_type"
+    object_id_field: str = "object_id"
+
+    def q(self, person):
+        if person.user_id is None:
+            return None
+        from django.contrib.contenttypes.models import ContentType
+
+        user_type = ContentType.objects.get_for_model(person.user_model)
+        return Q(
+            **{
+                f"{self.content_type_field}_id": user_type.pk,
+                self.object_id_field: str(person.user_id),
+            }
+        )
+
+    def paths(self):
+        return [self.object_id_field]
+
+    def factory_kwargs(self, person):
+        from django.contrib.contenttypes.models import ContentType
+
+        return {
+            self.content_type_field: ContentType.objects.get_for_model(person.user_model),
+            self.object_id_field: str(person.user_id),
+        }
+
+    def describe(self):
+        return f"generic relation {self.content_type_field}/{self.object_id_field}"
+
+
+@dataclass(frozen=True)
+class Participants(Subject):
+    """Several people share the row (a message, a 1:1 session); each path names one of them.
+
+    `shares` says which fields are each participant's own share, so erasing one participant
+    anonymises their share and leaves the others'.
+    """
+
+    paths_: tuple[str, ...]
+    shares: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def q(self, person):
+        if person.user_id is None:
+            return None
+        query = Q()
+        for path in self.paths_:
+            query |= Q(**{f"{path}_id": person.user_id})
+        return query
+
+    def paths(self):
+        return list(self.paths_)
+
+    def factory_kwargs(self, person):
+        return {self.paths_[0]: person.user}
+
+    def describe(self):
+        return "participants " + ", ".join(self.paths_)
+
+
+@dataclass(frozen=True)
+class Linked(Subject):
+    """The row is found through another declared model that names the person.
+
+    Django's sessions carry no user column; allauth's `UserSession` maps session keys to users,
+    so a person's sessions are `Session.session_key IN (their UserSession.session_key)`.
+    """
+
+    local_field: str
+    through: str  # "app_label.ModelName"
+    through_field: str
+    through_subject: Subject
+
+    def through_model(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.through)
+
+    def q(self, person):
+        inner = self.through_subject.q(person)
+        if inner is None:
+            return None
+        keys = self.through_model().objects.filter(inner).values(self.through_field)
+        return Q(**{f"{self.local_field}__in": keys})
+
+    def paths(self):
+        return [self.local_field]
+
+    def factory_kwargs(self, person):
+        return {"for_person": person}
+
+    def describe(self):
+        return f"{self.local_field} linked through {self.through}.{self.through_field}"
+
+
+@dataclass(frozen=True)
+class Nobody(Subject):
+    """The model holds no personal data at all (configuration, reference data)."""
+
+    reason: str
+
+    def q(self, person):
+        return None
+
+    def factory_kwargs(self, person):
+        return {}
+
+    def describe(self):
+        return "nobody"
+
+
+# --- How long -----------------------------------------------------------------------------------
+
+
+class Event(models.TextChoices):
+    """What a retention period counts from; each declaration ties it to an indexed column."""
+
+    CREATED = "created", _("when it was created")
+    LAST_ACTIVITY = "last_activity", _("your last activity")
+    LAST_SIGN_IN = "last_sign_in", _("your last sign-in")
+    LAST_CONTACT = "last_contact", _("your last contact with us")
+    RELATIONSHIP_ENDED = "relationship_ended", _("the end of the customer relationship")
+    FINANCIAL_YEAR_ENDED = "financial_year_ended", _("the end of the financial year")
+    LINK_SENT = "link_sent", _("the link was sent")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("you withdrew your consent")
+    SENT = "sent", _("it was sent")
+    FINISHED = "finished", _("the job finished")
+    EXPIRED = "expired", _("it expired")
+
+
+def add_years(moment: dt.datetime, years: int) -> dt.datetime:
+    """Return the same calendar moment `years` later (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+class Retention:
+    def expired_q(self, as_of: dt.datetime) -> Q | None:
+        raise NotImplementedError
+
+    def columns(self) -> list[str]:
+        return []
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class After(Retention):
+    """Kept until a duration has passed since an event, read from an indexed timestamp column."""
+
+    event: Event
+    column: str
+    years: int = 0
+    days: int = 0
+
+    def cutoff(self, as_of: dt.datetime) -> dt.datetime:
+        return add_years(as_of, -self.years) - dt.timedelta(days=self.days)
+
+    def expired_q(self, as_of):
+        return Q(**{f"{self.column}__lt": self.cutoff(as_of)})
+
+    def columns(self):
+        return [self.column]
+
+    def describe(self):
+        amount = f"{self.years} years" if self.years else f"{self.days} days"
+        if self.years and self.days:
+            amount = f"{self.years} years {self.days} days"
+        return f"{amount} after {self.event.value} ({self.column})"
+
+
+@dataclass(frozen=True)
+class WhileAccountExists(Retention):
+    """Kept as long as the person has an account; goes with the account."""
+
+    def expired_q(self, as_of):
+        return None
+
+    def describe(self):
+        return "while the account exists"
+
+
+@dataclass(frozen=True)
+class Hold(Retention):
+    """Kept because a law requires it, until a release date stored on the row.
+
+    The release date is computed when the row is written, from the rule pack of the seller's
+    country (`coursekeeper.privacy.rules`), so the sweep needs only an indexed comparison.
+    """
+
+    rule: str
+    release_column: str
+
+    def expired_q(self, as_of):
+        return Q(**{f"{self.release_column}__lt": as_of})
+
+    def columns(self):
+        return [self.release_column]
+
+    def describe(self):
+        return f"held under '{self.rule}' until {self.release_column}"
+
+    def laws(self) -> list[str]:
+        return [hold_rule(country, self.rule).law for country in ("DK", "DE")]
+
+
+# --- What erasure does --------------------------------------------------------------------------
+
+
+class Erasure:
+    kind = ""
+
+    def describe(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Delete(Erasure):
+    kind = "delete"
+
+
+@dataclass(frozen=True)
+class Anonymise(Erasure):
+    """Overwrite the named fields; `replacements` maps a field to a value or a callable(row)."""
+
+    replacements: Mapping[str, Any]
+    kind = "anonymise"
+
+    def describe(self):
+        return "anonymise " + ", ".join(sorted(self.replacements))
+
+
+@dataclass(frozen=True)
+class KeepHeld(Erasure):
+    """Keep the row through an erasure because a law requires it (see the retention's Hold)."""
+
+    kind = "hold"
+
+
+DELETE = Delete()
+HOLD = KeepHeld()
+
+
+# --- The declaration ----------------------------------------------------------------------------
+
+
+@dataclass
+class Declaration:
+    model: type[models.Model]
+    subject: Subject
+    purposes: tuple[Purpose, ...]
+    fields: dict[str, FieldSpec]
+    retention: Retention
+    erasure: Erasure
+    source: str = "person"  # where the data comes from: the person, their use, staff, a system
+    notes: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    def categories(self) -> list[Category]:
+        return sorted(
+            {spec for spec in self.fields.values() if isinstance(spec, Category)},
+            key=list(Category).index,
+        )
+
+    @property
+    def holds_personal_data(self) -> bool:
+        return bool(self.categories())
+
+    def rows_for(self, person: Person) -> QuerySet:
+        """Return the rows about `person` (an index-backed filter; empty for Nobody)."""
+        query = self.subject.q(person)
+        manager = self.model._base_manager
+        if query is None:
+            return manager.none()
+        return manager.filter(query)
+
+    def expired(self, as_of: dt.datetime) -> QuerySet:
+        """Return the rows whose retention ran out before `as_of`."""
+        query = self.retention.expired_q(as_of)
+        manager = self.model._base_manager
+        if query is None:
+            return manager.none()
+        return manager.filter(query)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._declarations: dict[type[models.Model], Declaration] = {}
+
+    def add(self, declaration: Declaration) -> None:
+        if declaration.model in self._declarations:
+            raise ValueError(f"{declaration.label} is declared twice.")
+        self._declarations[declaration.model] = declaration
+
+    def get(self, model: type[models.Model]) -> Declaration | None:
+        return self._declarations.get(model)
+
+    def __iter__(self):
+        return iter(sorted(self._declarations.values(), key=lambda d: d.label))
+
+    def __len__(self) -> int:
+        return len(self._declarations)
+
+    def __contains__(self, model) -> bool:
+        return model in self._declarations
+
+
+registry = Registry()
+
+
+def declare(
+    model: type[models.Model],
+    *,
+    subject: Subject,
+    fields: Mapping[str, FieldSpec],
+    purposes: Iterable[Purpose] = (),
+    retention: Retention | None = None,
+    erasure: Erasure | None = None,
+    source: str = "person",
+    notes: str = "",
+) -> Declaration:
+    """Declare what `model` holds about whom; see the module docstring."""
+    declaration = Declaration(
+        model=model,
+        subject=subject,
+        purposes=tuple(purposes),
+        fields=dict(fields),
+        retention=retention or WhileAccountExists(),
+        erasure=erasure or DELETE,
+        source=source,
+        notes=notes,
+    )
+    registry.add(declaration)
+    return declaration
+
+
+def declare_not_personal(model: type[models.Model], *, reason: str) -> Declaration:
+    """Declare a model that holds no personal data at all, with the reason."""
+    return declare(
+        model,
+        subject=Nobody(reason=reason),
+        fields={
+            f.name: NOT_PERSONAL.because(reason)
+            for f in model._meta.get_fields()
+            if f.concrete and not f.auto_created
+        },
+        retention=WhileAccountExists(),
+        erasure=DELETE,
+        source="system",
+    )
+
+
+FactoryKwargs = Callable[["Person"], dict[str, Any]]

@@ -1,0 +1,145 @@
+"""Test factories for Django's and third-party models, so the no-trace test can build them."""
+
+from __future__ import annotations
+
+import secrets
+
+import factory
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
+from allauth.usersessions.models import UserSession
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from coursekeeper.accounts.factories import StaffFactory, UserFactory
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+class EmailAddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmailAddress
+
+    user = factory.SubFactory(UserFactory, verified_email=False)
+    # A second address of the person (their first is made with the account).
+    email = factory.LazyAttribute(lambda o: f"alt{secrets.token_hex(2)}.{o.user.email}")
+    verified = True
+    primary = False
+
+
+class EmailConfirmationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmailConfirmation
+
+    email_address = factory.SubFactory(EmailAddressFactory, verified=False)
+    created = factory.LazyFunction(timezone.now)
+    sent = factory.LazyFunction(timezone.now)
+    key = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")})
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    ip = "203.0.113.7"
+    session_key = factory.LazyFunction(lambda: secrets.token_hex(16))
+    user_agent = FIREFOX
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A real signed-in session of the person, with the UserSession that names them."""
+
+    class Meta:
+        model = Session
+
+    @classmethod
+    def _create(cls, model_class, *args, for_person=None, **kwargs):
+        user = for_person.user if for_person is not None else UserFactory()
+        store = SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = "allauth.account.auth_backends.AuthenticationBackend"
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store.create()
+        UserSessionFactory(user=user, session_key=store.session_key)
+        return model_class.objects.get(session_key=store.session_key)
+
+
+class LogEntryFactory(factory.django.DjangoModelFactory):
+    """A staff member's change to a person's account, as Django's admin logs it."""
+
+    class Meta:
+        model = LogEntry
+
+    user = factory.SubFactory(StaffFactory)
+    content_type = factory.LazyFunction(
+        lambda: ContentType.objects.get_for_model(UserFactory._meta.model)
+    )
+    object_id = factory.LazyAttribute(lambda o: str(UserFactory().pk))
+    object_repr = factory.LazyAttribute(
+        lambda o: str(UserFactory._meta.model.objects.get(pk=o.object_id))
+    )
+    action_flag = CHANGE
+    change_message = factory.LazyAttribute(
+        lambda o: f'[{{"changed": {{"fields": ["Phone"]}}}}] {o.object_repr}'
+    )
+
+
+class AccessAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessAttempt
+
+    username = factory.LazyFunction(lambda: f"someone-{secrets.token_hex(4)}@example.org")
+    ip_address = factory.Sequence(lambda n: f"198.51.{n // 250 % 250}.{n % 250 + 1}")
+    user_agent = FIREFOX
+    http_accept = "text/html"
+    path_info = "/accounts/login/"
+    get_data = ""
+    post_data = factory.LazyAttribute(lambda o: f"login={o.username}\npassword=********")
+    failures_since_start = 1
+
+
+class AccessAttemptExpirationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessAttemptExpiration
+
+    access_attempt = factory.SubFactory(AccessAttemptFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+
+
+class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessFailureLog
+
+    username = factory.LazyFunction(lambda: f"someone-{secrets.token_hex(4)}@example.org")
+    ip_address = "198.51.100.24"
+    user_agent = FIREFOX
+    http_accept = "text/html"
+    path_info = "/accounts/login/"
+    locked_out = False
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    username = factory.LazyFunction(lambda: f"someone-{secrets.token_hex(4)}@example.org")
+    ip_address = "198.51.100.25"
+    user_agent = FIREFOX
+    http_accept = "text/html"
+    path_info = "/accounts/login/"
+    session_hash = factory.LazyFunction(lambda: secrets.token_hex(32))

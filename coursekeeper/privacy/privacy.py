@@ -1,0 +1,197 @@
+"""Declarations of Django's and third-party apps' models: sessions, allauth, axes, task results."""
+
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django_tasks_db.models import DBTaskResult
+
+from coursekeeper.privacy.declarations import (
+    NOT_PERSONAL,
+    Account,
+    After,
+    Anonymise,
+    Category,
+    Event,
+    Generic,
+    Identifier,
+    Linked,
+    WhileAccountExists,
+    declare,
+    declare_not_personal,
+)
+from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, SECURITY
+
+# --- Django ---------------------------------------------------------------------------------
+
+declare_not_personal(ContentType, reason="the names of the platform's own data types")
+declare_not_personal(Permission, reason="the platform's permission names")
+declare_not_personal(Group, reason="staff permission groups, the same for everyone in them")
+declare_not_personal(Group.permissions.through, reason="which permissions a group has")
+
+declare(
+    Session,
+    subject=Linked(
+        local_field="session_key",
+        through="usersessions.UserSession",
+        through_field="session_key",
+        through_subject=Account("user"),
+    ),
+    purposes=[ACCOUNT],
+    fields={
+        "session_key": Category.TECHNICAL,
+        "session_data": Category.TECHNICAL,
+        "expire_date": Category.TECHNICAL,
+    },
+    retention=After(Event.EXPIRED, column="expire_date", days=0),
+    source="use",
+)
+
+declare(
+    LogEntry,
+    subject=Generic("content_type", "object_id"),
+    purposes=[PLATFORM_OPERATION],
+    fields={
+        "action_time": NOT_PERSONAL.because("when a staff member changed something"),
+        "user": NOT_PERSONAL.because(
+            "the staff member who acted; their own share, kept as the audit trail of their work"
+        ),
+        "content_type": NOT_PERSONAL.because("the kind of record that was changed"),
+        "object_id": Category.IDENTITY,
+        "object_repr": Category.IDENTITY,
+        "action_flag": NOT_PERSONAL.because("added, changed or deleted"),
+        "change_message": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="action_time", years=3),
+    erasure=Anonymise({"object_repr": "former participant", "object_id": "", "change_message": ""}),
+    source="staff",
+    notes="Admin log entries about a person lose every trace of them on erasure; the entry "
+    "that a change happened stays, as the staff member's audit trail.",
+)
+
+# --- allauth ------------------------------------------------------------------------------
+
+declare(
+    EmailAddress,
+    subject=Account("user"),
+    purposes=[ACCOUNT],
+    fields={
+        "user": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "verified": Category.CONTACT,
+        "primary": Category.CONTACT,
+    },
+)
+
+declare(
+    EmailConfirmation,
+    subject=Account("email_address__user"),
+    purposes=[ACCOUNT],
+    fields={
+        "email_address": Category.CONTACT,
+        "created": Category.TECHNICAL,
+        "sent": Category.TECHNICAL,
+        "key": Category.CREDENTIALS,
+    },
+    retention=After(Event.LINK_SENT, column="sent", days=3),
+)
+
+declare(
+    Authenticator,
+    subject=Account("user"),
+    purposes=[SECURITY],
+    fields={
+        "user": Category.IDENTITY,
+        "type": Category.CREDENTIALS,
+        "data": Category.CREDENTIALS,
+        "created_at": Category.CREDENTIALS,
+        "last_used_at": Category.USAGE,
+    },
+    retention=WhileAccountExists(),
+)
+
+declare(
+    UserSession,
+    subject=Account("user"),
+    purposes=[SECURITY],
+    fields={
+        "user": Category.IDENTITY,
+        "created_at": Category.TECHNICAL,
+        "ip": Category.TECHNICAL,
+        "last_seen_at": Category.TECHNICAL,
+        "session_key": Category.TECHNICAL,
+        "user_agent": Category.TECHNICAL,
+        "data": Category.TECHNICAL,
+    },
+    retention=After(Event.LAST_ACTIVITY, column="last_seen_at", days=30),
+    source="use",
+    notes="Part of the security log: the only place besides it that holds an IP address, so "
+    "the person can recognise and end their own sessions.",
+)
+
+# --- django-axes: the login throttle -------------------------------------------------------
+
+_AXES_FIELDS = {
+    "user_agent": Category.TECHNICAL,
+    "ip_address": Category.TECHNICAL,
+    "username": Category.CONTACT,
+    "http_accept": Category.TECHNICAL,
+    "path_info": NOT_PERSONAL.because("the login page's path"),
+    "attempt_time": Category.TECHNICAL,
+}
+
+declare(
+    AccessAttempt,
+    subject=Identifier("username"),
+    purposes=[SECURITY],
+    fields={
+        **_AXES_FIELDS,
+        "get_data": Category.TECHNICAL,
+        "post_data": Category.TECHNICAL,
+        "failures_since_start": Category.TECHNICAL,
+    },
+    retention=After(Event.CREATED, column="attempt_time", days=1),
+    source="use",
+)
+declare(
+    AccessAttemptExpiration,
+    subject=Identifier("access_attempt__username"),
+    purposes=[SECURITY],
+    fields={
+        "access_attempt": Category.TECHNICAL,
+        "expires_at": Category.TECHNICAL,
+    },
+    retention=After(Event.EXPIRED, column="expires_at", days=0),
+    source="use",
+)
+declare(
+    AccessFailureLog,
+    subject=Identifier("username"),
+    purposes=[SECURITY],
+    fields={**_AXES_FIELDS, "locked_out": Category.TECHNICAL},
+    retention=After(Event.CREATED, column="attempt_time", days=30),
+    source="use",
+)
+declare(
+    AccessLog,
+    subject=Identifier("username"),
+    purposes=[SECURITY],
+    fields={
+        **_AXES_FIELDS,
+        "logout_time": Category.TECHNICAL,
+        "session_hash": Category.TECHNICAL,
+    },
+    retention=After(Event.CREATED, column="attempt_time", days=30),
+    source="use",
+)
+
+# --- Background work -----------------------------------------------------------------------
+
+declare_not_personal(
+    DBTaskResult,
+    reason="tasks carry only row ids and return nothing personal; pruned after 7 days",
+)

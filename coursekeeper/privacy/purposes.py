@@ -1,0 +1,76 @@
+"""The purposes personal data is processed for, each with its legal basis (GDPR Art. 6).
+
+A purpose is data: the policy, the register and the notice beside each form render from it.
+Legitimate interests carry the balancing note the policy must show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalBasis(models.TextChoices):
+    CONTRACT = "contract", _("Contract (GDPR Art. 6(1)(b))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (GDPR Art. 6(1)(c))")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest (GDPR Art. 6(1)(f))")
+    CONSENT = "consent", _("Consent (GDPR Art. 6(1)(a))")
+
+
+@dataclass(frozen=True)
+class Purpose:
+    code: str
+    basis: LegalBasis
+    title: Promise
+    description: Promise
+    balancing_note: Promise | None = None
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+ACCOUNT = Purpose(
+    "account",
+    LegalBasis.CONTRACT,
+    _("Your account"),
+    _("To create your account, let you sign in and keep your profile."),
+)
+SECURITY = Purpose(
+    "security",
+    LegalBasis.LEGITIMATE_INTEREST,
+    _("Security"),
+    _("To protect accounts against break-ins and abuse, and to investigate incidents."),
+    balancing_note=_(
+        "Protecting your account and everyone else's outweighs the small intrusion of keeping "
+        "technical records for a short time; they are never used for anything else."
+    ),
+)
+SERVICE_EMAIL = Purpose(
+    "service_email",
+    LegalBasis.CONTRACT,
+    _("Service emails"),
+    _("To send you the emails the service needs: confirmations, notices and receipts."),
+)
+PLATFORM_OPERATION = Purpose(
+    "platform_operation",
+    LegalBasis.LEGITIMATE_INTEREST,
+    _("Running the platform"),
+    _("To run background work reliably and keep a record of what the staff changed."),
+    balancing_note=_(
+        "A reliable service and an accountable staff are in your interest too; the records "
+        "hold no more than needed and are deleted on a short schedule."
+    ),
+)
+
+ALL_PURPOSES = {p.code: p for p in (ACCOUNT, SECURITY, SERVICE_EMAIL, PLATFORM_OPERATION)}
+
+
+def register_purpose(purpose: Purpose) -> Purpose:
+    """Add a purpose an app needs (its own module defines it next to its declarations)."""
+    existing = ALL_PURPOSES.setdefault(purpose.code, purpose)
+    if existing is not purpose:
+        raise ValueError(f"Purpose {purpose.code!r} is defined twice.")
+    return purpose

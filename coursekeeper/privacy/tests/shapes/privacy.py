@@ -1,0 +1,111 @@
+from coursekeeper.privacy.declarations import (
+    DELETE,
+    HOLD,
+    NOT_PERSONAL,
+    Account,
+    After,
+    Anonymise,
+    Category,
+    Event,
+    Generic,
+    Hold,
+    Identifier,
+    Participants,
+    declare,
+)
+from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION
+from coursekeeper.privacy.tests.shapes.models import (
+    AuditNote,
+    ContactNote,
+    Conversation,
+    HeldRecord,
+    Preferences,
+    StudyGroup,
+    Upload,
+)
+
+declare(
+    ContactNote,
+    subject=Identifier("email"),
+    purposes=[ACCOUNT],
+    fields={
+        "email": Category.CONTACT,
+        "name": Category.IDENTITY,
+        "message": Category.COMMUNICATION,
+        "last_contact_at": NOT_PERSONAL.because("the moment retention counts from"),
+    },
+    retention=After(Event.LAST_CONTACT, column="last_contact_at", years=2),
+)
+declare(
+    AuditNote,
+    subject=Generic("content_type", "object_id"),
+    purposes=[PLATFORM_OPERATION],
+    fields={
+        "content_type": NOT_PERSONAL,
+        "object_id": Category.IDENTITY,
+        "note": Category.USAGE,
+        "created_at": NOT_PERSONAL,
+    },
+    retention=After(Event.CREATED, column="created_at", years=3),
+    erasure=Anonymise({"object_id": "", "note": "former participant"}),
+)
+declare(
+    Conversation,
+    subject=Participants(
+        ("sender", "recipient"),
+        shares={"sender": ("sender_signature",), "recipient": ("recipient_signature",)},
+    ),
+    purposes=[ACCOUNT],
+    fields={
+        "sender": Category.IDENTITY,
+        "sender_signature": Category.IDENTITY,
+        "recipient": Category.IDENTITY,
+        "recipient_signature": Category.IDENTITY,
+        "topic": Category.COMMUNICATION,
+    },
+    erasure=Anonymise({}),
+)
+declare(
+    Upload,
+    subject=Account("owner"),
+    purposes=[ACCOUNT],
+    fields={"owner": Category.IDENTITY, "document": Category.CONTENT},
+)
+declare(
+    Preferences,
+    subject=Account("owner"),
+    purposes=[ACCOUNT],
+    fields={"owner": Category.IDENTITY, "settings_blob": Category.PROFILE},
+)
+declare(
+    StudyGroup,
+    subject=Account("members"),
+    purposes=[ACCOUNT],
+    fields={
+        "title": NOT_PERSONAL,
+        "members": Category.IDENTITY,
+    },
+    erasure=Anonymise({}),
+    notes="The group stays; the person leaves it through the link table's declaration.",
+)
+declare(
+    StudyGroup.members.through,
+    subject=Account("user"),
+    purposes=[ACCOUNT],
+    fields={"user": Category.IDENTITY, "studygroup": NOT_PERSONAL},
+    erasure=DELETE,
+)
+declare(
+    HeldRecord,
+    subject=Account("buyer", keeps_row_on_erasure=True),
+    purposes=[ACCOUNT],
+    fields={
+        "buyer": Category.IDENTITY,
+        "buyer_name": Category.IDENTITY,
+        "amount_cents": Category.PAYMENT,
+        "issued_at": Category.PAYMENT,
+        "held_until": NOT_PERSONAL.because("the date the legal hold ends"),
+    },
+    retention=Hold(rule="bookkeeping", release_column="held_until"),
+    erasure=HOLD,
+)

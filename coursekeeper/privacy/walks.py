@@ -1,0 +1,125 @@
+"""The two walks over the declaration: what we hold about a person, and erasing it.
+
+Both read only the registry, so a model is covered the moment it is declared. This is the first,
+minimal form: the rights engine (export files, erasure jobs, the ledger) builds on these.
+
+Erasure is one transaction per person: a failure anywhere leaves the person untouched. Order:
+rows found *through* other rows (sessions, via their UserSession) first, then every other
+declaration, then the account itself, so no lookup loses the row it needs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+
+from coursekeeper.privacy.declarations import (
+    Anonymise,
+    Category,
+    Declaration,
+    Delete,
+    KeepHeld,
+    Linked,
+    Participants,
+    TheAccount,
+    registry,
+)
+from coursekeeper.privacy.people import Person
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def export_person(person: Person) -> dict[str, list[dict]]:
+    """Return what is held about `person`: per model, the declared personal fields of each row."""
+    result: dict[str, list[dict]] = {}
+    for declaration in registry:
+        if not declaration.holds_personal_data:
+            continue
+        personal = [name for name, spec in declaration.fields.items() if isinstance(spec, Category)]
+        concrete = [name for name in personal if declaration.model._meta.get_field(name).concrete]
+        rows = [
+            {name: _plain(getattr(row, name)) for name in concrete}
+            for row in declaration.rows_for(person)
+        ]
+        if rows:
+            result[declaration.label] = rows
+    return result
+
+
+@dataclass
+class ErasureOutcome:
+    erased: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    anonymised: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    held: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _erasure_order(declaration: Declaration) -> int:
+    if isinstance(declaration.subject, Linked):
+        return 0
+    if isinstance(declaration.subject, TheAccount):
+        return 2
+    return 1
+
+
+def _anonymise(declaration: Declaration, rows, person: Person) -> int:
+    """Overwrite the declared fields; for shared rows, only the person's own share."""
+    subject = declaration.subject
+    count = 0
+    if isinstance(subject, Participants):
+        for path in subject.paths_:
+            share = {name: "" for name in subject.shares.get(path, ())}
+            count += rows.filter(**{f"{path}__pk": person.user_id}).update(**{path: None}, **share)
+    if declaration.erasure.replacements:
+        count = max(count, rows.update(**dict(declaration.erasure.replacements)))
+    return count
+
+
+def _delete_files(declaration: Declaration, rows) -> None:
+    """Remove the stored files of rows about to be deleted; a row delete leaves them behind.
+
+    The files go before the transaction commits. Should the transaction then roll back, the
+    rows would point at missing files — the lesser harm next to files that outlive an erasure.
+    """
+    file_fields = [
+        f.name for f in declaration.model._meta.concrete_fields if isinstance(f, models.FileField)
+    ]
+    if not file_fields:
+        return
+    for row in rows.only("pk", *file_fields):
+        for name in file_fields:
+            stored = getattr(row, name)
+            if stored:
+                stored.storage.delete(stored.name)
+
+
+@transaction.atomic
+def erase_person(person: Person) -> ErasureOutcome:
+    """Apply every declaration's erasure action to the person's rows, all or nothing."""
+    outcome = ErasureOutcome()
+    for declaration in sorted(registry, key=_erasure_order):
+        if not declaration.holds_personal_data:
+            continue
+        rows = declaration.rows_for(person)
+        action = declaration.erasure
+        if isinstance(action, KeepHeld):
+            count = rows.count()
+            if count:
+                outcome.held[declaration.label] += count
+        elif isinstance(action, Anonymise):
+            count = _anonymise(declaration, rows, person)
+            if count:
+                outcome.anonymised[declaration.label] += count
+        elif isinstance(action, Delete):
+            _delete_files(declaration, rows)
+            count, _per_model = rows.delete()
+            if count:
+                outcome.erased[declaration.label] += count
+    return outcome

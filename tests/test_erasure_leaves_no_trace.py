@@ -1,0 +1,157 @@
+"""R26, R28, R29: every declared model is built for a person, exported, erased — and then the
+whole database dump, the stored files and the logs are searched for the person's identifiers.
+
+A model joins this test by being declared: nothing here names a model. Transactional, and on
+SQLite a file database, so `pg_dump` and the raw file really see what was written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from coursekeeper.accounts.factories import UserFactory
+from coursekeeper.privacy.declarations import KeepHeld, TheAccount, registry
+from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.testing import factories_by_model
+from coursekeeper.privacy.walks import erase_person, export_person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def build_everything_for(person: Person) -> list[str]:
+    """Create one row of every declared personal-data model about `person`."""
+    factories = factories_by_model()
+    built = []
+    for declaration in registry:
+        if not declaration.holds_personal_data or isinstance(declaration.subject, TheAccount):
+            continue
+        factory_class = factories[declaration.model]
+        factory_class(**declaration.subject.factory_kwargs(person))
+        built.append(declaration.label)
+    return built
+
+
+def held_tables() -> set[str]:
+    return {d.model._meta.db_table for d in registry if isinstance(d.erasure, KeepHeld)}
+
+
+def dump_lines() -> list[tuple[str, str]]:
+    """Return (table, line) for every row of the whole database, as a dump tool sees it."""
+    settings_dict = connection.settings_dict
+    connection.close()
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(settings_dict["NAME"]) as raw:
+            lines = list(raw.iterdump())
+        result = []
+        for line in lines:
+            match = re.match(r'INSERT INTO "([^"]+)"', line)
+            result.append((match.group(1) if match else "", line))
+        return result
+    env = {
+        **os.environ,
+        "PGPASSWORD": settings_dict.get("PASSWORD") or "",
+    }
+    output = subprocess.run(
+        [
+            "pg_dump",
+            "--data-only",
+            "--no-owner",
+            "-h",
+            settings_dict.get("HOST") or "127.0.0.1",
+            "-p",
+            str(settings_dict.get("PORT") or 5432),
+            "-U",
+            settings_dict.get("USER") or "postgres",
+            settings_dict["NAME"],
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    result, table = [], ""
+    for line in output.splitlines():
+        match = re.match(r"COPY public\.(\S+) ", line)
+        if match:
+            table = match.group(1).strip('"')
+        elif line == "\\.":
+            table = ""
+        result.append((table, line))
+    return result
+
+
+def raw_sqlite_bytes() -> bytes:
+    """Return the SQLite file's bytes after a checkpoint: free pages included."""
+    path = Path(connection.settings_dict["NAME"])
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = path.read_bytes()
+    wal = path.with_name(path.name + "-wal")
+    return data + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_r29_erasure_of_every_declared_model_leaves_no_trace(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    log_buffer = io.StringIO()
+    handler = logging.StreamHandler(log_buffer)
+    logging.getLogger().addHandler(handler)
+    token = secrets.token_hex(6)
+    email_mark = f"trace-{token}"
+    try:
+        subject_user = UserFactory(
+            email=f"{email_mark}@example.org", full_name=f"Tove {token} Trace", phone="+45 0000"
+        )
+        bystander_user = UserFactory()
+        person = Person.for_user(subject_user)
+        bystander = Person.for_user(bystander_user)
+        built = build_everything_for(person)
+        build_everything_for(bystander)
+        bystander_before = export_person(bystander)
+
+        # Export: every model built for the person is in the export, with their identifiers.
+        exported = export_person(person)
+        assert sorted(set(built) - set(exported)) == []
+        assert token in json.dumps(exported, default=str)
+
+        outcome = erase_person(person)
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    # Held rows stay, and only those; everyone else's data is untouched.
+    assert dict(outcome.held) == {d.label: 1 for d in registry if isinstance(d.erasure, KeepHeld)}
+    assert export_person(bystander) == bystander_before
+    # Held rows outlive the account (their link to it is SET_NULL), so nothing is found for
+    # the person any more, yet the rows are still there.
+    assert export_person(person) == {}
+    for declaration in registry:
+        if isinstance(declaration.erasure, KeepHeld):
+            assert declaration.model._base_manager.count() == 2
+
+    # The whole database: the token may appear only inside held tables.
+    traces = [
+        (table, line[:160])
+        for table, line in dump_lines()
+        if token in line and table not in held_tables()
+    ]
+    assert traces == []
+    if connection.vendor == "sqlite":
+        # Freed pages are overwritten (secure_delete): not even the raw file holds the address.
+        assert email_mark.encode() not in raw_sqlite_bytes()
+
+    # Files and logs.
+    for path in Path(settings.MEDIA_ROOT).rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
+    assert token not in log_buffer.getvalue()

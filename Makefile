@@ -49,5 +49,10 @@ messages: install
 	$(PY) manage.py makemessages $(MAKEMESSAGES_ARGS)
 	$(PY) manage.py compilemessages -l da -l de -i .venv -i var
 
+# Every benchmark in bench/, each on its own scratch database: SQLite by default, PostgreSQL when
+# DATABASE_URL is set (`DATABASE_URL=postgres://... make bench`).
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
 clean:
 	rm -rf $(VENV) var/test-*.sqlite3*

@@ -1,0 +1,45 @@
+"""What runs on a schedule, and which models are leased job rows.
+
+Each periodic job is a plain management command (cron-able on its own, like `clearsessions`);
+the scheduler only decides that a slot is due and enqueues `run_periodic_job(name)`, whose one
+argument is the job's name from this registry -- never data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.apps import apps
+
+from coursekeeper.jobs.models import LeasedJob
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    interval: timedelta
+    command: str
+    arguments: tuple[str, ...] = ()
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    # The safety net under the per-message task: due retries and messages whose task was lost.
+    PeriodicJob("outbox_flush", timedelta(minutes=1), "outbox_flush"),
+    # Task results hold only row ids; a week is enough to look into a failure.
+    PeriodicJob("prune_task_results", timedelta(days=1), "prune_task_results"),
+    PeriodicJob("prune_scheduled_runs", timedelta(days=1), "prune_scheduled_runs"),
+)
+
+
+def periodic_job(name: str) -> PeriodicJob:
+    """Return the registered periodic job called `name`; raise LookupError for any other."""
+    for job in PERIODIC_JOBS:
+        if job.name == name:
+            return job
+    raise LookupError(f"No periodic job is called {name!r}.")
+
+
+def leased_job_models() -> list[type[LeasedJob]]:
+    """Return every installed concrete model that is a leased job row."""
+    return [model for model in apps.get_models() if issubclass(model, LeasedJob)]

@@ -1,0 +1,43 @@
+"""What the messaging app holds about people: the emails on their way to them (R18)."""
+
+from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy.declarations import (
+    NOT_PERSONAL,
+    AccountOrEmail,
+    After,
+    Category,
+    Event,
+    declare,
+)
+from coursekeeper.privacy.purposes import SERVICE_EMAIL
+
+_JOB = NOT_PERSONAL.because("the delivery job's own bookkeeping")
+
+declare(
+    OutboxMessage,
+    subject=AccountOrEmail("recipient", "email"),
+    purposes=[SERVICE_EMAIL],
+    fields={
+        "email": Category.CONTACT,
+        "recipient": Category.IDENTITY,
+        "language": Category.PROFILE,
+        "subject": Category.COMMUNICATION,
+        "body_text": Category.COMMUNICATION,
+        "body_html": Category.COMMUNICATION,
+        "headers": Category.COMMUNICATION,
+        "message_id": Category.TECHNICAL,
+        "template": NOT_PERSONAL.because("the name of the email template"),
+        "sent_at": Category.COMMUNICATION,
+        "status": _JOB,
+        "claimed_until": _JOB,
+        "attempts": _JOB,
+        "max_attempts": _JOB,
+        "next_attempt_at": _JOB,
+        "last_error_code": _JOB,
+        "created_at": _JOB,
+        "finished_at": _JOB,
+    },
+    retention=After(Event.SENT, column="sent_at", days=30),
+    source="system",
+    notes="Sent emails are kept 30 days so support can tell whether one went out.",
+)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "coursekeeper.privacy",
     "coursekeeper.messaging",
     "coursekeeper.jobs",
+    "coursekeeper.security",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -173,6 +174,7 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, adopted now
 
 CACHES = {
     "default": {
@@ -341,7 +343,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "coursekeeper.security.logfilters.RedactPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # axes logs the username and address of every attempt; they belong in the security log

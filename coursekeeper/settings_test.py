@@ -5,3 +5,8 @@ from coursekeeper.settings import INSTALLED_APPS, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "coursekeeper.privacy.tests.shapes"]
 MEDIA_ROOT = VAR_DIR / "test-media"
+
+# A task runs in the test's own process right after the commit that enqueued it, so a test that
+# queues an email sees it arrive at its SMTP server. Tests that need a real worker process set
+# TASKS back to the database backend with pytest-django's `settings` fixture.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

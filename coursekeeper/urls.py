@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("coursekeeper.web.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("coursekeeper.accounts.urls")),
+    path("", include("coursekeeper.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

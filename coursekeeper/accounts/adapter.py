@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.html import strip_tags
 
 from coursekeeper.accounts import services
 from coursekeeper.accounts.models import User, normalize_email
+from coursekeeper.messaging.services import queue_email
+from coursekeeper.security.models import SecurityEvent
+from coursekeeper.security.services import pseudonym, record_security_event
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +39,16 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         if commit:
             user.save()
-        logger.info("account created person=%s", user.pk)
+        logger.info("account created person=%s", pseudonym(user.pk))
         return user
 
     def login(self, request: HttpRequest, user) -> None:
         super().login(request, user)
-        is_new_place = services.record_sign_in(
-            user=user,
-            ip=self.get_client_ip(request),
-            user_agent=self.get_http_user_agent(request),
+        ip, user_agent = self.get_client_ip(request), self.get_http_user_agent(request)
+        record_security_event(
+            kind=SecurityEvent.Kind.SIGNED_IN, user=user, ip=ip, user_agent=user_agent
         )
+        is_new_place = services.record_sign_in(user=user, ip=ip, user_agent=user_agent)
         if is_new_place:
             browser, operating_system = services.describe_device(self.get_http_user_agent(request))
             self.send_notification_mail(
@@ -51,8 +58,35 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Send in the recipient's own language when they have an account."""
+        """Render the email as allauth does, in the recipient's language, into the outbox.
+
+        The context is the one allauth's own send_mail builds; instead of sending, the rendered
+        message is queued, so it is delivered (and retried) by the outbox after commit.
+        """
         recipient = User.objects.filter(email=normalize_email(email)).only("language").first()
-        language = recipient.language if recipient else translation.get_language()
+        language = recipient.language if recipient else (translation.get_language() or "en")
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            msg = self.render_mail(template_prefix, email, ctx)
+        html_alternatives = [
+            content
+            for content, mimetype in getattr(msg, "alternatives", [])
+            if mimetype == "text/html"
+        ]
+        if msg.content_subtype == "html":
+            body_text, body_html = strip_tags(msg.body), msg.body
+        else:
+            body_text, body_html = msg.body, (html_alternatives[0] if html_alternatives else None)
+        with transaction.atomic():
+            queue_email(
+                to=email,
+                subject=msg.subject,
+                body_text=body_text,
+                body_html=body_html,
+                language=language,
+                template=template_prefix,
+                recipient=recipient,
+                headers=msg.extra_headers or None,
+            )

@@ -56,7 +56,7 @@ declare(
         "first_seen_at": Category.TECHNICAL,
         "last_seen_at": Category.TECHNICAL,
     },
-    retention=After(Event.LAST_ACTIVITY, column="last_seen_at", days=365),
+    retention=After(Event.LAST_ACTIVITY, column="last_seen_at", years=1),
     source="use",
 )
 

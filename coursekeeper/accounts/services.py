@@ -21,6 +21,8 @@ from user_agents import parse as parse_user_agent
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES, Role
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.models import SignInFingerprint, User, normalize_email
+from coursekeeper.security.models import SecurityEvent
+from coursekeeper.security.services import pseudonym, record_security_event
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,9 @@ def update_profile(*, user: User, acting_user: User, changes: dict[str, object])
     if changed:
         user.full_clean(exclude=["password", "email"])
         user.save(update_fields=changed)
-        logger.info("profile updated person=%s fields=%s", user.pk, ",".join(sorted(changed)))
+        logger.info(
+            "profile updated person=%s fields=%s", pseudonym(user.pk), ",".join(sorted(changed))
+        )
     return changed
 
 
@@ -94,7 +98,9 @@ def assign_role(*, user: User, role: str, acting_user: User) -> User:
     user.role = role
     user.is_staff = role in {Role.SUPPORT, Role.OPERATIONS, Role.PRIVACY_OFFICER, Role.OWNER}
     user.save(update_fields=["role", "is_staff"])
-    logger.info("role assigned person=%s role=%s by=%s", user.pk, role, acting_user.pk)
+    logger.info(
+        "role assigned person=%s role=%s by=%s", pseudonym(user.pk), role, pseudonym(acting_user.pk)
+    )
     return user
 
 
@@ -148,3 +154,4 @@ def end_session(*, user: User, session_id: int) -> None:
     if session is None:
         raise AccountError("session_not_found")
     session.end()
+    record_security_event(kind=SecurityEvent.Kind.SESSION_ENDED, user=user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from coursekeeper.accounts.models import normalize_email
+from coursekeeper.accounts.models import User, normalize_email
 
 
 def username_from_request(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -28,6 +28,17 @@ def lockout_response(
     """Answer a locked-out attempt with a translated page and 429, never naming the account."""
     from django.conf import settings
 
+    from coursekeeper.security.models import SecurityEvent
+    from coursekeeper.security.services import record_security_event
+
+    username = username_from_request(request, credentials)
+    user = User.objects.filter(email=username).first() if username else None
+    record_security_event(
+        kind=SecurityEvent.Kind.LOCKED_OUT,
+        user=user,
+        ip=request.axes_ip_address if hasattr(request, "axes_ip_address") else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
     return render(
         request,
         "accounts/locked_out.html",

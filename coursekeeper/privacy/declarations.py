@@ -149,6 +149,31 @@ class Identifier(Subject):
 
 
 @dataclass(frozen=True)
+class AccountOrEmail(Subject):
+    """The row names an account or, for someone without one, a normalised email address."""
+
+    account_path: str
+    email_field: str
+
+    def q(self, person):
+        query = Q(pk__in=[])
+        if person.user_id is not None:
+            query |= Q(**{f"{self.account_path}__pk": person.user_id})
+        if person.emails:
+            query |= Q(**{f"{self.email_field}__in": sorted(person.emails)})
+        return query
+
+    def paths(self):
+        return [self.account_path, self.email_field]
+
+    def factory_kwargs(self, person):
+        return {self.account_path: person.user, self.email_field: person.primary_email}
+
+    def describe(self):
+        return f"account via {self.account_path}, or identifier {self.email_field}"
+
+
+@dataclass(frozen=True)
 class Generic(Subject):
     """The row points at the person's account through a content type and an object id."""
 
@@ -269,7 +294,7 @@ class Nobody(Subject):
 class Event(models.TextChoices):
     """What a retention period counts from; each declaration ties it to an indexed column."""
 
-    CREATED = "created", _("when it was created")
+    CREATED = "created", _("it was recorded")
     LAST_ACTIVITY = "last_activity", _("your last activity")
     LAST_SIGN_IN = "last_sign_in", _("your last sign-in")
     LAST_CONTACT = "last_contact", _("your last contact with us")
@@ -278,8 +303,8 @@ class Event(models.TextChoices):
     LINK_SENT = "link_sent", _("the link was sent")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("you withdrew your consent")
     SENT = "sent", _("it was sent")
-    FINISHED = "finished", _("the job finished")
-    EXPIRED = "expired", _("it expired")
+    FINISHED = "finished", _("it ended")
+    EXPIRED = "expired", _("it expires")
 
 
 def add_years(moment: dt.datetime, years: int) -> dt.datetime:

@@ -14,9 +14,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.privacy.models import Consent, ErasureJob, ExportJob, Objection, Restriction
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
@@ -143,3 +145,46 @@ class AccessLogFactory(factory.django.DjangoModelFactory):
     http_accept = "text/html"
     path_info = "/accounts/login/"
     session_hash = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    user = factory.SubFactory(UserFactory)
+    purpose = "newsletter"
+    wording_version = "2026-11"
+    language = "da"
+    method = "form"
+
+
+class RestrictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Restriction
+
+    user = factory.SubFactory(UserFactory)
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    user = factory.SubFactory(UserFactory)
+    purpose = "recommendations"
+
+
+class ErasureJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ErasureJob
+
+    user = factory.SubFactory(UserFactory)
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExportJob
+
+    user = factory.SubFactory(UserFactory)
+    file = factory.LazyAttribute(
+        lambda o: ContentFile(f'{{"email": "{o.user.email}"}}'.encode(), "export.json")
+    )

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
+    AccountOrEmail,
     After,
     Anonymise,
     Category,
@@ -24,7 +25,15 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
-from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, SECURITY
+from coursekeeper.privacy.models import (
+    Consent,
+    ErasureJob,
+    ExportJob,
+    Objection,
+    ProviderSettings,
+    Restriction,
+)
+from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, PRIVACY_RIGHTS, SECURITY
 
 # --- Django ---------------------------------------------------------------------------------
 
@@ -194,4 +203,90 @@ declare(
 declare_not_personal(
     DBTaskResult,
     reason="tasks carry only row ids and return nothing personal; pruned after 7 days",
+)
+
+# --- The privacy app's own rows ------------------------------------------------------------------
+
+_PERSON_FIELDS = {"user": Category.IDENTITY, "email": Category.CONTACT}
+
+declare(
+    Consent,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        **_PERSON_FIELDS,
+        "purpose": Category.MARKETING,
+        "wording_version": Category.MARKETING,
+        "language": Category.MARKETING,
+        "method": Category.MARKETING,
+        "given_at": Category.MARKETING,
+        "withdrawn_at": Category.MARKETING,
+    },
+    retention=After(Event.CONSENT_WITHDRAWN, column="withdrawn_at", years=3),
+    notes="Proof of consent is kept for the limitation period after withdrawal (R46).",
+)
+declare(
+    Restriction,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        **_PERSON_FIELDS,
+        "started_at": Category.USAGE,
+        "lifted_at": Category.USAGE,
+    },
+    retention=After(Event.FINISHED, column="lifted_at", years=3),
+)
+declare(
+    Objection,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={**_PERSON_FIELDS, "purpose": Category.USAGE, "made_at": Category.USAGE},
+    retention=WhileAccountExists(),
+)
+declare_not_personal(
+    ProviderSettings,
+    reason="the provider's business identity and the business contacts it publishes",
+)
+
+_JOB = NOT_PERSONAL.because("the job's own bookkeeping")
+_JOB_FIELDS = dict.fromkeys(
+    (
+        "status",
+        "claimed_until",
+        "attempts",
+        "max_attempts",
+        "next_attempt_at",
+        "last_error_code",
+        "created_at",
+        "finished_at",
+    ),
+    _JOB,
+)
+
+declare(
+    ErasureJob,
+    subject=Account("user", keeps_row_on_erasure=True),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        **_JOB_FIELDS,
+        "user": Category.IDENTITY,
+        "requested_at": Category.USAGE,
+        "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
+    },
+    retention=After(Event.CREATED, column="requested_at", years=3),
+    erasure=Anonymise({}),
+    notes="The proof an erasure happened; its link to the account goes with the account.",
+)
+declare(
+    ExportJob,
+    subject=Account("user"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        **_JOB_FIELDS,
+        "user": Category.IDENTITY,
+        "requested_at": Category.USAGE,
+        "file": Category.CONTENT,
+        "expires_at": NOT_PERSONAL.because("when the download link stops working"),
+    },
+    retention=After(Event.EXPIRED, column="expires_at", days=0),
 )

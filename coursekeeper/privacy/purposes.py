@@ -65,7 +65,16 @@ PLATFORM_OPERATION = Purpose(
     ),
 )
 
-ALL_PURPOSES = {p.code: p for p in (ACCOUNT, SECURITY, SERVICE_EMAIL, PLATFORM_OPERATION)}
+PRIVACY_RIGHTS = Purpose(
+    "privacy_rights",
+    LegalBasis.LEGAL_OBLIGATION,
+    _("Your privacy rights"),
+    _("To honour your consents, objections and requests, and to be able to prove that we did."),
+)
+
+ALL_PURPOSES = {
+    p.code: p for p in (ACCOUNT, SECURITY, SERVICE_EMAIL, PLATFORM_OPERATION, PRIVACY_RIGHTS)
+}
 
 
 def register_purpose(purpose: Purpose) -> Purpose:

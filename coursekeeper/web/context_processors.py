@@ -6,7 +6,12 @@ from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 
 def site(request: HttpRequest) -> dict:
     """Values every page needs: the school's name and the languages to switch between."""
+    from coursekeeper.privacy.services import may_edit_provider_settings
+
     return {
         "SCHOOL_NAME": settings.SCHOOL_NAME,
         "LANGUAGE_CHOICES": LANGUAGE_CHOICES,
+        "CAN_EDIT_PROVIDER": may_edit_provider_settings(request.user)
+        if hasattr(request, "user")
+        else False,
     }

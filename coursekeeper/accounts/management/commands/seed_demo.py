@@ -19,6 +19,8 @@ from django.utils import timezone
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.models import User
 from coursekeeper.accounts.services import assign_role
+from coursekeeper.privacy.models import ProviderSettings
+from coursekeeper.privacy.services import update_provider_settings
 
 DEMO_PASSWORD = "demo-school-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - demo accounts only
@@ -67,6 +69,24 @@ class Command(BaseCommand):
             ):
                 TOTP.activate(user, DEMO_TOTP_SECRET)
 
+        provider = ProviderSettings.load()
+        if not provider.legal_name:
+            update_provider_settings(
+                acting_user=owner,
+                changes={
+                    "legal_name": "Holm Kursus ApS",
+                    "street_address": "Vestergade 12",
+                    "postal_code": "8000",
+                    "city": "Aarhus C",
+                    "country": "DK",
+                    "company_number": "CVR 12345678",
+                    "vat_number": "DK12345678",
+                    "email": "privacy@demo.coursekeeper.test",
+                    "phone": "+45 70 20 30 40",
+                    "supervisory_authority": "Datatilsynet",
+                    "supervisory_authority_url": "https://www.datatilsynet.dk",
+                },
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo school ready. Sign in at http://{domain}/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         for email, _name, role, _language, _tz in DEMO_PEOPLE:

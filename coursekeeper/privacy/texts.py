@@ -1,0 +1,34 @@
+"""How the declaration reads to a person: retention and categories in plain, translated words."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coursekeeper.privacy.declarations import After, Hold, Retention, WhileAccountExists
+
+
+def retention_text(retention: Retention) -> str:
+    """Return e.g. "2 years after your last contact with us" in the active language."""
+    if isinstance(retention, After):
+        event = retention.event.label
+        if retention.years:
+            return ngettext(
+                "%(count)d year after %(event)s",
+                "%(count)d years after %(event)s",
+                retention.years,
+            ) % {"count": retention.years, "event": event}
+        if retention.days:
+            return ngettext(
+                "%(count)d day after %(event)s",
+                "%(count)d days after %(event)s",
+                retention.days,
+            ) % {"count": retention.days, "event": event}
+        return _("until %(event)s") % {"event": event}  # "until it expires"
+    if isinstance(retention, Hold):
+        return _("as long as the bookkeeping law requires (%(laws)s)") % {
+            "laws": "; ".join(retention.laws())
+        }
+    if isinstance(retention, WhileAccountExists):
+        return _("as long as you have an account")
+    return str(retention.describe())

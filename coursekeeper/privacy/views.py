@@ -1,0 +1,59 @@
+"""Staff pages of the privacy app."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from coursekeeper.privacy import services
+from coursekeeper.privacy.forms import ProviderSettingsForm
+from coursekeeper.privacy.models import ProviderSettings
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_settings(request: HttpRequest) -> HttpResponse:
+    """Let the owner or privacy officer keep the provider's published details up to date."""
+    if not services.may_edit_provider_settings(request.user):
+        raise PermissionDenied
+    current = ProviderSettings.load()
+    if request.method == "POST":
+        form = ProviderSettingsForm(request.POST, instance=ProviderSettings.load())
+        if form.is_valid():
+            services.update_provider_settings(
+                acting_user=request.user,
+                changes={name: form.cleaned_data[name] for name in form.fields},
+            )
+            messages.success(request, _("The provider's details are saved."))
+            return redirect("privacy:provider_settings")
+        status = 400
+    else:
+        form = ProviderSettingsForm(instance=current)
+        status = 200
+    return render(
+        request,
+        "privacy/provider_settings.html",
+        {"form": form, "missing": current.missing_for_publishing()},
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def policy(request: HttpRequest) -> HttpResponse:
+    """The privacy policy as generated from the declarations and the provider's details.
+
+    This is the first form of the generated policy (R41): who we are, what we process for which
+    purpose and basis, and for how long. Versions, recipients and the full text come later.
+    """
+    from coursekeeper.privacy.selectors import processing_by_purpose
+
+    return render(
+        request,
+        "privacy/policy.html",
+        {"provider": ProviderSettings.load(), "purposes": processing_by_purpose()},
+    )

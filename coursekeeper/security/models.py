@@ -1,0 +1,31 @@
+"""The security log: the one place an IP address is kept, with a short declared retention (R24)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityEvent(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out after too many attempts")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        NEW_PLACE_NOTICE = "new_place_notice", _("Notice of a sign-in from a new place sent")
+        SESSION_ENDED = "session_ended", _("A session was ended by its owner")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,37 @@
+"""Writing the security log, and keeping personal data out of the application log.
+
+Application logs name a person by a pseudonym only (`pseudonym`), never by address, name or
+IP; `logfilters.RedactPersonalDataFilter` is the safety net that masks an email or IP address
+that slips into an application log line anyway. Addresses go only to `SecurityEvent` rows, which are
+declared with their own short retention and erased with the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from coursekeeper.security.models import SecurityEvent
+
+
+def pseudonym(user_id: int | None) -> str:
+    """Return a stable pseudonym for log lines: a keyed hash of the account id."""
+    if user_id is None:
+        return "anonymous"
+    digest = hmac.new(
+        settings.FINGERPRINT_KEY.encode(), f"log:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"p-{digest[:12]}"
+
+
+def record_security_event(
+    *, kind: str, user=None, ip: str | None = None, user_agent: str = ""
+) -> SecurityEvent:
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        ip=ip or None,
+        user_agent=(user_agent or "")[:300],
+    )

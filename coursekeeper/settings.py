@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "coursekeeper.messaging",
     "coursekeeper.jobs",
     "coursekeeper.security",
+    "coursekeeper.learning",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -210,7 +211,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "learning:dashboard"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # absolute timeout: two weeks

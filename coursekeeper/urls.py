@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("coursekeeper.accounts.urls")),
     path("", include("coursekeeper.privacy.urls")),
+    path("", include("coursekeeper.learning.urls")),
     path("admin/", admin.site.urls),
 ]
 

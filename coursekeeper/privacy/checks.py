@@ -21,7 +21,9 @@ from django.db import models
 from coursekeeper.privacy.declarations import Category, KeepHeld, NotPersonal, registry
 from coursekeeper.privacy.indexes import added_index_columns
 
-PERSONAL_LOOKING_NAMES = ("email", "ip", "phone", "name", "address", "user_agent", "username")
+# Words of a field name (split at "_") that suggest personal data: "ip" flags `ip_address` but
+# not `description`.
+PERSONAL_LOOKING_WORDS = {"email", "ip", "phone", "name", "address", "agent", "username", "user"}
 
 
 def declarable_fields(model: type[models.Model]) -> list[models.Field]:
@@ -41,8 +43,7 @@ def is_personal_looking(model_field: models.Field) -> bool:
     related = model_field.related_model if model_field.is_relation else None
     if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
         return True
-    name = model_field.name.lower()
-    return any(part in name for part in PERSONAL_LOOKING_NAMES)
+    return bool(PERSONAL_LOOKING_WORDS & set(model_field.name.lower().split("_")))
 
 
 def resolve_path(model: type[models.Model], path: str) -> tuple[type[models.Model], models.Field]:

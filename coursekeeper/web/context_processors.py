@@ -6,6 +6,7 @@ from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 
 def site(request: HttpRequest) -> dict:
     """Values every page needs: the school's name and the languages to switch between."""
+    from coursekeeper.learning.editor import may_teach
     from coursekeeper.privacy.services import may_edit_provider_settings
 
     return {
@@ -14,4 +15,5 @@ def site(request: HttpRequest) -> dict:
         "CAN_EDIT_PROVIDER": may_edit_provider_settings(request.user)
         if hasattr(request, "user")
         else False,
+        "CAN_TEACH": may_teach(request.user) if hasattr(request, "user") else False,
     }

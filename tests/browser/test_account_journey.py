@@ -35,7 +35,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     form.get_by_label("Email").fill(email)
     form.get_by_label("Password").fill(PASSWORD)
     form.locator("button[type=submit]").click()
-    expect(page).to_have_url(base_url + reverse("web:home"))
+    expect(page).to_have_url(base_url + reverse("learning:dashboard"))
 
 
 def header_sign_out(page: Page):
@@ -116,7 +116,7 @@ def test_account_journey_from_sign_up_to_ending_another_session(
         expect(page.locator("html")).to_have_attribute("lang", "en")
         page.locator("footer").get_by_role("button", name="Deutsch").click()
         expect(page.locator("html")).to_have_attribute("lang", "de")
-        expect(page).to_have_url(base + reverse("web:home"))
+        expect(page).to_have_url(base + reverse("learning:dashboard"))
         expect(page.locator("footer").get_by_role("button", name="Deutsch")).to_have_attribute(
             "aria-current", "true"
         )

@@ -41,7 +41,7 @@ def test_r2_learner_signs_in_with_email_in_any_case():
     response = sign_in(Client(), person.email.upper())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("learning:dashboard")
 
 
 def test_r2_wrong_password_gets_a_clear_message_and_no_session():

@@ -12,6 +12,7 @@ import os
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                     "supervisory_authority_url": "https://www.datatilsynet.dk",
                 },
             )
+        call_command("seed_courses", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo school ready. Sign in at http://{domain}/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         for email, _name, role, _language, _tz in DEMO_PEOPLE:

@@ -1,0 +1,132 @@
+"""The course editor: instructors create and change their courses, modules and lessons."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coursekeeper.learning import services
+from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
+from coursekeeper.learning.models import Course, Lesson
+
+TEACHING_ROLES = {"instructor", "owner"}
+
+
+def may_teach(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in TEACHING_ROLES)
+
+
+def _own_course(request: HttpRequest, slug: str) -> Course:
+    course = get_object_or_404(Course, slug=slug)
+    if not (request.user.is_superuser or request.user.role == "owner") and (
+        course.instructor_id != request.user.pk
+    ):
+        raise PermissionDenied
+    return course
+
+
+def teaching(view):
+    def wrapper(request, *args, **kwargs):
+        if not may_teach(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return login_required(wrapper)
+
+
+@teaching
+@require_GET
+def course_list(request: HttpRequest) -> HttpResponse:
+    courses = Course.objects.order_by("title")
+    if not (request.user.is_superuser or request.user.role == "owner"):
+        courses = courses.filter(instructor=request.user)
+    return render(request, "learning/editor/course_list.html", {"courses": courses})
+
+
+@teaching
+@require_http_methods(["GET", "POST"])
+def course_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    course = _own_course(request, slug) if slug else Course(language=request.user.language)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = services.save_course(course=form.save(commit=False), acting_user=request.user)
+            form.save_m2m()
+        messages.success(request, _("The course is saved."))
+        return redirect("learning:editor_course", slug=saved.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "learning/editor/course_form.html",
+        {"form": form, "course": course if slug else None},
+        status=status,
+    )
+
+
+@teaching
+@require_GET
+def course_outline(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _own_course(request, slug)
+    return render(
+        request,
+        "learning/editor/course_outline.html",
+        {"course": course, "modules": course.modules.prefetch_related("lessons")},
+    )
+
+
+@teaching
+@require_http_methods(["GET", "POST"])
+def module_add(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _own_course(request, slug)
+    form = ModuleForm(request.POST or None, initial={"position": course.modules.count() + 1})
+    if request.method == "POST" and form.is_valid():
+        module = form.save(commit=False)
+        module.course = course
+        module.save()
+        messages.success(request, _("The module is added."))
+        return redirect("learning:editor_course", slug=course.slug)
+    return render(
+        request,
+        "learning/editor/simple_form.html",
+        {"form": form, "course": course, "title": _("New module")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@teaching
+@require_http_methods(["GET", "POST"])
+def lesson_edit(request: HttpRequest, slug: str, lesson_id: int | None = None) -> HttpResponse:
+    course = _own_course(request, slug)
+    lesson = (
+        get_object_or_404(Lesson, pk=lesson_id, module__course=course) if lesson_id else Lesson()
+    )
+    form = LessonForm(request.POST or None, request.FILES or None, instance=lesson, course=course)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        upload = request.FILES.get("media")
+        if upload is not None:
+            saved.media_type = upload.content_type or mimetypes.guess_type(upload.name)[0] or ""
+        saved.save()
+        messages.success(request, _("The lesson is saved."))
+        return redirect("learning:editor_course", slug=course.slug)
+    return render(
+        request,
+        "learning/editor/simple_form.html",
+        {
+            "form": form,
+            "course": course,
+            "title": lesson.title if lesson_id else _("New lesson"),
+            "multipart": True,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

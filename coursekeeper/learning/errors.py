@@ -1,0 +1,29 @@
+"""The learning app's one exception type: a refusal the view turns into a 4xx; nothing changed."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "course_not_found": (404, _("This course does not exist or is not published.")),
+    "lesson_not_found": (404, _("This lesson does not exist.")),
+    "not_enrolled": (403, _("Enrol in the course to open its lessons.")),
+    "not_released": (403, _("This lesson has not opened yet.")),
+    "bad_position": (400, _("That position is outside the video.")),
+    "bad_request": (400, _("The request could not be understood.")),
+    "not_your_course": (403, _("Only the course's instructor may change it.")),
+    "no_file": (404, _("This lesson has no file.")),
+    "link_expired": (404, _("This download link is no longer valid.")),
+}
+
+
+class LearningError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def status(self) -> int:
+        return MESSAGES[self.code][0]
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code][1])

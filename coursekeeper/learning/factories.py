@@ -1,0 +1,103 @@
+"""Test factories for the learning app."""
+
+from __future__ import annotations
+
+import secrets
+
+import factory
+from django.core.files.base import ContentFile
+
+from coursekeeper.accounts.factories import UserFactory
+from coursekeeper.learning.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    MaterialRequest,
+    Module,
+    Topic,
+)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    slug = factory.Sequence(lambda n: f"course-{n}-{secrets.token_hex(3)}")
+    title = factory.Sequence(lambda n: f"Course {n}")
+    summary = "A course for testing."
+    description = "What you learn here."
+    language = "en"
+    instructor = factory.SubFactory(UserFactory, role="instructor")
+    is_published = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from coursekeeper.learning import search
+
+        course = super()._create(model_class, *args, **kwargs)
+        search.index_course(course)
+        return course
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Module {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    kind = Lesson.Kind.TEXT
+    body = "Read this."
+    position = factory.Sequence(lambda n: n)
+
+
+class VideoLessonFactory(LessonFactory):
+    kind = Lesson.Kind.VIDEO
+    media = factory.LazyFunction(lambda: ContentFile(bytes(range(256)) * 40, "clip.mp4"))
+    media_type = "video/mp4"
+    duration_seconds = 30
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    learner = factory.SubFactory(UserFactory)
+    course = factory.SubFactory(CourseFactory)
+
+
+class LessonProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonProgress
+
+    learner = factory.SubFactory(UserFactory)
+    lesson = factory.SubFactory(LessonFactory)
+    position_seconds = 12.5
+
+
+class MaterialRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaterialRequest
+
+    lesson = factory.SubFactory(LessonFactory, is_free_sample=True)
+    name = factory.Sequence(lambda n: f"Visitor {n}")
+    email = factory.Sequence(lambda n: f"visitor-{n}-{secrets.token_hex(3)}@example.org")
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))

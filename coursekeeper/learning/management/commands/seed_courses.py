@@ -1,0 +1,236 @@
+"""Create the demo school's three courses (English, Danish, German) with a video and a PDF.
+
+Idempotent: a course whose slug exists is left as it is.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from coursekeeper.accounts.models import User
+from coursekeeper.learning import services
+from coursekeeper.learning.models import Course, Lesson, Module, Topic
+
+ASSETS = Path(__file__).resolve().parents[2] / "demo_assets"
+INSTRUCTOR_EMAIL = "instructor@demo.coursekeeper.test"
+
+
+def mp4_duration_seconds(path: Path) -> int:
+    """Return an MP4's length from its `mvhd` box (no ffmpeg needed)."""
+    data = path.read_bytes()
+    at = data.find(b"mvhd")
+    version = data[at + 4]
+    if version == 1:
+        timescale, duration = struct.unpack(">IQ", data[at + 24 : at + 36])
+    else:
+        timescale, duration = struct.unpack(">II", data[at + 16 : at + 24])
+    return max(1, round(duration / timescale))
+
+
+T = "text"
+V = "video"
+F = "file"
+X = "exercise"
+
+COURSES = [
+    {
+        "slug": "bookkeeping-for-small-businesses",
+        "title": "Bookkeeping for small businesses",
+        "summary": "Keep tidy books from day one: receipts, invoices and the yearly close.",
+        "description": (
+            "A practical course for sole traders and small companies. You learn what to record, "
+            "how long to keep it, and how to hand a clean set of books to your accountant.\n\n"
+            "Five short lessons, a handbook to download and an exercise with real receipts."
+        ),
+        "language": "en",
+        "topics": [("finance", "Finance")],
+        "modules": [
+            (
+                "Getting started",
+                [
+                    (V, "Welcome to the course", "Watch the short welcome, then read on.", {}),
+                    (
+                        T,
+                        "Why books matter",
+                        "Books tell you where the money went, and the tax "
+                        "authority expects them. Good habits take ten minutes a week.",
+                        {},
+                    ),
+                ],
+            ),
+            (
+                "Invoices",
+                [
+                    (
+                        T,
+                        "What an invoice must say",
+                        "Seller and buyer, a unique sequential number, "
+                        "the date, what was sold, the price before VAT, the VAT rate and amount.",
+                        {},
+                    ),
+                    (
+                        F,
+                        "The course handbook",
+                        "Download the handbook and keep it at hand.",
+                        {"is_free_sample": True},
+                    ),
+                ],
+            ),
+            (
+                "Practice",
+                [
+                    (
+                        X,
+                        "Record five receipts",
+                        "Take five receipts from last month and record them "
+                        "in a spreadsheet: date, supplier, amount, VAT and what it was for.",
+                        {"release_after_days": 7},
+                    ),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "grundlaeggende-projektledelse",
+        "title": "Grundlæggende projektledelse",
+        "summary": "Fra idé til afleveret projekt: mål, plan, risici og kommunikation.",
+        "description": (
+            "Et kursus for dig, der skal lede dit første projekt. Du lærer at formulere mål, "
+            "lægge en realistisk plan og holde styr på risici og interessenter."
+        ),
+        "language": "da",
+        "topics": [("leadership", "Leadership")],
+        "modules": [
+            (
+                "Projektets mål",
+                [
+                    (
+                        T,
+                        "Hvad er et godt mål?",
+                        "Et godt mål er konkret, målbart og tidsbestemt. "
+                        "Skriv målet ned i én sætning, før du planlægger noget som helst.",
+                        {},
+                    ),
+                    (
+                        X,
+                        "Formulér dit eget mål",
+                        "Skriv målet for et projekt, du kender, og vis det til en kollega.",
+                        {},
+                    ),
+                ],
+            ),
+            (
+                "Planlægning",
+                [
+                    (
+                        T,
+                        "Milepæle og afhængigheder",
+                        "Del projektet op i milepæle, og find ud af, hvad der afhænger af hvad.",
+                        {"release_after_days": 3},
+                    ),
+                ],
+            ),
+        ],
+    },
+    {
+        "slug": "datenschutz-im-kursalltag",
+        "title": "Datenschutz im Kursalltag",
+        "summary": "Was Kursanbieter über Teilnehmerdaten wissen müssen, praxisnah erklärt.",
+        "description": (
+            "Anmeldung, Teilnehmerlisten, Aufzeichnungen: Dieser Kurs zeigt, welche Daten du "
+            "wirklich brauchst, wie lange du sie aufbewahren darfst und wann du sie löschen musst."
+        ),
+        "language": "de",
+        "topics": [("privacy", "Privacy")],
+        "modules": [
+            (
+                "Grundlagen",
+                [
+                    (
+                        T,
+                        "Welche Daten brauchst du?",
+                        "Frage bei jedem Feld eines Formulars: Wofür "
+                        "brauche ich das, und wie lange?",
+                        {},
+                    ),
+                    (
+                        T,
+                        "Aufbewahrung und Löschung",
+                        "Rechnungen bewahrst du so lange auf, wie es das Steuerrecht verlangt; "
+                        "alles andere löschst du, sobald der Zweck entfällt.",
+                        {},
+                    ),
+                ],
+            ),
+            (
+                "Übung",
+                [
+                    (
+                        X,
+                        "Prüfe dein Anmeldeformular",
+                        "Gehe dein Anmeldeformular Feld für Feld "
+                        "durch und streiche, was du nicht brauchst.",
+                        {},
+                    ),
+                ],
+            ),
+        ],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo school's courses (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        instructor = User.objects.filter(email=INSTRUCTOR_EMAIL).first()
+        if instructor is None:
+            raise CommandError("Run seed_demo first: the demo instructor teaches these courses.")
+        created = 0
+        for spec in COURSES:
+            if Course.objects.filter(slug=spec["slug"]).exists():
+                continue
+            course = Course(
+                slug=spec["slug"],
+                title=spec["title"],
+                summary=spec["summary"],
+                description=spec["description"],
+                language=spec["language"],
+                instructor=instructor,
+                is_published=True,
+            )
+            services.save_course(course=course, acting_user=instructor)
+            for slug, name in spec["topics"]:
+                topic, _new = Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+                course.topics.add(topic)
+            for module_position, (module_title, lessons) in enumerate(spec["modules"], start=1):
+                module = Module.objects.create(
+                    course=course, title=module_title, position=module_position
+                )
+                for position, (kind, title, body, extra) in enumerate(lessons, start=1):
+                    lesson = Lesson(
+                        module=module, title=title, kind=kind, body=body, position=position, **extra
+                    )
+                    self._attach_media(lesson)
+                    lesson.save()
+            created += 1
+        self.stdout.write(f"Demo courses ready ({created} created).")
+
+    def _attach_media(self, lesson: Lesson) -> None:
+        if lesson.kind == Lesson.Kind.VIDEO:
+            path = ASSETS / "welcome.mp4"
+            lesson.duration_seconds = mp4_duration_seconds(path)
+            lesson.media_type = "video/mp4"
+        elif lesson.kind == Lesson.Kind.FILE:
+            path = ASSETS / "course-handbook.pdf"
+            lesson.media_type = "application/pdf"
+        else:
+            return
+        with path.open("rb") as handle:
+            lesson.media.save(path.name, File(handle), save=False)

@@ -1,0 +1,109 @@
+"""What the learning app holds about people (R4, R5)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coursekeeper.learning.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    MaterialRequest,
+    Module,
+    Topic,
+)
+from coursekeeper.privacy.declarations import (
+    NOT_PERSONAL,
+    Account,
+    After,
+    Anonymise,
+    Category,
+    Event,
+    Identifier,
+    declare,
+    declare_not_personal,
+)
+from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+
+DELIVER_COURSES = register_purpose(
+    Purpose(
+        "deliver_courses",
+        LegalBasis.CONTRACT,
+        _("Your courses"),
+        _("To give you the courses you enrolled in and remember how far you got."),
+    )
+)
+FREE_MATERIAL = register_purpose(
+    Purpose(
+        "free_material",
+        LegalBasis.CONTRACT,
+        _("Free material"),
+        _("To send you the free material you asked for."),
+    )
+)
+
+declare_not_personal(Topic, reason="course topics")
+declare_not_personal(Course.topics.through, reason="which topics a course has")
+declare_not_personal(Module, reason="the parts of a course")
+declare_not_personal(Lesson, reason="course content")
+declare(
+    Course,
+    subject=Account("instructor", keeps_row_on_erasure=True),
+    purposes=[DELIVER_COURSES],
+    fields={
+        "slug": NOT_PERSONAL,
+        "title": NOT_PERSONAL,
+        "summary": NOT_PERSONAL,
+        "description": NOT_PERSONAL,
+        "language": NOT_PERSONAL,
+        "topics": NOT_PERSONAL,
+        "instructor": Category.IDENTITY,
+        "is_published": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+        "updated_at": NOT_PERSONAL,
+    },
+    erasure=Anonymise({}),
+    source="staff",
+    notes="A course outlives its instructor's account; the link to them goes with the account.",
+)
+declare(
+    Enrollment,
+    subject=Account("learner"),
+    purposes=[DELIVER_COURSES],
+    fields={
+        "learner": Category.IDENTITY,
+        "course": Category.USAGE,
+        "enrolled_at": Category.USAGE,
+        "completed_at": Category.USAGE,
+        "last_lesson": Category.USAGE,
+        "last_activity_at": Category.USAGE,
+    },
+    retention=After(Event.LAST_ACTIVITY, column="last_activity_at", years=5),
+    source="use",
+)
+declare(
+    LessonProgress,
+    subject=Account("learner"),
+    purposes=[DELIVER_COURSES],
+    fields={
+        "learner": Category.IDENTITY,
+        "lesson": Category.USAGE,
+        "position_seconds": Category.USAGE,
+        "completed_at": Category.USAGE,
+        "updated_at": Category.USAGE,
+    },
+    retention=After(Event.LAST_ACTIVITY, column="updated_at", years=5),
+    source="use",
+)
+declare(
+    MaterialRequest,
+    subject=Identifier("email"),
+    purposes=[FREE_MATERIAL],
+    fields={
+        "lesson": NOT_PERSONAL.because("which material was asked for"),
+        "name": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "token": Category.TECHNICAL,
+        "link_sent_at": Category.USAGE,
+    },
+    retention=After(Event.LINK_SENT, column="link_sent_at", days=30),
+)

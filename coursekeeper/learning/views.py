@@ -1,0 +1,202 @@
+"""Pages of the learning app: thin — parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import functools
+import json
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coursekeeper.learning import selectors, services
+from coursekeeper.learning.errors import LearningError
+from coursekeeper.learning.forms import MaterialRequestForm
+from coursekeeper.learning.models import MATERIAL_LINK_VALID_FOR, MaterialRequest
+
+
+def refusals_as_pages(view):
+    """Render a LearningError as a translated page with its 4xx status; nothing changed."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except LearningError as error:
+            return render(
+                request, "learning/refused.html", {"message": error.message}, status=error.status
+            )
+
+    return wrapper
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:200]
+    topic = request.GET.get("topic", "")[:50]
+    language = request.GET.get("language", "")[:8]
+    return render(
+        request,
+        "learning/catalogue.html",
+        {
+            "courses": selectors.catalogue(text=text, topic=topic, language=language),
+            "topics": selectors.topics(),
+            "query": text,
+            "topic": topic,
+            "language": language,
+        },
+    )
+
+
+@require_GET
+@refusals_as_pages
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = selectors.published_course(slug)
+    outline = selectors.course_outline(course=course, learner=request.user)
+    return render(request, "learning/course.html", {"course": course, "outline": outline})
+
+
+@login_required
+@require_POST
+@refusals_as_pages
+def enroll(request: HttpRequest, slug: str) -> HttpResponse:
+    course = selectors.published_course(slug)
+    services.enroll_learner(learner=request.user, course=course)
+    messages.success(request, _("You are enrolled. Welcome to the course!"))
+    return redirect("learning:course", slug=course.slug)
+
+
+@login_required
+@require_GET
+@refusals_as_pages
+def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    current = selectors.lesson_by_id(lesson_id)
+    services.open_lesson_for(learner=request.user, lesson=current)
+    outline = selectors.course_outline(course=current.module.course, learner=request.user)
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "lesson": current,
+            "course": current.module.course,
+            "outline": outline,
+            "start_position": selectors.saved_position(learner=request.user, lesson=current),
+            "state": next(
+                s for m in outline.modules for s in m.lessons if s.lesson.pk == current.pk
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@refusals_as_pages
+def complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    current = selectors.lesson_by_id(lesson_id)
+    services.complete_lesson(learner=request.user, lesson=current)
+    messages.success(request, _("Lesson marked as done."))
+    outline = selectors.course_outline(course=current.module.course, learner=request.user)
+    following = outline.next_lesson()
+    if following is not None:
+        return redirect("learning:lesson", lesson_id=following.lesson.pk)
+    return redirect("learning:course", slug=current.module.course.slug)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+@refusals_as_pages
+def lesson_media(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Serve a lesson's video or file to an enrolled learner, with HTTP Range (seeking)."""
+    current = selectors.lesson_by_id(lesson_id)
+    services.open_lesson_for(learner=request.user, lesson=current)
+    if not current.media:
+        raise LearningError("no_file")
+    return _serve(request, current)
+
+
+def _serve(request: HttpRequest, current) -> HttpResponse:
+    from coursekeeper.web.ranges import ranged_file_response
+
+    name = current.media.name.rsplit("/", 1)[-1]
+    content_type = current.media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return ranged_file_response(
+        request,
+        file=current.media,
+        content_type=content_type,
+        filename=name,
+        as_attachment=current.kind == current.Kind.FILE,
+    )
+
+
+@require_POST
+def save_progress(request: HttpRequest) -> HttpResponse:
+    """JSON: {"lesson": id, "position_seconds": float, "completed": bool} (R5).
+
+    CSRF is checked by the middleware (the X-CSRFToken header); answers 204 or a 4xx with
+    {"error": message}, and a refused request changes nothing.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Please sign in.")}, status=401)
+    try:
+        payload = json.loads(request.body or b"{}")
+        lesson_id = int(payload["lesson"])
+        position = float(payload["position_seconds"])
+        completed = bool(payload.get("completed", False))
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": str(LearningError("bad_request").message)}, status=400)
+    try:
+        current = selectors.lesson_by_id(lesson_id)
+        services.record_position(
+            learner=request.user, lesson=current, position_seconds=position, completed=completed
+        )
+    except LearningError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "learning/dashboard.html", {"courses": selectors.dashboard(learner=request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_as_pages
+def free_material(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Free material for a name and an email address: the link goes to that address (R4)."""
+    current = selectors.lesson_by_id(lesson_id)
+    if not current.is_free_sample:
+        raise LearningError("lesson_not_found")
+    form = MaterialRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_free_material(
+            lesson=current,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        return render(request, "learning/material_sent.html", {"lesson": current})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "learning/material.html", {"lesson": current, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@refusals_as_pages
+def material_download(request: HttpRequest, token: str) -> HttpResponse:
+    material = (
+        MaterialRequest.objects.select_related("lesson")
+        .filter(token=token, link_sent_at__gte=timezone.now() - MATERIAL_LINK_VALID_FOR)
+        .first()
+    )
+    if material is None or not material.lesson.media:
+        raise LearningError("link_expired")
+    return _serve(request, material.lesson)

@@ -9,12 +9,20 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coursekeeper.accounts.selectors import has_two_factor
+
+
+def wants_json(request) -> bool:
+    """Return whether the request is a script's JSON call, which a redirect would only confuse."""
+    return request.content_type == "application/json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 class PersonPreferencesMiddleware:
@@ -69,6 +77,10 @@ class StaffTwoFactorMiddleware:
             and not request.path.startswith(self.ALWAYS_OPEN_PREFIXES)
             and not has_two_factor(user)
         ):
+            if wants_json(request):
+                return JsonResponse(
+                    {"error": _("Set up two-factor authentication first.")}, status=403
+                )
             return redirect(f"{reverse('mfa_activate_totp')}?required=1")
         return self.get_response(request)
 
@@ -98,6 +110,11 @@ class SessionIdleTimeoutMiddleware:
             )
             if last is not None and now - last > limit:
                 logout(request)
+                if wants_json(request):
+                    return JsonResponse(
+                        {"error": _("You were signed out after a period of inactivity.")},
+                        status=401,
+                    )
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(f"{reverse('account_login')}?next={quote(request.get_full_path())}")
             if last is None or now - last >= 60:

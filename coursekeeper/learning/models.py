@@ -112,16 +112,21 @@ class Lesson(models.Model):
 
     def opens_at(self, enrolled_at: dt.datetime) -> dt.datetime:
         """Return when this lesson opens for someone enrolled at `enrolled_at` (drip release)."""
-        moments = [enrolled_at]
-        if self.release_after_days:
-            moments.append(enrolled_at + dt.timedelta(days=self.release_after_days))
-        if self.release_on:
-            moments.append(
-                dt.datetime.combine(
-                    self.release_on, dt.time.min, tzinfo=timezone.get_current_timezone()
-                )
-            )
-        return max(moments)
+        return opens_at(enrolled_at, self.release_after_days, self.release_on)
+
+
+def opens_at(
+    enrolled_at: dt.datetime, release_after_days: int | None, release_on: dt.date | None
+) -> dt.datetime:
+    """Return when a lesson opens: at enrolment, N days after it, or on a date (the latest)."""
+    moments = [enrolled_at]
+    if release_after_days:
+        moments.append(enrolled_at + dt.timedelta(days=release_after_days))
+    if release_on:
+        moments.append(
+            dt.datetime.combine(release_on, dt.time.min, tzinfo=timezone.get_current_timezone())
+        )
+    return max(moments)
 
 
 class Enrollment(models.Model):

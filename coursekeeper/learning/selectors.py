@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from coursekeeper.learning import search
 from coursekeeper.learning.errors import LearningError
-from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
+from coursekeeper.learning.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Topic,
+    opens_at,
+)
 
 
 def catalogue(*, text: str = "", topic: str = "", language: str = ""):
@@ -126,6 +136,93 @@ def course_outline(*, course: Course, learner) -> CourseOutline:
     return CourseOutline(course=course, enrollment=enrollment, modules=modules)
 
 
+@dataclass
+class LessonPage:
+    """What the lesson page shows: the lesson, where it sits, and the learner's progress."""
+
+    lesson_id: int
+    title: str
+    kind: str
+    body: str
+    module_title: str
+    course_slug: str
+    course_title: str
+    course_language: str
+    completed: bool
+    position_seconds: float
+    percent: int
+
+
+# The lesson page is the hot path of learning (R5): one query, written out so it is not compiled
+# by the ORM on every request (compiling the equivalent five subqueries cost more than running
+# them). Table and column names are the models' own; test_learning covers both databases.
+LESSON_PAGE_SQL = """
+SELECT l.id, l.title, l.kind, l.body, l.release_after_days, l.release_on,
+       m.title, c.slug, c.title, c.language,
+       (SELECT e.enrolled_at FROM learning_enrollment e
+         WHERE e.learner_id = %(learner)s AND e.course_id = c.id),
+       (SELECT p.position_seconds FROM learning_lessonprogress p
+         WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id),
+       (SELECT COUNT(*) FROM learning_lessonprogress p
+         WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id AND p.completed_at IS NOT NULL),
+       (SELECT COUNT(*) FROM learning_lesson l2 JOIN learning_module m2 ON m2.id = l2.module_id
+         WHERE m2.course_id = c.id),
+       (SELECT COUNT(*) FROM learning_lessonprogress p2
+          JOIN learning_lesson l3 ON l3.id = p2.lesson_id
+          JOIN learning_module m3 ON m3.id = l3.module_id
+         WHERE p2.learner_id = %(learner)s AND m3.course_id = c.id
+           AND p2.completed_at IS NOT NULL)
+  FROM learning_lesson l
+  JOIN learning_module m ON m.id = l.module_id
+  JOIN learning_course c ON c.id = m.course_id
+ WHERE l.id = %(lesson)s AND c.is_published = %(published)s
+"""
+
+
+def _aware(value) -> dt.datetime | None:
+    """Return a database value as an aware datetime (SQLite hands subquery results as text)."""
+    if value is None or isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
+
+
+def lesson_page(*, learner, lesson_id: int) -> LessonPage:
+    """Return what the lesson page shows, refusing a lesson that is not open to the learner."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LESSON_PAGE_SQL, {"learner": learner.pk, "lesson": lesson_id, "published": True}
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise LearningError("lesson_not_found")
+    (lid, title, kind, body, after_days, release_on, module_title, slug, course_title,
+     language, enrolled_at, position, completed, total, done) = row  # fmt: skip
+    enrolled_at = _aware(enrolled_at)
+    if enrolled_at is None:
+        raise LearningError("not_enrolled")
+    if isinstance(release_on, str):
+        release_on = dt.date.fromisoformat(release_on)
+    if opens_at(enrolled_at, after_days, release_on) > timezone.now():
+        raise LearningError("not_released")
+    return LessonPage(
+        lesson_id=lid,
+        title=title,
+        kind=kind,
+        body=body,
+        module_title=module_title,
+        course_slug=slug,
+        course_title=course_title,
+        course_language=language,
+        completed=bool(completed),
+        position_seconds=float(position or 0.0),
+        percent=_percent(done or 0, total or 0),
+    )
+
+
 def lesson_by_id(lesson_id: int) -> Lesson:
     lesson = (
         Lesson.objects.select_related("module__course")
@@ -135,14 +232,6 @@ def lesson_by_id(lesson_id: int) -> Lesson:
     if lesson is None:
         raise LearningError("lesson_not_found")
     return lesson
-
-
-def saved_position(*, learner, lesson: Lesson) -> float:
-    progress = LessonProgress.objects.filter(learner=learner, lesson=lesson).only(
-        "position_seconds"
-    )
-    row = progress.first()
-    return row.position_seconds if row else 0.0
 
 
 @dataclass

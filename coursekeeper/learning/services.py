@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from coursekeeper.learning import search
 from coursekeeper.learning.errors import LearningError
-from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, MaterialRequest
+from coursekeeper.learning.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    MaterialRequest,
+    opens_at,
+)
 from coursekeeper.messaging.services import queue_email
 
 # A player reports its position a little after the end on some browsers.
 POSITION_TOLERANCE_SECONDS = 1.0
+# How often playing a video refreshes the enrolment's "last activity".
+ACTIVITY_EVERY = dt.timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -41,35 +53,65 @@ def open_lesson_for(*, learner, lesson: Lesson) -> Enrollment:
     return enrollment
 
 
-@transaction.atomic
 def record_position(
-    *, learner, lesson: Lesson, position_seconds: float, completed: bool = False
-) -> LessonProgress:
-    """Save where the learner is in a video (R5); the lesson must be open to them."""
-    enrollment = open_lesson_for(learner=learner, lesson=lesson)
-    limit = (lesson.duration_seconds or 0) + POSITION_TOLERANCE_SECONDS
-    if not 0 <= position_seconds <= limit or position_seconds != position_seconds:  # NaN
-        raise LearningError("bad_position")
-    now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
-        learner=learner,
-        lesson=lesson,
-        defaults={"position_seconds": position_seconds, "updated_at": now},
+    *, learner, lesson_id: int, position_seconds: float, completed: bool = False
+) -> None:
+    """Save where the learner is in a video (R5); the lesson must be open to them.
+
+    The player calls this every few seconds while a video plays, so the usual call costs two
+    statements: one read (the lesson, its course and the learner's enrolment together) and one
+    UPDATE of the progress row. The enrolment's "last activity" is written only when the lesson
+    changed or a minute has passed. Each statement commits on its own: a crash between them
+    leaves at worst a last-activity stamp a minute old.
+    """
+    found = (
+        Enrollment.objects.filter(
+            learner=learner,
+            course__is_published=True,
+            course__modules__lessons__pk=lesson_id,
+        )
+        .values(
+            "pk",
+            "enrolled_at",
+            "last_lesson_id",
+            "last_activity_at",
+            duration=F("course__modules__lessons__duration_seconds"),
+            release_after_days=F("course__modules__lessons__release_after_days"),
+            release_on=F("course__modules__lessons__release_on"),
+        )
+        .first()
     )
-    fields = []
-    if not created:
-        progress.position_seconds = position_seconds
-        progress.updated_at = now
-        fields = ["position_seconds", "updated_at"]
-    if completed and progress.completed_at is None:
-        progress.completed_at = now
-        fields.append("completed_at")
-    if fields:
-        progress.save(update_fields=fields)
-    Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+    if found is None:
+        exists = Lesson.objects.filter(pk=lesson_id, module__course__is_published=True).exists()
+        raise LearningError("not_enrolled" if exists else "lesson_not_found")
+    now = timezone.now()
+    if opens_at(found["enrolled_at"], found["release_after_days"], found["release_on"]) > now:
+        raise LearningError("not_released")
+    limit = (found["duration"] or 0) + POSITION_TOLERANCE_SECONDS
+    if not 0 <= position_seconds <= limit:  # also refuses NaN
+        raise LearningError("bad_position")
+    changes: dict = {"position_seconds": position_seconds, "updated_at": now}
     if completed:
-        _complete_course_if_done(enrollment)
-    return progress
+        changes["completed_at"] = Coalesce(F("completed_at"), Value(now))
+    mine = LessonProgress.objects.filter(learner=learner, lesson_id=lesson_id)
+    if not mine.update(**changes):
+        try:
+            with transaction.atomic():
+                LessonProgress.objects.create(
+                    learner=learner,
+                    lesson_id=lesson_id,
+                    position_seconds=position_seconds,
+                    updated_at=now,
+                    completed_at=now if completed else None,
+                )
+        except IntegrityError:  # another request created it a moment ago
+            mine.update(**changes)
+    if found["last_lesson_id"] != lesson_id or now - found["last_activity_at"] > ACTIVITY_EVERY:
+        Enrollment.objects.filter(pk=found["pk"]).update(
+            last_lesson_id=lesson_id, last_activity_at=now
+        )
+    if completed:
+        _complete_course_if_done(Enrollment.objects.get(pk=found["pk"]))
 
 
 @transaction.atomic

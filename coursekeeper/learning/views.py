@@ -75,22 +75,8 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @refusals_as_pages
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    current = selectors.lesson_by_id(lesson_id)
-    services.open_lesson_for(learner=request.user, lesson=current)
-    outline = selectors.course_outline(course=current.module.course, learner=request.user)
-    return render(
-        request,
-        "learning/lesson.html",
-        {
-            "lesson": current,
-            "course": current.module.course,
-            "outline": outline,
-            "start_position": selectors.saved_position(learner=request.user, lesson=current),
-            "state": next(
-                s for m in outline.modules for s in m.lessons if s.lesson.pk == current.pk
-            ),
-        },
-    )
+    page = selectors.lesson_page(learner=request.user, lesson_id=lesson_id)
+    return render(request, "learning/lesson.html", {"page": page})
 
 
 @login_required
@@ -150,9 +136,11 @@ def save_progress(request: HttpRequest) -> HttpResponse:
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": str(LearningError("bad_request").message)}, status=400)
     try:
-        current = selectors.lesson_by_id(lesson_id)
         services.record_position(
-            learner=request.user, lesson=current, position_seconds=position, completed=completed
+            learner=request.user,
+            lesson_id=lesson_id,
+            position_seconds=position,
+            completed=completed,
         )
     except LearningError as error:
         return JsonResponse({"error": error.message}, status=error.status)

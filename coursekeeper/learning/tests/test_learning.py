@@ -246,3 +246,19 @@ def test_r4_free_material_needs_only_a_name_and_an_email(smtp_server, token):
     assert OutboxMessage.objects.get(email=email).template == "learning/material"
     with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
         assert Client().get(link).status_code == 404
+
+
+def test_r5_a_progress_save_after_an_idle_sign_out_gets_401_not_a_login_page():
+    video = VideoLessonFactory(duration_seconds=120)
+    learner = UserFactory()
+    EnrollmentFactory(learner=learner, course=video.module.course)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = signed_in(learner)
+        assert client.get(reverse("learning:dashboard")).status_code == 200
+        traveller.shift(dt.timedelta(days=8))
+
+        response = post_progress(client, {"lesson": video.pk, "position_seconds": 5})
+
+    assert response.status_code == 401
+    assert response.json() == {"error": "You were signed out after a period of inactivity."}
+    assert LessonProgress.objects.count() == 0

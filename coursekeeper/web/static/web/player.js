@@ -63,12 +63,13 @@
     fetch(video.dataset.progressUrl, {
       method: "POST",
       credentials: "same-origin",
+      redirect: "error", // a sign-in redirect is a failure, not a save
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": video.dataset.csrfToken || "" },
       body: JSON.stringify(payload),
     })
       .then(function (response) {
-        if (!response.ok) return;
+        if (response.status !== 204) return; // only "204 No Content" means it was saved
         state.lastSaved = payload.position_seconds;
         var status = statusFor(video);
         if (status && video.dataset.savedText) status.textContent = video.dataset.savedText;

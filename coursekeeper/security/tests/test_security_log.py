@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from django.test import Client
@@ -59,7 +60,9 @@ def test_r24_application_logs_name_people_by_pseudonym_only(caplog):
         record.getMessage()
         == f"profile updated person={pseudonym(person.pk)} fields=full_name,phone"
     )
-    assert str(person.pk) not in pseudonym(person.pk)
+    # A keyed hash, not the account id: stable for one person, unrelated across people.
+    assert re.fullmatch(r"p-[0-9a-f]{12}", pseudonym(person.pk))
+    assert pseudonym(person.pk) != pseudonym(person.pk + 1)
 
 
 def test_r24_an_address_that_slips_into_a_log_line_is_masked():

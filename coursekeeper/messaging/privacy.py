@@ -1,5 +1,6 @@
 """What the messaging app holds about people: the emails on their way to them (R18)."""
 
+from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
@@ -11,13 +12,12 @@ from coursekeeper.privacy.declarations import (
 )
 from coursekeeper.privacy.purposes import SERVICE_EMAIL
 
-_JOB = NOT_PERSONAL.because("the delivery job's own bookkeeping")
-
 declare(
     OutboxMessage,
     subject=AccountOrEmail("recipient", "email"),
     purposes=[SERVICE_EMAIL],
     fields={
+        **LEASED_JOB_FIELDS,
         "email": Category.CONTACT,
         "recipient": Category.IDENTITY,
         "language": Category.PROFILE,
@@ -28,14 +28,6 @@ declare(
         "message_id": Category.TECHNICAL,
         "template": NOT_PERSONAL.because("the name of the email template"),
         "sent_at": Category.COMMUNICATION,
-        "status": _JOB,
-        "claimed_until": _JOB,
-        "attempts": _JOB,
-        "max_attempts": _JOB,
-        "next_attempt_at": _JOB,
-        "last_error_code": _JOB,
-        "created_at": _JOB,
-        "finished_at": _JOB,
     },
     retention=After(Event.SENT, column="sent_at", days=30),
     source="system",

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django_tasks_db.models import DBTaskResult
 
+from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
@@ -248,27 +249,12 @@ declare_not_personal(
     reason="the provider's business identity and the business contacts it publishes",
 )
 
-_JOB = NOT_PERSONAL.because("the job's own bookkeeping")
-_JOB_FIELDS = dict.fromkeys(
-    (
-        "status",
-        "claimed_until",
-        "attempts",
-        "max_attempts",
-        "next_attempt_at",
-        "last_error_code",
-        "created_at",
-        "finished_at",
-    ),
-    _JOB,
-)
-
 declare(
     ErasureJob,
     subject=Account("user", keeps_row_on_erasure=True),
     purposes=[PRIVACY_RIGHTS],
     fields={
-        **_JOB_FIELDS,
+        **LEASED_JOB_FIELDS,
         "user": Category.IDENTITY,
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
@@ -282,7 +268,7 @@ declare(
     subject=Account("user"),
     purposes=[PRIVACY_RIGHTS],
     fields={
-        **_JOB_FIELDS,
+        **LEASED_JOB_FIELDS,
         "user": Category.IDENTITY,
         "requested_at": Category.USAGE,
         "file": Category.CONTENT,

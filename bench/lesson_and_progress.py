@@ -41,7 +41,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,7 +49,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _scratch import create_postgres_database, drop_postgres_database, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "coursekeeper_bench_web"
@@ -160,40 +160,6 @@ class Measurement:
     requests_per_second: float
     unexpected: int
     socket_errors: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def postgres_admin_connection(url: str):
-    import dj_database_url
-    import psycopg
-
-    database = dj_database_url.parse(url)
-    return psycopg.connect(
-        dbname="postgres",
-        user=database["USER"] or None,
-        password=database["PASSWORD"] or None,
-        host=database["HOST"] or None,
-        port=database["PORT"] or None,
-        autocommit=True,
-    )
-
-
-def drop_postgres_database(url: str) -> None:
-    with postgres_admin_connection(url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-
-
-def create_postgres_database(url: str) -> str:
-    """Create the scratch database on the server of `url` and return its URL."""
-    drop_postgres_database(url)
-    with postgres_admin_connection(url) as admin:
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -401,7 +367,7 @@ def main() -> int:
     }
     environment.pop("DJANGO_ALLOWED_HOSTS", None)  # the development default has 127.0.0.1
     if server_url:
-        environment["DATABASE_URL"] = create_postgres_database(server_url)
+        environment["DATABASE_URL"] = create_postgres_database(server_url, BENCH_DATABASE)
         database_label = f"postgresql (scratch database {BENCH_DATABASE})"
     else:
         environment["COURSEKEEPER_SQLITE_PATH"] = str(scratch / "bench.sqlite3")
@@ -508,7 +474,7 @@ def main() -> int:
                 server.wait()
         connections.close_all()
         if server_url:
-            drop_postgres_database(server_url)
+            drop_postgres_database(server_url, BENCH_DATABASE)
 
     def rate(label: str) -> float:
         rounds = results[label]

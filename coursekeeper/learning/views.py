@@ -110,13 +110,16 @@ def _serve(request: HttpRequest, current) -> HttpResponse:
 
     name = current.media.name.rsplit("/", 1)[-1]
     content_type = current.media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return ranged_file_response(
-        request,
-        file=current.media,
-        content_type=content_type,
-        filename=name,
-        as_attachment=current.kind == current.Kind.FILE,
-    )
+    try:
+        return ranged_file_response(
+            request,
+            file=current.media,
+            content_type=content_type,
+            filename=name,
+            as_attachment=current.kind == current.Kind.FILE,
+        )
+    except FileNotFoundError as missing:  # the row names a file the storage no longer has
+        raise LearningError("no_file") from missing
 
 
 @require_POST

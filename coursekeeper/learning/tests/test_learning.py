@@ -262,3 +262,15 @@ def test_r5_a_progress_save_after_an_idle_sign_out_gets_401_not_a_login_page():
     assert response.status_code == 401
     assert response.json() == {"error": "You were signed out after a period of inactivity."}
     assert LessonProgress.objects.count() == 0
+
+
+def test_r5_a_lesson_whose_file_went_missing_answers_404_not_500():
+    video = VideoLessonFactory()
+    video.media.storage.delete(video.media.name)
+    learner = UserFactory()
+    EnrollmentFactory(learner=learner, course=video.module.course)
+
+    response = signed_in(learner).get(reverse("learning:lesson_media", args=[video.pk]))
+
+    assert response.status_code == 404
+    assert "This lesson has no file." in response.content.decode()

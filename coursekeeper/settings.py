@@ -56,9 +56,21 @@ if PRODUCTION:
             "different ones, not the development key."
         )
 
-# A separate key for keyed hashes of identifiers (login fingerprints, later the erasure ledger),
-# so rotating the session-signing key does not orphan them.
+# A separate key for keyed hashes of identifiers (login fingerprints), so rotating the
+# session-signing key does not orphan them.
 FINGERPRINT_KEY = os.environ.get("COURSEKEEPER_FINGERPRINT_KEY", SECRET_KEY)
+
+# The erasure ledger's key: never in the database, so a stolen dump names nobody. Production
+# must set it (and keep it with the backups' keys); development derives one from SECRET_KEY.
+ERASURE_LEDGER_KEY = os.environ.get(
+    "COURSEKEEPER_ERASURE_LEDGER_KEY", "" if PRODUCTION else f"ledger:{SECRET_KEY}"
+)
+if PRODUCTION and _is_weak_secret(ERASURE_LEDGER_KEY):
+    raise ImproperlyConfigured(
+        "Production mode needs COURSEKEEPER_ERASURE_LEDGER_KEY: at least 50 characters."
+    )
+# How long database backups are kept: the erasure ledger keeps its entries exactly as long.
+BACKUP_RETENTION_DAYS = int(os.environ.get("COURSEKEEPER_BACKUP_RETENTION_DAYS", "35"))
 
 ALLOWED_HOSTS = [
     host.strip()

@@ -27,6 +27,7 @@ declare(
         "headers": Category.COMMUNICATION,
         "message_id": Category.TECHNICAL,
         "template": NOT_PERSONAL.because("the name of the email template"),
+        "forget_after_sending": NOT_PERSONAL.because("whether the text is cleared once sent"),
         "sent_at": Category.COMMUNICATION,
     },
     retention=After(Event.SENT, column="sent_at", days=30),

@@ -74,12 +74,15 @@ def queue_email(
     template: str,
     recipient=None,
     headers: dict[str, str] | None = None,
+    forget_after_sending: bool = False,
 ) -> OutboxMessage:
     """Write an email to the outbox inside the caller's transaction; deliver it after commit.
 
     Call it inside the transaction that records the email's cause (an open `transaction.atomic`
     block is required), so both commit or neither does. `template` names the template the
     message was rendered from, for statistics; `recipient` is the account, when there is one.
+    `forget_after_sending` clears the address and the text once the message is sent or given up
+    on (the answer to an erasure, whose recipient must leave no trace).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_email must run inside the transaction of the email's cause.")
@@ -104,6 +107,7 @@ def queue_email(
         body_html=body_html or "",
         headers=extra_headers,
         template=template,
+        forget_after_sending=forget_after_sending,
     )
     # Imported here: the task module imports this one.
     from coursekeeper.messaging.tasks import deliver_outbox_message
@@ -205,6 +209,8 @@ def _send_claimed(message: OutboxMessage, connection) -> tuple[str, SmtpFailure 
         if failure.connection_broken:
             _close_quietly(connection)
         status = record_failure(message, error_code=failure.code, permanent=failure.permanent)
+        if status == JobStatus.FAILED:
+            _forget_if_asked(message)
         attempt = message.attempts
         if status == JobStatus.FAILED:
             logger.warning(
@@ -217,9 +223,29 @@ def _send_claimed(message: OutboxMessage, connection) -> tuple[str, SmtpFailure 
         return status or JobStatus.RUNNING, failure
     # The server answered 250: commit `done` before anything else can happen.
     now = timezone.now()
-    mark_done(message, now=now, sent_at=now)
+    mark_done(message, now=now, sent_at=now, **_forgotten(message))
     logger.info("email sent id=%s", message.pk)
     return JobStatus.DONE, None
+
+
+def _forgotten(message: OutboxMessage) -> dict[str, object]:
+    """Return the column values that erase a forget-after-sending message's contents."""
+    if not message.forget_after_sending:
+        return {}
+    return {
+        "email": "",
+        "recipient": None,
+        "subject": "",
+        "body_text": "",
+        "body_html": "",
+        "headers": {},
+    }
+
+
+def _forget_if_asked(message: OutboxMessage) -> None:
+    fields = _forgotten(message)
+    if fields:
+        OutboxMessage.objects.filter(pk=message.pk).update(**fields)
 
 
 def _close_quietly(connection) -> None:

@@ -273,6 +273,32 @@ class Linked(Subject):
 
 
 @dataclass(frozen=True)
+class KeyedAccountHash(Subject):
+    """The row names an account only by a keyed hash of it (the erasure ledger)."""
+
+    field_name: str
+
+    def q(self, person):
+        from coursekeeper.privacy.ledger import account_digest
+
+        user = person.user_model._base_manager.filter(pk=person.user_id).first()
+        if user is None:
+            return None
+        return Q(**{self.field_name: account_digest(user.pk, user.date_joined)})
+
+    def paths(self):
+        return [self.field_name]
+
+    def factory_kwargs(self, person):
+        from coursekeeper.privacy.ledger import account_digest
+
+        return {self.field_name: account_digest(person.user.pk, person.user.date_joined)}
+
+    def describe(self):
+        return f"keyed hash {self.field_name}"
+
+
+@dataclass(frozen=True)
 class Nobody(Subject):
     """The model holds no personal data at all (configuration, reference data)."""
 

@@ -18,7 +18,17 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
-from coursekeeper.privacy.models import Consent, ErasureJob, ExportJob, Objection, Restriction
+from coursekeeper.privacy.ledger import account_digest
+from coursekeeper.privacy.models import (
+    Consent,
+    ErasureJob,
+    ErasureLedgerEntry,
+    ExportJob,
+    Objection,
+    Restriction,
+    RightsRequest,
+    RightsRequestEvent,
+)
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
@@ -187,4 +197,35 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     file = factory.LazyAttribute(
         lambda o: ContentFile(f'{{"email": "{o.user.email}"}}'.encode(), "export.json")
+    )
+
+
+class RightsRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RightsRequest
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "visitor@example.org")
+    kind = RightsRequest.Kind.RECTIFICATION
+    channel = RightsRequest.Channel.ACCOUNT
+    details = factory.LazyAttribute(lambda o: f"Please correct the name on file for {o.email}.")
+    received_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.received_at + timezone.timedelta(days=30))
+
+
+class RightsRequestEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RightsRequestEvent
+
+    request = factory.SubFactory(RightsRequestFactory)
+    action = RightsRequestEvent.Action.NOTE
+    note = factory.LazyAttribute(lambda o: f"Called back {o.request.email}.")
+
+
+class ErasureLedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ErasureLedgerEntry
+
+    digest = factory.LazyFunction(
+        lambda: account_digest(0, timezone.now())  # an account that never existed
     )

@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     Generic,
     Identifier,
+    KeyedAccountHash,
     Linked,
     WhileAccountExists,
     declare,
@@ -29,10 +31,13 @@ from coursekeeper.privacy.declarations import (
 from coursekeeper.privacy.models import (
     Consent,
     ErasureJob,
+    ErasureLedgerEntry,
     ExportJob,
     Objection,
     ProviderSettings,
     Restriction,
+    RightsRequest,
+    RightsRequestEvent,
 )
 from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, PRIVACY_RIGHTS, SECURITY
 
@@ -256,6 +261,7 @@ declare(
     fields={
         **LEASED_JOB_FIELDS,
         "user": Category.IDENTITY,
+        "request": NOT_PERSONAL.because("the request this erasure answers"),
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
     },
@@ -270,9 +276,79 @@ declare(
     fields={
         **LEASED_JOB_FIELDS,
         "user": Category.IDENTITY,
+        "request": NOT_PERSONAL.because("the request this export answers"),
+        "portability_only": Category.USAGE,
         "requested_at": Category.USAGE,
         "file": Category.CONTENT,
         "expires_at": NOT_PERSONAL.because("when the download link stops working"),
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+)
+
+# Whatever the person wrote and staff answered goes on erasure; what stays is that a request of
+# this kind came in, when, by which channel, and how and when it was handled (Art. 5(2)).
+_REQUEST_TEXTS = ("email", "details", "extension_reason", "refusal_reason", "answer")
+
+declare(
+    RightsRequest,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "user": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "language": Category.PROFILE,
+        "kind": Category.USAGE,
+        "channel": Category.USAGE,
+        "status": Category.USAGE,
+        "details": Category.COMMUNICATION,
+        "objection_purpose": Category.USAGE,
+        "created_at": Category.USAGE,
+        "received_at": Category.USAGE,
+        "due_at": Category.USAGE,
+        "extended_until": Category.USAGE,
+        "extension_reason": Category.COMMUNICATION,
+        "urgent": Category.USAGE,
+        "possibly_excessive": Category.USAGE,
+        "fee_amount": Category.USAGE,
+        "fee_currency": Category.USAGE,
+        "refusal_reason": Category.COMMUNICATION,
+        "answer": Category.COMMUNICATION,
+        "answered_at": Category.USAGE,
+        "logged_by": NOT_PERSONAL.because("the staff member who logged it; their own work"),
+        "confirmation_digest": Category.CREDENTIALS,
+        "confirmation_expires_at": NOT_PERSONAL.because("when the confirmation link stops"),
+        "deadline_alerted_at": NOT_PERSONAL.because("when staff were reminded of the deadline"),
+    },
+    retention=After(Event.FINISHED, column="answered_at", years=3),
+    erasure=Anonymise({name: "" for name in _REQUEST_TEXTS} | {"confirmation_digest": ""}),
+    notes="The proof that a request was answered in time outlives an erasure without anything "
+    "that names the person; unconfirmed visitor requests go after their link expires.",
+)
+declare(
+    RightsRequestEvent,
+    subject=AccountOrEmail("request__user", "request__email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "request": Category.USAGE,
+        "at": Category.USAGE,
+        "action": Category.USAGE,
+        "actor": NOT_PERSONAL.because("the staff member who acted; their own work"),
+        "note": Category.COMMUNICATION,
+    },
+    retention=After(Event.CREATED, column="at", years=3),
+    erasure=Anonymise({"note": ""}),
+    source="staff",
+)
+declare(
+    ErasureLedgerEntry,
+    subject=KeyedAccountHash("digest"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "digest": Category.IDENTITY,
+        "erased_at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="erased_at", days=settings.BACKUP_RETENTION_DAYS),
+    source="system",
+    notes="Names an erased account only through a key kept outside the database, and only as "
+    "long as a backup could bring the account back.",
 )

@@ -21,10 +21,12 @@ from coursekeeper.accounts.factories import StaffFactory, UserFactory
 from coursekeeper.privacy.ledger import account_digest
 from coursekeeper.privacy.models import (
     Consent,
+    Disclosure,
     ErasureJob,
     ErasureLedgerEntry,
     ExportJob,
     Objection,
+    Recipient,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -229,3 +231,25 @@ class ErasureLedgerEntryFactory(factory.django.DjangoModelFactory):
     digest = factory.LazyFunction(
         lambda: account_digest(0, timezone.now())  # an account that never existed
     )
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recipient
+
+    name = factory.Sequence(lambda n: f"Mailing Service {n} ApS")
+    role = Recipient.Role.PROCESSOR
+    service = "email delivery"
+    purposes = factory.LazyFunction(lambda: ["service_email"])
+    categories = factory.LazyFunction(lambda: ["contact", "communication"])
+    location = "Denmark"
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disclosure
+
+    user = factory.SubFactory(UserFactory)
+    recipient = factory.SubFactory(RecipientFactory, role=Recipient.Role.AUTHORITY)
+    categories = factory.LazyFunction(lambda: ["identity", "contact"])
+    reason = "Court order 12/2026"

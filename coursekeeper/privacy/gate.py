@@ -47,7 +47,8 @@ REASONS = {
 }
 
 
-def _about(person: Person) -> Q:
+def about_person(person: Person) -> Q:
+    """Return the filter for rows that name `person` by account or by email address."""
     query = Q(pk__in=[])
     if person.user_id is not None:
         query |= Q(user_id=person.user_id)
@@ -69,19 +70,21 @@ def may_process(person: Person, purpose: Purpose) -> Decision:
     if _erasure_requested(person) and basis != LegalBasis.LEGAL_OBLIGATION:
         return Decision(False, "erasure")
     if (
-        Restriction.objects.filter(_about(person), lifted_at__isnull=True).exists()
+        Restriction.objects.filter(about_person(person), lifted_at__isnull=True).exists()
         and basis not in ALLOWED_UNDER_RESTRICTION
     ):
         return Decision(False, "restricted")
     if basis == LegalBasis.CONSENT:
         consented = Consent.objects.filter(
-            _about(person), purpose=purpose.code, withdrawn_at__isnull=True
+            about_person(person), purpose=purpose.code, withdrawn_at__isnull=True
         ).exists()
         return Decision(True, "allowed") if consented else Decision(False, "no_consent")
     if (
         basis == LegalBasis.LEGITIMATE_INTEREST
         and (
-            Objection.objects.filter(_about(person)).filter(Q(purpose="") | Q(purpose=purpose.code))
+            Objection.objects.filter(about_person(person)).filter(
+                Q(purpose="") | Q(purpose=purpose.code)
+            )
         ).exists()
     ):
         return Decision(False, "objected")

@@ -30,11 +30,13 @@ from coursekeeper.privacy.declarations import (
 )
 from coursekeeper.privacy.models import (
     Consent,
+    Disclosure,
     ErasureJob,
     ErasureLedgerEntry,
     ExportJob,
     Objection,
     ProviderSettings,
+    Recipient,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -351,4 +353,24 @@ declare(
     source="system",
     notes="Names an erased account only through a key kept outside the database, and only as "
     "long as a backup could bring the account back.",
+)
+declare_not_personal(
+    Recipient,
+    reason="the businesses and authorities the provider works with, as published in the policy",
+)
+declare(
+    Disclosure,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        **_PERSON_FIELDS,
+        "recipient": Category.USAGE,
+        "categories": Category.USAGE,
+        "reason": Category.USAGE,
+        "disclosed_at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="disclosed_at", years=3),
+    source="staff",
+    notes="Kept so the person can learn who received their data (Art. 15(1)(c)) and be told "
+    "of later corrections and erasures (Art. 19).",
 )

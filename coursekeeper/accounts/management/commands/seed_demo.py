@@ -7,6 +7,7 @@ to; `manage.py demo_totp EMAIL` prints the current code.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from allauth.account.models import EmailAddress
@@ -20,7 +21,7 @@ from django.utils import timezone
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.models import User
 from coursekeeper.accounts.services import assign_role
-from coursekeeper.privacy.models import ProviderSettings
+from coursekeeper.privacy.models import ProviderSettings, Recipient
 from coursekeeper.privacy.services import update_provider_settings
 
 DEMO_PASSWORD = "demo-school-2026"  # noqa: S105 - printed for the demo on purpose
@@ -32,6 +33,52 @@ DEMO_PEOPLE = [
     ("instructor@demo.coursekeeper.test", "Jonas Weber", Role.INSTRUCTOR, "de", "Europe/Berlin"),
     ("staff@demo.coursekeeper.test", "Mette Skov", Role.SUPPORT, "da", "Europe/Copenhagen"),
     ("learner@demo.coursekeeper.test", "Alex Morgan", Role.LEARNER, "en", "Europe/Copenhagen"),
+    ("dpo@demo.coursekeeper.test", "Sofie Lund", Role.PRIVACY_OFFICER, "da", "Europe/Copenhagen"),
+]
+
+# A typical set of recipients for a school hosted in the EU (R37).
+DEMO_RECIPIENTS = [
+    # name, role, service, purposes, categories, location, outside EEA, safeguard
+    (
+        "Hetzner Online GmbH",
+        "processor",
+        "hosting and backups",
+        ["account", "security", "service_email", "platform_operation", "privacy_rights"],
+        ["identity", "contact", "credentials", "technical", "usage", "profile", "content"],
+        "Germany",
+        False,
+        "",
+    ),
+    (
+        "Mailgun Technologies, Inc.",
+        "processor",
+        "email delivery",
+        ["service_email"],
+        ["contact", "communication"],
+        "EU region (Germany), support from the USA",
+        True,
+        "dpf",
+    ),
+    (
+        "Stripe Payments Europe, Ltd.",
+        "controller",
+        "card payments and MobilePay",
+        ["account"],
+        ["identity", "contact", "payment"],
+        "Ireland",
+        False,
+        "",
+    ),
+    (
+        "Whereby AS",
+        "processor",
+        "video meetings for live sessions",
+        ["account"],
+        ["identity", "technical", "recording"],
+        "Norway",
+        False,
+        "",
+    ),
 ]
 
 
@@ -86,6 +133,29 @@ class Command(BaseCommand):
                     "phone": "+45 70 20 30 40",
                     "supervisory_authority": "Datatilsynet",
                     "supervisory_authority_url": "https://www.datatilsynet.dk",
+                },
+            )
+        for (
+            name,
+            role,
+            service,
+            purposes,
+            categories,
+            location,
+            outside,
+            safeguard,
+        ) in DEMO_RECIPIENTS:
+            Recipient.objects.update_or_create(
+                name=name,
+                defaults={
+                    "role": role,
+                    "service": service,
+                    "purposes": purposes,
+                    "categories": categories,
+                    "location": location,
+                    "outside_eea": outside,
+                    "safeguard": safeguard,
+                    "agreement_date": dt.date(2026, 1, 15),
                 },
             )
         call_command("seed_courses", stdout=self.stdout)

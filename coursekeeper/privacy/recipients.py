@@ -1,0 +1,83 @@
+"""Who received a person's data: the recipients the provider works with, and disclosures.
+
+The access export (Art. 15(1)(c)) and the notice after an erasure or a correction (Art. 19) both
+ask `recipients_for(person)`. A routine recipient counts when it receives a category of data
+the person has with us; a disclosure counts when it was about the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from coursekeeper.privacy.declarations import Category, registry
+from coursekeeper.privacy.models import Disclosure, Recipient
+from coursekeeper.privacy.people import Person
+
+
+@dataclass(frozen=True)
+class RecipientLine:
+    name: str
+    role: str
+    service: str
+    categories: tuple[str, ...]  # labels, in the active language
+    location: str
+    safeguard: str
+    disclosed_at: dt.datetime | None = None  # set for a one-off disclosure
+    reason: str = ""
+
+
+def categories_held(person: Person) -> set[str]:
+    """Return the codes of the categories of data held about `person` now."""
+    held: set[str] = set()
+    for declaration in registry:
+        categories = {c.value for c in declaration.categories()}
+        if categories - held and declaration.rows_for(person).exists():
+            held |= categories
+    return held
+
+
+def _labels(codes) -> tuple[str, ...]:
+    known = dict(Category.choices)
+    return tuple(str(known[code]) for code in codes if code in known)
+
+
+def recipients_for(person: Person, *, categories: set[str] | None = None) -> list[RecipientLine]:
+    """Return who received the person's data: routine recipients first, then disclosures."""
+    held = categories_held(person) if categories is None else categories
+    lines = []
+    for recipient in Recipient.objects.filter(active=True):
+        shared = [code for code in recipient.categories if code in held]
+        if shared:
+            lines.append(
+                RecipientLine(
+                    name=recipient.name,
+                    role=recipient.get_role_display(),
+                    service=recipient.service,
+                    categories=_labels(shared),
+                    location=recipient.location,
+                    safeguard=recipient.get_safeguard_display() if recipient.outside_eea else "",
+                )
+            )
+    from coursekeeper.privacy.gate import about_person
+
+    disclosures = (
+        Disclosure.objects.filter(about_person(person))
+        .select_related("recipient")
+        .order_by("disclosed_at")
+    )
+    for disclosure in disclosures:
+        recipient = disclosure.recipient
+        lines.append(
+            RecipientLine(
+                name=recipient.name,
+                role=recipient.get_role_display(),
+                service=recipient.service,
+                categories=_labels(disclosure.categories),
+                location=recipient.location,
+                safeguard=recipient.get_safeguard_display() if recipient.outside_eea else "",
+                disclosed_at=disclosure.disclosed_at,
+                reason=disclosure.reason,
+            )
+        )
+    return lines

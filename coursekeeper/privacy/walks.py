@@ -11,7 +11,9 @@ declaration, then the account itself, so no lookup loses the row it needs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models, transaction
 
@@ -37,21 +39,75 @@ def _plain(value):
     return value
 
 
-def export_person(person: Person) -> dict[str, list[dict]]:
-    """Return what is held about `person`: per model, the declared personal fields of each row."""
-    result: dict[str, list[dict]] = {}
+@dataclass(frozen=True)
+class HeldRows:
+    """The rows one declaration holds about a person, with their declared personal fields.
+
+    `fields` are the declared personal fields, in declared order. Each row maps them to the
+    value as stored: a foreign key as the related row's id (no query per row), a file as its
+    storage name, a many-to-many field as the list of related ids — of accounts, only the
+    person's own, so no one else's membership leaks into their copy.
+    """
+
+    declaration: Declaration
+    fields: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+
+def _links(field, row_pks: list, person: Person) -> dict[Any, list]:
+    """Return, per row pk, the ids a many-to-many field links it to (accounts: the person's)."""
+    through = field.remote_field.through
+    source = through._meta.get_field(field.m2m_field_name()).attname
+    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    pairs = through._base_manager.filter(**{f"{source}__in": row_pks})
+    if field.related_model is person.user_model:
+        pairs = pairs.filter(**{target: person.user_id})
+    linked: dict[Any, list] = defaultdict(list)
+    for row_pk, related in pairs.order_by(source, target).values_list(source, target):
+        linked[row_pk].append(related)
+    return linked
+
+
+def held_about(person: Person) -> Iterator[HeldRows]:
+    """Yield, declaration by declaration, the rows held about `person`; skip those with none."""
     for declaration in registry:
         if not declaration.holds_personal_data:
             continue
-        personal = [name for name, spec in declaration.fields.items() if isinstance(spec, Category)]
-        concrete = [name for name in personal if declaration.model._meta.get_field(name).concrete]
-        rows = [
-            {name: _plain(getattr(row, name)) for name in concrete}
-            for row in declaration.rows_for(person)
+        meta = declaration.model._meta
+        fields = tuple(
+            name
+            for name, spec in declaration.fields.items()
+            if isinstance(spec, Category) and meta.get_field(name).concrete
+        )
+        columns = [name for name in fields if not meta.get_field(name).many_to_many]
+        found = list(
+            declaration.rows_for(person)
+            .order_by("pk")
+            .values_list("pk", *[meta.get_field(name).attname for name in columns])
+        )
+        if not found:
+            continue
+        rows = [dict(zip(columns, values[1:], strict=True)) for values in found]
+        for name in fields:
+            if name not in columns:
+                linked = _links(meta.get_field(name), [values[0] for values in found], person)
+                for row, values in zip(rows, found, strict=True):
+                    row[name] = linked.get(values[0], [])
+        yield HeldRows(
+            declaration=declaration,
+            fields=fields,
+            rows=[{name: row[name] for name in fields} for row in rows],
+        )
+
+
+def export_person(person: Person) -> dict[str, list[dict]]:
+    """Return what is held about `person`: per model, the declared personal fields of each row."""
+    return {
+        held.declaration.label: [
+            {name: _plain(value) for name, value in row.items()} for row in held.rows
         ]
-        if rows:
-            result[declaration.label] = rows
-    return result
+        for held in held_about(person)
+    }
 
 
 @dataclass

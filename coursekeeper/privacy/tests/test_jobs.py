@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -77,7 +79,7 @@ def test_r29_a_failure_midway_leaves_the_person_untouched(settings, monkeypatch)
     assert (job.status, job.attempts) == ("running", 1)
 
 
-def test_r28_the_export_job_writes_the_persons_data_to_a_file_valid_for_a_week(settings, tmp_path):
+def test_r28_the_export_job_writes_the_persons_data_to_a_zip_valid_for_a_week(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.MEDIA_ROOT = tmp_path
     person = UserFactory()
@@ -86,6 +88,7 @@ def test_r28_the_export_job_writes_the_persons_data_to_a_file_valid_for_a_week(s
     assert jobs.run_export_job(job_id=job.pk) is True
 
     job = ExportJob.objects.get(pk=job.pk)
-    data = json.loads(job.file.read())
-    assert data["accounts.User"][0]["email"] == person.email
+    with job.file.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert data["categories"]["contact"]["models"]["accounts.User"][0]["email"] == person.email
     assert (job.expires_at - job.finished_at).days == 7

@@ -82,6 +82,12 @@ def smtp_server(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_erasure_ledger_journal(settings, tmp_path):
+    """Each test writes the erasure ledger's journal (a file outside the database) apart."""
+    settings.ERASURE_LEDGER_JOURNAL = tmp_path / "erasure-ledger.journal"
+
+
+@pytest.fixture(autouse=True)
 def _no_accidental_mail(settings):
     """Tests that do not ask for the SMTP server must not try to reach one."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

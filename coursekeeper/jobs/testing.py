@@ -40,6 +40,8 @@ def child_environment(**extra: str) -> dict[str, str]:
         )
     else:  # pragma: no cover - the project runs on these two
         raise NotImplementedError(connection.vendor)
+    # The erasure ledger's journal lives outside the database; share the test's.
+    environment["COURSEKEEPER_ERASURE_LEDGER_JOURNAL"] = str(settings.ERASURE_LEDGER_JOURNAL)
     environment.update(extra)
     return environment
 

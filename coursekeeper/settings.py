@@ -69,8 +69,21 @@ if PRODUCTION and _is_weak_secret(ERASURE_LEDGER_KEY):
     raise ImproperlyConfigured(
         "Production mode needs COURSEKEEPER_ERASURE_LEDGER_KEY: at least 50 characters."
     )
+# The erasure ledger's journal: an append-only file of the same entries, kept apart from the
+# database so that restoring an old database does not also roll back the record of who was
+# erased since. Put it on storage the database restore does not touch.
+ERASURE_LEDGER_JOURNAL = Path(
+    os.environ.get("COURSEKEEPER_ERASURE_LEDGER_JOURNAL", VAR_DIR / "erasure-ledger.journal")
+)
 # How long database backups are kept: the erasure ledger keeps its entries exactly as long.
 BACKUP_RETENTION_DAYS = int(os.environ.get("COURSEKEEPER_BACKUP_RETENTION_DAYS", "35"))
+
+_ALLOWED_HOSTS_FOR_SITE_URL = os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")
+# Where the platform is reached: links in emails sent by workers (no request to ask) use it.
+SITE_URL = os.environ.get(
+    "COURSEKEEPER_SITE_URL",
+    f"https://{_ALLOWED_HOSTS_FOR_SITE_URL[0].strip()}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -370,5 +383,7 @@ LOGGING = {
         "axes": {"level": "ERROR"},
         # aiosmtpd (the development mail catcher, the tests' SMTP server) logs every envelope.
         "mail.log": {"level": "WARNING"},
+        # WeasyPrint reports every step of every PDF it renders.
+        "weasyprint": {"level": "WARNING"},
     },
 }

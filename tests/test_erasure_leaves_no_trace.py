@@ -1,5 +1,6 @@
-"""R26, R28, R29: every declared model is built for a person, exported, erased — and then the
-whole database dump, the stored files and the logs are searched for the person's identifiers.
+"""R26, R28, R29: every declared model is built for a person, exported and erased by the real
+jobs -- and then the whole database dump, the stored files and the logs are searched for the
+person's identifiers.
 
 A model joins this test by being declared: nothing here names a model. Transactional, and on
 SQLite a file database, so `pg_dump` and the raw file really see what was written.
@@ -15,17 +16,20 @@ import re
 import secrets
 import sqlite3
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from coursekeeper.accounts.factories import UserFactory
+from coursekeeper.privacy import jobs, rights
 from coursekeeper.privacy.declarations import KeepHeld, TheAccount, registry
+from coursekeeper.privacy.models import RightsRequest
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.testing import factories_by_model
 from coursekeeper.privacy.trace import trace_person
-from coursekeeper.privacy.walks import erase_person, export_person
+from coursekeeper.privacy.walks import export_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,13 +129,32 @@ def test_r29_erasure_of_every_declared_model_leaves_no_trace(settings, tmp_path)
         exported = export_person(person)
         assert sorted(set(built) - set(exported)) == []
         assert token in json.dumps(exported, default=str)
+        # The real export job a worker runs: a ZIP whose data holds the person's identifiers.
+        export_job = jobs.request_export(user=subject_user)
+        jobs.run_export_job(job_id=export_job.pk)
+        export_job.refresh_from_db()
+        with zipfile.ZipFile(export_job.file.path) as archive:
+            assert token in archive.read("data.json").decode()
 
-        outcome = erase_person(person)
+        # The real erasure: a request from the account, carried out and answered by the job.
+        request = rights.file_request(
+            kind=RightsRequest.Kind.ERASURE,
+            channel=RightsRequest.Channel.ACCOUNT,
+            user=subject_user,
+            base_url="http://testserver/",
+        )
+        erasure_job = jobs.request_erasure(user=subject_user, request=request)
+        jobs.run_erasure_job(job_id=erasure_job.pk)
+        erasure_job.refresh_from_db()
+        assert erasure_job.status == "done"
     finally:
         logging.getLogger().removeHandler(handler)
 
     # Held rows stay, and only those; everyone else's data is untouched.
-    assert dict(outcome.held) == {d.label: 1 for d in registry if isinstance(d.erasure, KeepHeld)}
+    held = {d.label: 1 for d in registry if isinstance(d.erasure, KeepHeld)}
+    assert erasure_job.outcome["held"] == held
+    request.refresh_from_db()
+    assert (request.status, request.email, request.user_id) == ("answered", "", None)
     assert export_person(bystander) == bystander_before
     # Held rows outlive the account (their link to it is SET_NULL), so nothing is found for
     # the person any more, yet the rows are still there.

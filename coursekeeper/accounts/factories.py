@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
-from coursekeeper.accounts.models import SignInFingerprint, User
+from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
 
@@ -76,3 +76,11 @@ class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     permission = factory.LazyFunction(lambda: Permission.objects.order_by("pk").first())
+
+
+class ProfileChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProfileChange
+
+    user = factory.SubFactory(UserFactory)
+    fields = "full_name,phone"

@@ -129,3 +129,26 @@ class SignInFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.fingerprint[:8]}"
+
+
+class ProfileChange(models.Model):
+    """That a person's profile was changed, which fields, and by whom (R27's audit trail).
+
+    Only the field names are kept, never the old values: a correction must not leave the
+    wrong data behind in its own audit.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profile_changes")
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    fields = models.CharField(_("fields changed"), max_length=500)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"profile change {self.pk}"

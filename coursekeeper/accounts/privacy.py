@@ -1,6 +1,6 @@
 """What the accounts app holds about people (R1 to R3)."""
 
-from coursekeeper.accounts.models import SignInFingerprint, User
+from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
@@ -58,6 +58,20 @@ declare(
     },
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", years=1),
     source="use",
+)
+
+declare(
+    ProfileChange,
+    subject=Account("user"),
+    purposes=[ACCOUNT],
+    fields={
+        "user": Category.IDENTITY,
+        "at": Category.PROFILE,
+        "fields": Category.PROFILE,
+        "changed_by": NOT_PERSONAL.because("the staff member who made a correction; their work"),
+    },
+    retention=WhileAccountExists(),
+    notes="Names the fields that changed, never their old values.",
 )
 
 for through in (User.groups.through, User.user_permissions.through):

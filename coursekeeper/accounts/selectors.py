@@ -48,3 +48,14 @@ def has_two_factor(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def recent_profile_changes(*, user, limit: int = 10) -> list[tuple[object, list[str]]]:
+    """Return the person's latest profile changes with the changed fields' names."""
+    from coursekeeper.accounts.models import User
+
+    names = {f.name: str(f.verbose_name) for f in User._meta.concrete_fields}
+    return [
+        (change, [names.get(name, name) for name in change.fields.split(",") if name])
+        for change in user.profile_changes.all()[:limit]
+    ]

@@ -20,7 +20,7 @@ from user_agents import parse as parse_user_agent
 
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES, Role
 from coursekeeper.accounts.errors import AccountError
-from coursekeeper.accounts.models import SignInFingerprint, User, normalize_email
+from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User, normalize_email
 from coursekeeper.security.models import SecurityEvent
 from coursekeeper.security.services import pseudonym, record_security_event
 
@@ -75,6 +75,9 @@ def update_profile(*, user: User, acting_user: User, changes: dict[str, object])
     if changed:
         user.full_clean(exclude=["password", "email"])
         user.save(update_fields=changed)
+        ProfileChange.objects.create(
+            user=user, fields=",".join(sorted(changed)), changed_by=acting_user
+        )
         logger.info(
             "profile updated person=%s fields=%s", pseudonym(user.pk), ",".join(sorted(changed))
         )

@@ -32,7 +32,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=user)
         status = 200
-    return render(request, "accounts/profile.html", {"form": form}, status=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "changes": selectors.recent_profile_changes(user=user)},
+        status=status,
+    )
 
 
 @login_required

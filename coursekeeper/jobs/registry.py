@@ -29,6 +29,12 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Task results hold only row ids; a week is enough to look into a failure.
     PeriodicJob("prune_task_results", timedelta(days=1), "prune_task_results"),
     PeriodicJob("prune_scheduled_runs", timedelta(days=1), "prune_scheduled_runs"),
+    # Rights requests: staff hear of a deadline a week ahead; unconfirmed requests expire.
+    PeriodicJob("privacy_request_clock", timedelta(hours=1), "privacy_request_clock"),
+    # Erasure-ledger entries are kept only as long as a backup could bring the account back.
+    PeriodicJob("prune_erasure_ledger", timedelta(days=1), "privacy_prune_ledger"),
+    # A copy of a person's data can be downloaded for 7 days; then its file and row go.
+    PeriodicJob("expire_exports", timedelta(hours=1), "privacy_expire_exports"),
 )
 
 

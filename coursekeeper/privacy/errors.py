@@ -4,6 +4,27 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "not_allowed": _("Your role does not allow this."),
+    "unknown_request": _("That is not a request we know. Please choose one from the list."),
+    "email_needed": _("Give the email address the request is about."),
+    "received_in_future": _("A request cannot arrive in the future."),
+    "link_invalid": _("This link has expired or was already used. Please send your request again."),
+    "request_not_found": _("There is no such request."),
+    "request_closed": _("This request is already closed; nothing was changed."),
+    "already_extended": _("The deadline was already extended once; it cannot be extended again."),
+    "extension_too_long": _("The deadline can be extended by one or two months, no more."),
+    "reason_needed": _("Give the reason; the person is told."),
+    "not_excessive": _(
+        "Only a request flagged as possibly excessive can be charged a fee or refused."
+    ),
+    "fee_invalid": _("Give a fee above zero in DKK or EUR."),
+    "answer_needed": _("Write the answer to the person."),
+    "note_needed": _("Write the note."),
+    "cannot_object": _("That processing cannot be objected to here."),
+    "no_account": _(
+        "No account has this email address, so there is nothing to do automatically. "
+        "Answer the person yourself."
+    ),
+    "nothing_to_carry_out": _("This kind of request is carried out by hand; write the answer."),
 }
 
 

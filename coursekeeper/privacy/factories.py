@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
-from coursekeeper.privacy.ledger import account_digest
 from coursekeeper.privacy.models import (
     Consent,
     Disclosure,
@@ -228,9 +227,7 @@ class ErasureLedgerEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ErasureLedgerEntry
 
-    digest = factory.LazyFunction(
-        lambda: account_digest(0, timezone.now())  # an account that never existed
-    )
+    digest = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
 class RecipientFactory(factory.django.DjangoModelFactory):

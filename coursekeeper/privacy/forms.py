@@ -1,7 +1,11 @@
+import secrets
+
 from django import forms
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.privacy.models import ProviderSettings
+from coursekeeper.privacy.models import ProviderSettings, RightsRequest
 
 
 def _form_field(model_field: models.Field, **kwargs) -> forms.Field | None:
@@ -35,3 +39,146 @@ class ProviderSettingsForm(forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
         }
+
+
+# --- Rights requests ----------------------------------------------------------------------------
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SubmissionKeyMixin(forms.Form):
+    """A hidden random key per rendered form: a double-clicked submit files one request."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", new_submission_key())
+
+
+class VisitorRequestForm(SubmissionKeyMixin):
+    kind = forms.ChoiceField(label=_("What do you ask for?"), choices=RightsRequest.Kind.choices)
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We send a link to this address; the request counts once you follow it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    details = forms.CharField(
+        label=_("Anything we should know"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a correction, say what is wrong and what is right."),
+    )
+
+
+class AccountRequestForm(SubmissionKeyMixin):
+    """A correction or a general request from the signed-in person."""
+
+    details = forms.CharField(
+        label=_("What should we correct?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Say what is wrong and what is right. You can change your profile yourself."),
+    )
+
+
+class RestrictionForm(SubmissionKeyMixin):
+    details = forms.CharField(
+        label=_("Why should we restrict processing?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: you contest that your data is correct, or you objected."),
+    )
+
+
+class EraseAccountForm(SubmissionKeyMixin):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you."),
+    )
+
+
+class StaffLogRequestForm(SubmissionKeyMixin):
+    kind = forms.ChoiceField(label=_("Request"), choices=RightsRequest.Kind.choices)
+    channel = forms.ChoiceField(
+        label=_("How it came"),
+        choices=[
+            (c.value, c.label)
+            for c in (
+                RightsRequest.Channel.EMAIL,
+                RightsRequest.Channel.POST,
+                RightsRequest.Channel.PHONE,
+            )
+        ],
+    )
+    email = forms.EmailField(label=_("The person's email address"))
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day it arrived: the deadline counts from it."),
+    )
+    language = forms.ChoiceField(
+        label=_("Answer in"), choices=[("da", "Dansk"), ("de", "Deutsch"), ("en", "English")]
+    )
+    details = forms.CharField(
+        label=_("What the person asked"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    urgent = forms.BooleanField(label=_("Urgent"), required=False)
+
+    def clean_received_on(self):
+        received = self.cleaned_data["received_on"]
+        if received > timezone.localdate():
+            raise forms.ValidationError(_("A request cannot arrive in the future."))
+        return received
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Extend by"),
+        coerce=int,
+        choices=[(1, _("one month")), (2, _("two months"))],
+    )
+    reason = forms.CharField(
+        label=_("Why (the person is told)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FeeForm(forms.Form):
+    amount = forms.DecimalField(label=_("Fee"), min_value=1, max_digits=8, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=[("DKK", "DKK"), ("EUR", "EUR")])
+    reason = forms.CharField(
+        label=_("Why a fee (the person is told)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reasons (the person is told)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer to the person"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -11,17 +11,17 @@ own transaction, so the person's data stops being used before the worker gets to
 
 from __future__ import annotations
 
-import json
 import logging
+import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from coursekeeper.jobs.leases import claim_due_jobs, mark_done
+from coursekeeper.privacy.ledger import erase_and_record
 from coursekeeper.privacy.models import ErasureJob, ExportJob
 from coursekeeper.privacy.people import Person
-from coursekeeper.privacy.walks import erase_person, export_person
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -37,18 +37,23 @@ def _enqueue(job) -> None:
 
 
 @transaction.atomic
-def request_erasure(*, user) -> ErasureJob:
-    """Queue the erasure of `user`, disable the account and end every session now."""
+def request_erasure(*, user, request=None) -> ErasureJob:
+    """Queue the erasure of `user`, disable the account and end every session now.
+
+    `request` is the rights request the erasure answers; the job answers it when done.
+    """
     from allauth.usersessions.models import UserSession
 
     existing = ErasureJob.objects.filter(user=user).exclude(status="failed").first()
     if existing is not None:
+        if request is not None and existing.request_id is None:
+            ErasureJob.objects.filter(pk=existing.pk).update(request=request)
         return existing
     user.is_active = False
     user.save(update_fields=["is_active"])
     for session in UserSession.objects.filter(user=user):
         session.end()
-    job = ErasureJob.objects.create(user=user)
+    job = ErasureJob.objects.create(user=user, request=request)
     _enqueue(job)
     logger.info("erasure requested job=%s person=%s", job.pk, pseudonym(user.pk))
     return job
@@ -64,7 +69,9 @@ def run_erasure_job(*, job_id: int) -> bool:
         return mark_done(job)
     person = Person.for_user(job.user)
     with transaction.atomic():
-        outcome = erase_person(person)
+        # What the answer tells the person is read before anything is erased.
+        answer = erasure_answer(person) if job.request_id else None
+        outcome = erase_and_record(job.user)
         finished = mark_done(
             job,
             outcome={
@@ -73,26 +80,113 @@ def run_erasure_job(*, job_id: int) -> bool:
                 "held": dict(outcome.held),
             },
         )
+        if answer is not None:
+            send_erasure_answer(job.request_id, answer, outcome)
     logger.info("erasure finished job=%s", job.pk)
     return finished
 
 
 @transaction.atomic
-def request_export(*, user) -> ExportJob:
-    job = ExportJob.objects.create(user=user)
+def erase_without_account(*, request) -> None:
+    """Erase everything held under the address of a request from someone without an account."""
+    from coursekeeper.privacy.walks import erase_person
+
+    person = Person(emails=frozenset({request.email}))
+    answer = erasure_answer(person, to=request.email, language=request.language)
+    outcome = erase_person(person)
+    send_erasure_answer(request.pk, answer, outcome)
+    logger.info("erasure without account finished request=%s", request.pk)
+
+
+def erasure_answer(person: Person, *, to: str = "", language: str = "") -> dict:
+    """Collect, before erasing, what the answer to the person must say (R29, Art. 19)."""
+    from coursekeeper.privacy.recipients import recipients_for
+    from coursekeeper.privacy.selectors import what_erasure_keeps
+
+    return {
+        "to": to or person.user.email,
+        "language": language or person.user.language or "en",
+        "kept": what_erasure_keeps(person),
+        "recipients": recipients_for(person),
+    }
+
+
+def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
+    """Answer the erasure request; the email forgets its address and text once sent."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from coursekeeper.privacy import rights
+    from coursekeeper.privacy.selectors import erased_categories
+
+    with translation.override(answer["language"]):
+        text = gettext("Your account and your data are erased.")
+        erased = erased_categories(outcome)
+    if answer["recipients"]:
+        # Staff see whom to tell in the request's history; no name of the person is in it.
+        names = sorted({line.name for line in answer["recipients"]})
+        rights.record_recipients_to_notify(request_id=request_id, names=names)
+    rights.answer_request(
+        request_id=request_id,
+        actor=None,
+        answer=text,
+        base_url=settings.SITE_URL,
+        to=answer["to"],
+        forget_after_sending=True,
+        erased=erased,
+        kept=answer["kept"],
+        recipients=answer["recipients"],
+    )
+
+
+@transaction.atomic
+def request_export(*, user, portability_only: bool = False, request=None) -> ExportJob:
+    """Queue a copy of `user`'s data, or only its portable part, for a worker to build (R28).
+
+    `request` is the access or portability request the copy answers, if any.
+    """
+    job = ExportJob.objects.create(user=user, portability_only=portability_only, request=request)
     _enqueue(job)
+    logger.info("export requested job=%s person=%s", job.pk, pseudonym(user.pk))
     return job
 
 
 def run_export_job(*, job_id: int) -> bool:
-    """Build the person's export file for job `job_id`; valid for 7 days."""
+    """Build the ZIP of export job `job_id`, valid for 7 days; return whether this call did it.
+
+    The ZIP is built first (outside any transaction: it only reads), then stored under a random,
+    unguessable name (never the person's), then the row is marked done — together with the
+    answer to the request it serves — in one transaction. If that fails, or another attempt
+    finished the job meanwhile, the file just written is deleted again. A rerun of a finished
+    job claims nothing and does nothing.
+    """
+    from coursekeeper.privacy.exports import build_export
+
     claimed = claim_due_jobs(ExportJob, pk=job_id)
     if not claimed:
         return False
     (job,) = claimed
-    data = export_person(Person.for_user(job.user))
-    content = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+    content = build_export(
+        Person.for_user(job.user),
+        portability_only=job.portability_only,
+        language=job.user.language,
+    )
+    job.file.save(f"{secrets.token_urlsafe(32)}.zip", ContentFile(content), save=False)
+    stored = job.file.name
     now = timezone.now()
-    with transaction.atomic():
-        job.file.save(f"export-{job.pk}.json", ContentFile(content), save=False)
-        return mark_done(job, now=now, file=job.file.name, expires_at=now + EXPORT_VALID_FOR)
+    job.expires_at = now + EXPORT_VALID_FOR
+    try:
+        with transaction.atomic():
+            finished = mark_done(job, now=now, file=stored, expires_at=job.expires_at)
+            if finished and job.request_id is not None:
+                from coursekeeper.privacy.rights import answer_with_export
+
+                answer_with_export(job)
+    except BaseException:
+        job.file.storage.delete(stored)
+        raise
+    if not finished:
+        job.file.storage.delete(stored)
+    logger.info("export finished job=%s", job.pk)
+    return finished

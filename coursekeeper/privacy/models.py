@@ -229,6 +229,8 @@ class RightsRequest(models.Model):
     confirmation_digest = models.CharField(max_length=64, blank=True, db_index=True)
     confirmation_expires_at = models.DateTimeField(null=True, blank=True)
     deadline_alerted_at = models.DateTimeField(null=True, blank=True)
+    # A random key each form carries, so a double-clicked submit files one request, not two.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("rights request")
@@ -259,7 +261,10 @@ class RightsRequestEvent(models.Model):
         FEE_REQUESTED = "fee_requested", _("fee requested")
         ANSWERED = "answered", _("answered")
         REFUSED = "refused", _("refused")
+        CARRIED_OUT = "carried_out", _("carried out")
+        NOTIFY_RECIPIENTS = "notify", _("recipients to tell of the change (Art. 19)")
         ALERTED = "alerted", _("deadline alert sent to staff")
+        VIEWED = "viewed", _("viewed by staff")
         NOTE = "note", _("note")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")

@@ -60,8 +60,9 @@ declare(
     ),
     purposes=[ACCOUNT],
     fields={
-        "session_key": Category.TECHNICAL,
-        "session_data": Category.TECHNICAL,
+        # A live session key opens the account: a secret, withheld from exports.
+        "session_key": Category.CREDENTIALS,
+        "session_data": Category.CREDENTIALS,
         "expire_date": Category.TECHNICAL,
     },
     retention=After(Event.EXPIRED, column="expire_date", days=0),
@@ -140,7 +141,7 @@ declare(
         "created_at": Category.TECHNICAL,
         "ip": Category.TECHNICAL,
         "last_seen_at": Category.TECHNICAL,
-        "session_key": Category.TECHNICAL,
+        "session_key": Category.CREDENTIALS,
         "user_agent": Category.TECHNICAL,
         "data": Category.TECHNICAL,
     },
@@ -320,6 +321,7 @@ declare(
         "confirmation_digest": Category.CREDENTIALS,
         "confirmation_expires_at": NOT_PERSONAL.because("when the confirmation link stops"),
         "deadline_alerted_at": NOT_PERSONAL.because("when staff were reminded of the deadline"),
+        "submission_key": NOT_PERSONAL.because("a random key that makes a double-click one"),
     },
     retention=After(Event.FINISHED, column="answered_at", years=3),
     erasure=Anonymise({name: "" for name in _REQUEST_TEXTS} | {"confirmation_digest": ""}),

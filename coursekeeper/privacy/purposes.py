@@ -27,6 +27,9 @@ class Purpose:
     title: Promise
     description: Promise
     balancing_note: Promise | None = None
+    # A legitimate-interest purpose a person can switch off by objecting (analytics,
+    # recommendations, direct marketing); the others rest on compelling grounds (security).
+    objectable: bool = False
 
     def __str__(self) -> str:
         return str(self.title)

@@ -31,3 +31,171 @@ def processing_by_purpose() -> list[PurposeSummary]:
             if text not in summary.retention:
                 summary.retention.append(text)
     return [s for s in summaries.values() if s.categories]
+
+
+# --- Rights -------------------------------------------------------------------------------------
+
+
+@dataclass
+class KeptData:
+    """Rows an erasure keeps, and why: the law and the day they may go."""
+
+    what: str
+    count: int
+    law: str
+    until: object  # a datetime, or None when the release date is not set on every row
+
+
+def what_erasure_keeps(person) -> list[KeptData]:
+    """Return, per held declaration, what an erasure of `person` keeps, under which law, until."""
+    from django.db.models import Max
+
+    from coursekeeper.privacy.declarations import Hold, KeepHeld
+    from coursekeeper.privacy.models import ProviderSettings
+    from coursekeeper.privacy.rules import hold_rule
+
+    country = ProviderSettings.load().country
+    kept = []
+    for declaration in registry:
+        if not isinstance(declaration.erasure, KeepHeld):
+            continue
+        rows = declaration.rows_for(person)
+        count = rows.count()
+        if not count:
+            continue
+        retention = declaration.retention
+        law, until = "", None
+        if isinstance(retention, Hold):
+            try:
+                law = hold_rule(country, retention.rule).law
+            except LookupError:
+                law = "; ".join(retention.laws())
+            until = rows.aggregate(until=Max(retention.release_column))["until"]
+        kept.append(
+            KeptData(
+                what=str(declaration.model._meta.verbose_name_plural),
+                count=count,
+                law=law,
+                until=until,
+            )
+        )
+    return kept
+
+
+def erased_categories(outcome) -> list[str]:
+    """Return the labels of the categories an erasure removed or anonymised."""
+    from django.apps import apps
+
+    labels: list[str] = []
+    for label in [*outcome.erased, *outcome.anonymised]:
+        declaration = registry.get(apps.get_model(label))
+        for category in declaration.categories() if declaration else ():
+            if str(category.label) not in labels:
+                labels.append(str(category.label))
+    return labels
+
+
+def my_privacy_overview(user) -> dict:
+    """What the person's privacy page shows: requests, copies, consents, restriction, objections."""
+    from coursekeeper.privacy.gate import about_person
+    from coursekeeper.privacy.models import (
+        Consent,
+        ExportJob,
+        Objection,
+        Restriction,
+        RightsRequest,
+    )
+    from coursekeeper.privacy.people import Person
+    from coursekeeper.privacy.purposes import LegalBasis
+
+    person = Person.for_user(user)
+    objected = set(Objection.objects.filter(about_person(person)).values_list("purpose", flat=True))
+    return {
+        "requests": RightsRequest.objects.filter(about_person(person))
+        .exclude(status=RightsRequest.Status.UNCONFIRMED)
+        .order_by("-created_at")[:50],
+        "exports": ExportJob.objects.filter(user=user).order_by("-requested_at")[:10],
+        "consents": [
+            (
+                consent,
+                ALL_PURPOSES[consent.purpose].title
+                if consent.purpose in ALL_PURPOSES
+                else consent.purpose,
+            )
+            for consent in Consent.objects.filter(
+                about_person(person), withdrawn_at__isnull=True
+            ).order_by("-given_at")
+        ],
+        "restricted": Restriction.objects.filter(
+            about_person(person), lifted_at__isnull=True
+        ).exists(),
+        "objectable": [
+            (purpose, purpose.code in objected or "" in objected)
+            for purpose in ALL_PURPOSES.values()
+            if purpose.basis == LegalBasis.LEGITIMATE_INTEREST and purpose.objectable
+        ],
+    }
+
+
+@dataclass
+class QueueRow:
+    request: object
+    deadline: object
+    days_left: int
+    overdue: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def request_queue(*, show_all: bool = False) -> list[QueueRow]:
+    """Open requests (or all), earliest deadline first, with the days left."""
+    from django.utils import timezone
+
+    from coursekeeper.privacy.models import RightsRequest
+    from coursekeeper.privacy.rights import deadline_order
+
+    requests = RightsRequest.objects.exclude(status=RightsRequest.Status.UNCONFIRMED)
+    if not show_all:
+        requests = requests.filter(status__in=RightsRequest.OPEN_STATUSES)
+    today = timezone.localdate()
+    rows = []
+    for request in requests.order_by(*deadline_order())[:500]:
+        deadline = request.deadline
+        days_left = (timezone.localdate(deadline) - today).days if deadline else 0
+        rows.append(
+            QueueRow(
+                request=request,
+                deadline=deadline,
+                days_left=days_left,
+                overdue=request.is_open and days_left < 0,
+            )
+        )
+    return rows
+
+
+def request_detail(pk: int) -> dict | None:
+    """A request with its history, the person's account, and who must hear of a change."""
+    from coursekeeper.privacy.models import ExportJob, RightsRequest
+    from coursekeeper.privacy.people import Person
+    from coursekeeper.privacy.recipients import recipients_for
+
+    request = RightsRequest.objects.select_related("user", "logged_by").filter(pk=pk).first()
+    if request is None:
+        return None
+    person = None
+    if request.user_id:
+        person = Person.for_user(request.user)
+    elif request.email:
+        person = Person.for_email(request.email)
+    notify = request.kind in (RightsRequest.Kind.RECTIFICATION, RightsRequest.Kind.ERASURE)
+    return {
+        "request": request,
+        "events": request.events.select_related("actor"),
+        "exports": ExportJob.objects.filter(request=request),
+        "recipients": recipients_for(person) if notify and person else [],
+        "kept": what_erasure_keeps(person)
+        if person and request.kind == RightsRequest.Kind.ERASURE
+        else [],
+    }

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from coursekeeper.accounts.factories import PASSWORD, UserFactory
-from coursekeeper.accounts.models import User
+from coursekeeper.accounts.models import ProfileChange, User
 from coursekeeper.accounts.services import PROFILE_FIELDS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +40,7 @@ def test_r3_profile_page_shows_every_profile_field():
 
 def test_r27_person_corrects_every_profile_field_directly(token):
     person = UserFactory()
+    before = profile_values(person)
     client = signed_in(person)
     new_values = {
         "full_name": f"Birgit Hansen {token}",
@@ -61,6 +62,14 @@ def test_r27_person_corrects_every_profile_field_directly(token):
     assert profile_values(person) == new_values
     assert response.cookies["coursekeeper_language"].value == "da"
 
+    # The edit is audited by field name only: the old values are not kept anywhere.
+    (change,) = ProfileChange.objects.filter(user=person)
+    assert change.changed_by_id == person.pk
+    assert set(change.fields.split(",")) == {k for k, v in new_values.items() if before[k] != v}
+    assert token not in change.fields
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'id="changes-heading"' in page
+
 
 def test_r27_invalid_profile_values_are_refused_and_change_nothing():
     person = UserFactory()
@@ -77,6 +86,7 @@ def test_r27_invalid_profile_values_are_refused_and_change_nothing():
     assert 'aria-invalid="true"' in page
     assert "This field is required." in page
     assert profile_values(person) == before
+    assert not ProfileChange.objects.filter(user=person).exists()
 
 
 def test_r27_changing_the_email_address_waits_for_the_new_address_to_be_verified(

@@ -19,7 +19,14 @@ from coursekeeper.jobs.testing import child_environment, start_manage_py
 from coursekeeper.messaging.factories import OutboxMessageFactory
 
 NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
-JOB_NAMES = ["outbox_flush", "prune_scheduled_runs", "prune_task_results"]
+JOB_NAMES = [
+    "expire_exports",
+    "outbox_flush",
+    "privacy_request_clock",
+    "prune_erasure_ledger",
+    "prune_scheduled_runs",
+    "prune_task_results",
+]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -38,6 +45,9 @@ def test_registry_has_the_periodic_jobs_each_a_management_command():
         "outbox_flush": timedelta(minutes=1),
         "prune_task_results": timedelta(days=1),
         "prune_scheduled_runs": timedelta(days=1),
+        "privacy_request_clock": timedelta(hours=1),
+        "prune_erasure_ledger": timedelta(days=1),
+        "expire_exports": timedelta(hours=1),
     }
     assert all(job.command in get_commands() for job in PERIODIC_JOBS)
     with pytest.raises(LookupError):
@@ -126,7 +136,9 @@ def test_two_schedulers_started_together_run_each_job_once_per_slot(tmp_path):
         (name, NEW_YEAR) for name in JOB_NAMES
     ]
     enqueued = DBTaskResult.objects.all()
-    assert [result.task_path for result in enqueued] == [run_periodic_job.module_path] * 3
+    assert [result.task_path for result in enqueued] == [run_periodic_job.module_path] * len(
+        JOB_NAMES
+    )
     assert sorted(result.args_kwargs["args"] for result in enqueued) == [
         [name] for name in JOB_NAMES
     ]

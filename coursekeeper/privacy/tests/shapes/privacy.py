@@ -13,7 +13,13 @@ from coursekeeper.privacy.declarations import (
     Participants,
     declare,
 )
-from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION
+from coursekeeper.privacy.purposes import (
+    ACCOUNT,
+    PLATFORM_OPERATION,
+    LegalBasis,
+    Purpose,
+    register_purpose,
+)
 from coursekeeper.privacy.tests.shapes.models import (
     AuditNote,
     ContactNote,
@@ -22,6 +28,21 @@ from coursekeeper.privacy.tests.shapes.models import (
     Preferences,
     StudyGroup,
     Upload,
+)
+
+# A purpose a person can switch off by objecting, as analytics or recommendations will be.
+SHAPE_RECOMMENDATIONS = register_purpose(
+    Purpose(
+        "shape_recommendations",
+        LegalBasis.LEGITIMATE_INTEREST,
+        "Recommendations (test)",
+        "Suggest courses from what the person took (test-only purpose).",
+        balancing_note="Test only.",
+        objectable=True,
+    )
+)
+SHAPE_NEWSLETTER = register_purpose(
+    Purpose("shape_newsletter", LegalBasis.CONSENT, "Newsletter (test)", "Test-only purpose.")
 )
 
 declare(

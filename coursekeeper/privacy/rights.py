@@ -1,0 +1,610 @@
+"""Rights requests on the legal clock (R32, GDPR Art. 12): filing, confirming, handling, answering.
+
+How a request arrives decides how it starts:
+- from the account: the person is signed in, which counts as verified; received at once;
+- by the public form: unconfirmed until the person follows the link sent to the address they
+  gave, and only then received (an unknown address is answered exactly like a known one);
+- by email, post or phone: staff log it with the channel and the day it arrived.
+
+Receipt starts the clock: the answer is due one calendar month later; staff may extend it by up
+to two more months, once, telling the person why. The same kind of request from the same person
+within 12 months is flagged as possibly excessive, and staff decide: answer, charge a stated fee,
+or refuse with reasons and the right to complain. Every change of state writes a
+`RightsRequestEvent` in its own transaction, and every email goes through the outbox in that
+same transaction, so a request is never changed without its audit line and its email.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from coursekeeper.accounts.models import User, normalize_email
+from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.errors import PrivacyError
+from coursekeeper.privacy.models import (
+    Objection,
+    ProviderSettings,
+    Restriction,
+    RightsRequest,
+    RightsRequestEvent,
+)
+from coursekeeper.security.services import pseudonym
+
+logger = logging.getLogger(__name__)
+
+Kind = RightsRequest.Kind
+Channel = RightsRequest.Channel
+Status = RightsRequest.Status
+Action = RightsRequestEvent.Action
+
+CONFIRMATION_VALID_FOR = dt.timedelta(days=3)
+EXCESSIVE_WINDOW_DAYS = 365
+MAX_EXTENSION_MONTHS = 2
+# Staff are alerted when this many days are left before a deadline.
+ALERT_DAYS_BEFORE = 7
+PRIVACY_ROLES = {"owner", "privacy_officer"}
+STAFF_CHANNELS = {Channel.EMAIL, Channel.POST, Channel.PHONE}
+
+
+def may_handle_requests(user) -> bool:
+    """Only the owner and the privacy officer work the request queue."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in PRIVACY_ROLES))
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """Return the same day `months` calendar months later, or the month's last day if shorter.
+
+    One month after 31 January is 28 (or 29) February, as Art. 12(3) is read with the EU
+    rule on periods (Regulation 1182/71, Art. 3(2)(c)).
+    """
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def deadline_order():
+    """The queue's order: earliest deadline first, urgent ones ahead on the same day."""
+    return [Coalesce("extended_until", "due_at").asc(nulls_last=True), F("urgent").desc(), "pk"]
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _event(request: RightsRequest, action: str, *, actor=None, note: str = "") -> None:
+    RightsRequestEvent.objects.create(request=request, action=action, actor=actor, note=note)
+
+
+def _person_filter(request: RightsRequest) -> Q:
+    query = Q(pk__in=[])
+    if request.user_id:
+        query |= Q(user_id=request.user_id)
+    if request.email:
+        query |= Q(email=request.email)
+    return query
+
+
+def _flag_if_excessive(request: RightsRequest) -> None:
+    since = request.received_at - dt.timedelta(days=EXCESSIVE_WINDOW_DAYS)
+    earlier = (
+        RightsRequest.objects.filter(_person_filter(request), kind=request.kind)
+        .exclude(pk=request.pk)
+        .exclude(status=Status.UNCONFIRMED)
+        .filter(received_at__gte=since)
+    )
+    request.possibly_excessive = earlier.exists()
+
+
+def _start_clock(request: RightsRequest, received_at: dt.datetime) -> None:
+    request.received_at = received_at
+    request.due_at = add_months(received_at, 1)
+    _flag_if_excessive(request)
+
+
+def _send(
+    request: RightsRequest,
+    template: str,
+    *,
+    base_url: str,
+    to: str = "",
+    forget_after_sending: bool = False,
+    **context,
+) -> None:
+    """Queue the email `privacy/email/<template>_{subject,message}.txt` to the person."""
+    to = to or request.email
+    if not to:
+        return
+    provider = ProviderSettings.load()
+    context = {
+        "request": request,
+        "provider": provider,
+        "account_link": base_url.rstrip("/") + reverse("privacy:my_privacy"),
+        **context,
+    }
+    with translation.override(request.language):
+        subject = render_to_string(f"privacy/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"privacy/email/{template}_message.txt", context)
+    queue_email(
+        to=to,
+        subject=subject,
+        body_text=body,
+        language=request.language,
+        template=f"privacy/{template}",
+        recipient=request.user if request.user_id else None,
+        forget_after_sending=forget_after_sending,
+    )
+
+
+@transaction.atomic
+def file_request(
+    *,
+    kind: str,
+    channel: str,
+    base_url: str,
+    user: User | None = None,
+    email: str = "",
+    details: str = "",
+    objection_purpose: str = "",
+    language: str | None = None,
+    logged_by: User | None = None,
+    received_at: dt.datetime | None = None,
+    urgent: bool = False,
+    submission_key: str | None = None,
+) -> RightsRequest:
+    """File a request; see the module docstring for how each channel starts.
+
+    A second submit carrying the same `submission_key` (a double click) returns the first
+    request unchanged.
+    """
+    if kind not in Kind.values or channel not in Channel.values:
+        raise PrivacyError("unknown_request")
+    if submission_key:
+        existing = RightsRequest.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    now = timezone.now()
+    if channel == Channel.ACCOUNT:
+        if user is None or not user.is_authenticated:
+            raise PrivacyError("not_allowed")
+        email = user.email
+    elif channel in STAFF_CHANNELS:
+        if logged_by is None or not may_handle_requests(logged_by):
+            raise PrivacyError("not_allowed")
+        if received_at and received_at > now:
+            raise PrivacyError("received_in_future")
+    email = normalize_email(email)
+    if not email and user is None:
+        raise PrivacyError("email_needed")
+    if user is None and email:
+        user = User.objects.filter(email=email).first()
+    if language is None:
+        language = getattr(user, "language", "") or translation.get_language() or "en"
+    request = RightsRequest(
+        kind=kind,
+        channel=channel,
+        user=user,
+        email=email,
+        language=language,
+        details=details.strip(),
+        objection_purpose=objection_purpose,
+        logged_by=logged_by,
+        urgent=urgent,
+        submission_key=submission_key or None,
+    )
+    token = ""
+    if channel == Channel.WEB_FORM:
+        token = secrets.token_urlsafe(32)
+        request.status = Status.UNCONFIRMED
+        request.confirmation_digest = _digest(token)
+        request.confirmation_expires_at = now + CONFIRMATION_VALID_FOR
+    else:
+        _start_clock(request, received_at or now)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # The same submission raced us here; its first save won.
+        existing = RightsRequest.objects.filter(submission_key=submission_key).first()
+        if submission_key and existing is not None:
+            return existing
+        raise
+    _event(request, Action.FILED, actor=logged_by, note=channel)
+    if token:
+        link = base_url.rstrip("/") + reverse("privacy:confirm_request", args=[token])
+        _send(request, "request_confirm", base_url=base_url, link=link)
+    else:
+        _send(request, "request_receipt", base_url=base_url)
+    logger.info("rights request filed id=%s kind=%s channel=%s", request.pk, kind, channel)
+    return request
+
+
+@transaction.atomic
+def confirm_request(*, token: str, base_url: str) -> RightsRequest:
+    """Count a visitor's request as received once they follow the link sent to them."""
+    request = (
+        RightsRequest.objects.select_for_update()
+        .filter(confirmation_digest=_digest(token), status=Status.UNCONFIRMED)
+        .first()
+    )
+    if request is None or request.confirmation_expires_at < timezone.now():
+        raise PrivacyError("link_invalid")
+    request.status = Status.OPEN
+    request.confirmation_digest = ""
+    request.confirmation_expires_at = None
+    _start_clock(request, timezone.now())
+    request.save()
+    _event(request, Action.CONFIRMED)
+    _send(request, "request_receipt", base_url=base_url)
+    return request
+
+
+def _open_request(pk: int) -> RightsRequest:
+    request = RightsRequest.objects.select_for_update().filter(pk=pk).first()
+    if request is None:
+        raise PrivacyError("request_not_found")
+    if not request.is_open:
+        raise PrivacyError("request_closed")
+    return request
+
+
+def _check_staff(actor) -> None:
+    if not may_handle_requests(actor):
+        raise PrivacyError("not_allowed")
+
+
+@transaction.atomic
+def extend_request(
+    *, request_id: int, actor, months: int, reason: str, base_url: str
+) -> RightsRequest:
+    """Extend the deadline by one or two months, once, and tell the person why (Art. 12(3))."""
+    _check_staff(actor)
+    request = _open_request(request_id)
+    if request.extended_until is not None:
+        raise PrivacyError("already_extended")
+    if months not in (1, 2):
+        raise PrivacyError("extension_too_long")
+    if not reason.strip():
+        raise PrivacyError("reason_needed")
+    request.extended_until = add_months(request.due_at, months)
+    request.extension_reason = reason.strip()
+    request.save(update_fields=["extended_until", "extension_reason"])
+    _event(request, Action.EXTENDED, actor=actor, note=f"{months}")
+    _send(request, "request_extended", base_url=base_url)
+    return request
+
+
+@transaction.atomic
+def mark_urgent(*, request_id: int, actor, urgent: bool) -> RightsRequest:
+    _check_staff(actor)
+    request = _open_request(request_id)
+    if request.urgent != urgent:
+        request.urgent = urgent
+        request.save(update_fields=["urgent"])
+        _event(request, Action.MARKED_URGENT, actor=actor, note="yes" if urgent else "no")
+    return request
+
+
+@transaction.atomic
+def request_fee(
+    *, request_id: int, actor, amount: Decimal, currency: str, reason: str, base_url: str
+) -> RightsRequest:
+    """Ask a reasonable fee for a possibly excessive request (Art. 12(5)(a)), with the reason."""
+    _check_staff(actor)
+    request = _open_request(request_id)
+    if not request.possibly_excessive:
+        raise PrivacyError("not_excessive")
+    if amount is None or amount <= 0 or currency not in ("DKK", "EUR"):
+        raise PrivacyError("fee_invalid")
+    if not reason.strip():
+        raise PrivacyError("reason_needed")
+    request.status = Status.AWAITING_FEE
+    request.fee_amount = amount
+    request.fee_currency = currency
+    request.refusal_reason = reason.strip()
+    request.save(update_fields=["status", "fee_amount", "fee_currency", "refusal_reason"])
+    _event(request, Action.FEE_REQUESTED, actor=actor, note=f"{amount} {currency}")
+    _send(request, "request_fee", base_url=base_url)
+    return request
+
+
+@transaction.atomic
+def refuse_request(*, request_id: int, actor, reason: str, base_url: str) -> RightsRequest:
+    """Refuse a manifestly unfounded or excessive request with reasons and the right to
+    complain (Art. 12(4), 12(5)(b))."""
+    _check_staff(actor)
+    request = _open_request(request_id)
+    if not request.possibly_excessive:
+        raise PrivacyError("not_excessive")
+    if not reason.strip():
+        raise PrivacyError("reason_needed")
+    request.status = Status.REFUSED
+    request.refusal_reason = reason.strip()
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reason", "answered_at"])
+    _event(request, Action.REFUSED, actor=actor)
+    _send(request, "request_refused", base_url=base_url)
+    return request
+
+
+@transaction.atomic
+def answer_request(
+    *,
+    request_id: int,
+    actor,
+    answer: str,
+    base_url: str,
+    to: str = "",
+    forget_after_sending: bool = False,
+    **context,
+) -> RightsRequest:
+    """Close a request with the final answer, emailed to the person (or to `to`)."""
+    if actor is not None:
+        _check_staff(actor)
+    request = _open_request(request_id)
+    if not answer.strip():
+        raise PrivacyError("answer_needed")
+    request.status = Status.ANSWERED
+    request.answer = answer.strip()
+    request.answered_at = timezone.now()
+    request.save(update_fields=["status", "answer", "answered_at"])
+    _event(request, Action.ANSWERED, actor=actor)
+    _send(
+        request,
+        "request_answered",
+        base_url=base_url,
+        to=to,
+        forget_after_sending=forget_after_sending,
+        **context,
+    )
+    return request
+
+
+def record_recipients_to_notify(*, request_id: int, names: list[str]) -> None:
+    """Put in the request's history whom staff must tell of an erasure or correction."""
+    request = RightsRequest.objects.get(pk=request_id)
+    _event(request, Action.NOTIFY_RECIPIENTS, note=", ".join(names))
+
+
+@transaction.atomic
+def add_note(*, request_id: int, actor, note: str) -> None:
+    _check_staff(actor)
+    request = RightsRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        raise PrivacyError("request_not_found")
+    if not note.strip():
+        raise PrivacyError("note_needed")
+    _event(request, Action.NOTE, actor=actor, note=note.strip())
+
+
+def record_view(*, request: RightsRequest, actor) -> None:
+    """Log that a staff member looked at a request (and the personal data on it)."""
+    _event(request, Action.VIEWED, actor=actor)
+
+
+# --- Carrying a request out ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def restrict_processing(*, user: User, base_url: str, details: str = "", submission_key=None):
+    """The person asks for restriction: it takes effect at once, staff review it from the queue.
+
+    Restricting first and checking afterwards protects the person while their claim (a
+    contested accuracy, a pending objection) is looked into (Art. 18(1)).
+    """
+    request = file_request(
+        kind=Kind.RESTRICTION,
+        channel=Channel.ACCOUNT,
+        user=user,
+        details=details,
+        base_url=base_url,
+        submission_key=submission_key,
+    )
+    if not Restriction.objects.filter(user=user, lifted_at__isnull=True).exists():
+        Restriction.objects.create(user=user, email=user.email)
+        _event(request, Action.CARRIED_OUT)
+    return request
+
+
+@transaction.atomic
+def lift_restriction(*, user: User, actor=None) -> int:
+    """Lift the person's restriction; the person is told before it is lifted (Art. 18(3))."""
+    if actor is not None and actor.pk != user.pk:
+        _check_staff(actor)
+    return Restriction.objects.filter(user=user, lifted_at__isnull=True).update(
+        lifted_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def object_to(*, user: User, purpose_code: str, base_url: str, submission_key=None):
+    """Record an objection (Art. 21); the gate stops the purpose from this moment."""
+    from coursekeeper.privacy.purposes import ALL_PURPOSES, LegalBasis
+
+    purpose = ALL_PURPOSES.get(purpose_code)
+    if purpose is None or purpose.basis != LegalBasis.LEGITIMATE_INTEREST or not purpose.objectable:
+        raise PrivacyError("cannot_object")
+    request = file_request(
+        kind=Kind.OBJECTION,
+        channel=Channel.ACCOUNT,
+        user=user,
+        objection_purpose=purpose_code,
+        base_url=base_url,
+        submission_key=submission_key,
+    )
+    if not Objection.objects.filter(user=user, purpose=purpose_code).exists():
+        Objection.objects.create(user=user, email=user.email, purpose=purpose_code)
+        _event(request, Action.CARRIED_OUT)
+    if request.is_open:
+        with translation.override(request.language):
+            answer = gettext("Your objection is recorded, and we stopped this processing: %s.")
+            answer = answer % purpose.title
+        answer_request(request_id=request.pk, actor=None, answer=answer, base_url=base_url)
+    return request
+
+
+@transaction.atomic
+def withdraw_consent(*, user: User, consent_id: int) -> bool:
+    """Withdraw one consent in one step; paid access rests on the contract, never on this."""
+    from coursekeeper.privacy.models import Consent
+
+    changed = Consent.objects.filter(pk=consent_id, user=user, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    if changed:
+        logger.info("consent withdrawn person=%s", pseudonym(user.pk))
+    return bool(changed)
+
+
+# --- The clock ----------------------------------------------------------------------------------
+
+
+def due_soon(now: dt.datetime | None = None):
+    """Open requests whose deadline is within ALERT_DAYS_BEFORE days and not yet alerted."""
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(days=ALERT_DAYS_BEFORE)
+    return (
+        RightsRequest.objects.filter(status__in=RightsRequest.OPEN_STATUSES)
+        .annotate(deadline_at=Coalesce("extended_until", "due_at"))
+        .filter(deadline_at__lte=horizon)
+        # Once per deadline: an alert sent before this deadline's window opened (that is, for
+        # the deadline before an extension) does not count.
+        .filter(
+            Q(deadline_alerted_at__isnull=True)
+            | Q(deadline_alerted_at__lt=F("deadline_at") - dt.timedelta(days=ALERT_DAYS_BEFORE))
+        )
+        .order_by(*deadline_order())
+    )
+
+
+def alert_staff_of_deadlines(*, base_url: str, now: dt.datetime | None = None) -> int:
+    """Email every privacy officer (and the owner) once about requests close to their deadline.
+
+    Each request is alerted once per deadline (an extension earns a new alert); a rerun in the
+    same slot sends nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        requests = list(due_soon(now).select_for_update(of=("self",)))
+        if not requests:
+            return 0
+        staff = User.objects.filter(Q(role__in=PRIVACY_ROLES) | Q(is_superuser=True)).filter(
+            is_active=True
+        )
+        queue_link = base_url.rstrip("/") + reverse("privacy:request_queue")
+        for member in staff:
+            context = {
+                "requests": requests,
+                "queue_link": queue_link,
+                "now": now,
+                "member": member,
+            }
+            with translation.override(member.language or "en"):
+                subject = render_to_string("privacy/email/deadline_alert_subject.txt", context)
+                body = render_to_string("privacy/email/deadline_alert_message.txt", context)
+            queue_email(
+                to=member.email,
+                subject=subject.strip(),
+                body_text=body,
+                language=member.language or "en",
+                template="privacy/deadline_alert",
+                recipient=member,
+            )
+        for request in requests:
+            RightsRequest.objects.filter(pk=request.pk).update(deadline_alerted_at=now)
+            _event(request, Action.ALERTED)
+    return len(requests)
+
+
+# --- Carrying out what the person asked -----------------------------------------------------------
+
+
+def start_export_for_request(*, request: RightsRequest, base_url: str):
+    """Queue the export that answers an access or portability request (once per request)."""
+    from coursekeeper.privacy import jobs
+    from coursekeeper.privacy.models import ExportJob
+
+    existing = ExportJob.objects.filter(request=request).first()
+    if existing is not None:
+        return existing
+    return jobs.request_export(
+        user=request.user,
+        portability_only=request.kind == Kind.PORTABILITY,
+        request=request,
+    )
+
+
+@transaction.atomic
+def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest:
+    """Do what an open request asks, where the platform can do it by itself.
+
+    Access and portability build the export (its job answers the request when the file is
+    ready); erasure queues the erasure job (which answers when done); restriction and
+    objection take effect through the gate at once. A correction is made by hand and answered.
+    """
+    from coursekeeper.privacy import jobs
+
+    _check_staff(actor)
+    request = _open_request(request_id)
+    if request.status == Status.AWAITING_FEE:
+        request.status = Status.OPEN  # the fee was paid, or staff decided to answer anyway
+        request.save(update_fields=["status"])
+    user = request.user
+    if request.kind in (Kind.ACCESS, Kind.PORTABILITY) and user is None:
+        raise PrivacyError("no_account")
+    if request.kind in (Kind.ACCESS, Kind.PORTABILITY):
+        start_export_for_request(request=request, base_url=base_url)
+    elif request.kind == Kind.ERASURE and user is None:
+        # Someone without an account (a contact message, a free download): little data, erased
+        # here and now, in this transaction, and answered.
+        _event(request, Action.CARRIED_OUT, actor=actor)
+        jobs.erase_without_account(request=request)
+        return request
+    elif request.kind == Kind.ERASURE:
+        jobs.request_erasure(user=user, request=request)
+    elif request.kind == Kind.RESTRICTION:
+        if not Restriction.objects.filter(_person_filter(request), lifted_at__isnull=True).exists():
+            Restriction.objects.create(user=user, email=request.email)
+    elif request.kind == Kind.OBJECTION and request.objection_purpose:
+        Objection.objects.get_or_create(
+            user=user, email=request.email, purpose=request.objection_purpose
+        )
+    else:
+        raise PrivacyError("nothing_to_carry_out")
+    _event(request, Action.CARRIED_OUT, actor=actor)
+    return request
+
+
+def answer_with_export(job) -> None:
+    """Answer the request an export was built for: the copy is ready, behind sign-in."""
+    if job.request_id is None:
+        return
+    request = RightsRequest.objects.get(pk=job.request_id)
+    if not request.is_open:
+        return
+    with translation.override(request.language):
+        answer = gettext(
+            "Your copy is ready. Sign in and download it from your privacy page within "
+            "7 days; after that the file is deleted."
+        )
+    answer_request(
+        request_id=request.pk,
+        actor=None,
+        answer=answer,
+        base_url=settings.SITE_URL,
+        export_expires_at=job.expires_at,
+    )

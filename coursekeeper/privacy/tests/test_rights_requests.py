@@ -1,0 +1,447 @@
+"""R27, R30, R31, R32: rights requests on the legal clock, from the account, a form and staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.factories import PASSWORD, StaffFactory, UserFactory
+from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy import rights
+from coursekeeper.privacy.errors import PrivacyError
+from coursekeeper.privacy.factories import ConsentFactory
+from coursekeeper.privacy.gate import may_process
+from coursekeeper.privacy.models import Consent, RightsRequest
+from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.purposes import ALL_PURPOSES
+from coursekeeper.privacy.tests.test_pages import staff_client
+
+pytestmark = pytest.mark.django_db
+
+BASE = "http://testserver/"
+Kind = RightsRequest.Kind
+Channel = RightsRequest.Channel
+Status = RightsRequest.Status
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def outbox_subjects(email: str) -> list[str]:
+    return list(
+        OutboxMessage.objects.filter(email=email).order_by("pk").values_list("subject", flat=True)
+    )
+
+
+def actions(request: RightsRequest) -> list[str]:
+    return list(request.events.values_list("action", flat=True))
+
+
+def test_r32_a_month_is_a_calendar_month_and_the_end_of_a_short_month_caps_it():
+    moment = dt.datetime(2026, 1, 31, 10, tzinfo=dt.UTC)
+    assert rights.add_months(moment, 1) == dt.datetime(2026, 2, 28, 10, tzinfo=dt.UTC)
+    assert rights.add_months(moment, 3) == dt.datetime(2026, 4, 30, 10, tzinfo=dt.UTC)
+    assert rights.add_months(dt.datetime(2026, 11, 15, tzinfo=dt.UTC), 2).year == 2027
+
+
+def test_r32_a_learner_files_a_correction_from_the_account_and_gets_a_receipt():
+    learner = UserFactory(language="da")
+    client = signed_in(learner)
+    page = client.get(reverse("privacy:my_privacy"))
+    key = re.search(r'name="submission_key" value="([^"]+)"', page.content.decode()).group(1)
+
+    for _click in range(2):  # a double-clicked submit
+        response = client.post(
+            reverse("privacy:request_correction"),
+            {"details": "My birth year is 1990, not 1909.", "submission_key": key},
+        )
+        assert response.status_code == 302
+
+    request = RightsRequest.objects.get()
+    assert (request.kind, request.channel, request.status) == (
+        Kind.RECTIFICATION,
+        Channel.ACCOUNT,
+        Status.OPEN,
+    )
+    assert request.due_at == rights.add_months(request.received_at, 1)
+    assert actions(request) == ["filed"]
+    (receipt,) = OutboxMessage.objects.filter(email=learner.email)
+    assert receipt.language == "da"
+    assert "Vi har modtaget din anmodning" in receipt.subject
+    assert "Your requests" not in client.get(reverse("privacy:my_privacy")).content.decode()
+
+
+def test_r32_a_visitor_request_counts_once_confirmed_and_unknown_addresses_look_the_same():
+    UserFactory(email="known@example.org")
+    client = Client()
+    responses = []
+    for address in ("known@example.org", "nobody-here@example.org"):
+        response = client.post(
+            reverse("privacy:visitor_request"),
+            {"kind": Kind.ACCESS, "email": address, "details": ""},
+        )
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        responses.append((response.status_code, page))
+    assert responses[0] == responses[1]
+    assert responses[0][0] == 200
+    assert RightsRequest.objects.filter(status=Status.UNCONFIRMED).count() == 2
+    assert not RightsRequest.objects.filter(due_at__isnull=False).exists()
+
+    body = OutboxMessage.objects.get(email="known@example.org").body_text
+    link = re.search(r"http://testserver(/privacy/request/confirm/[^/\s]+/)", body).group(1)
+    assert client.get(link).status_code == 200  # a link scanner opening it confirms nothing
+    assert RightsRequest.objects.filter(status=Status.OPEN).count() == 0
+
+    assert client.post(link).status_code == 200
+    confirmed = RightsRequest.objects.get(email="known@example.org")
+    assert confirmed.status == Status.OPEN
+    assert confirmed.user is not None
+    assert actions(confirmed) == ["filed", "confirmed"]
+
+    reused = client.post(link)
+    assert reused.status_code == 400
+    assert "expired or was already used" in reused.content.decode()
+
+
+def test_r32_an_expired_confirmation_link_changes_nothing_and_the_clock_drops_it():
+    with time_machine.travel(timezone.now() - dt.timedelta(days=4)):
+        rights.file_request(
+            kind=Kind.ERASURE, channel=Channel.WEB_FORM, email="late@example.org", base_url=BASE
+        )
+    body = OutboxMessage.objects.get(email="late@example.org").body_text
+    link = re.search(r"http://testserver(/privacy/request/confirm/[^/\s]+/)", body).group(1)
+
+    assert Client().post(link).status_code == 400
+    assert RightsRequest.objects.get().status == Status.UNCONFIRMED
+    call_command("privacy_request_clock")
+    assert RightsRequest.objects.count() == 0
+
+
+def test_r32_only_the_privacy_roles_see_the_queue():
+    UserFactory()  # a learner
+    assert signed_in(UserFactory()).get(reverse("privacy:request_queue")).status_code == 403
+    support = staff_client(Role.SUPPORT)
+    assert support.get(reverse("privacy:request_queue")).status_code == 403
+    assert support.post(reverse("privacy:request_action", args=[1, "answer"])).status_code == 403
+    officer = staff_client(Role.PRIVACY_OFFICER)
+    assert officer.get(reverse("privacy:request_queue")).status_code == 200
+
+
+def test_r32_staff_log_a_phone_request_and_the_queue_sorts_by_deadline_with_overdue_marked():
+    officer = staff_client(Role.PRIVACY_OFFICER)
+    today = timezone.localdate()
+    for email, days_ago in (("recent@example.org", 2), ("old@example.org", 40)):
+        response = officer.post(
+            reverse("privacy:log_request"),
+            {
+                "kind": Kind.ACCESS,
+                "channel": Channel.PHONE,
+                "email": email,
+                "received_on": (today - dt.timedelta(days=days_ago)).isoformat(),
+                "language": "de",
+                "details": "Called in.",
+            },
+        )
+        assert response.status_code == 302
+    old = RightsRequest.objects.get(email="old@example.org")
+    assert old.channel == Channel.PHONE
+    assert old.logged_by is not None
+    assert "Wir haben deine Anfrage erhalten" in outbox_subjects("old@example.org")[0]
+
+    future = officer.post(
+        reverse("privacy:log_request"),
+        {
+            "kind": Kind.ACCESS,
+            "channel": Channel.EMAIL,
+            "email": "x@example.org",
+            "received_on": (today + dt.timedelta(days=1)).isoformat(),
+            "language": "en",
+        },
+    )
+    assert future.status_code == 400
+    assert "cannot arrive in the future" in future.content.decode()
+
+    page = officer.get(reverse("privacy:request_queue")).content.decode()
+    assert page.index(f"#{old.pk}<") < page.index(
+        f"#{RightsRequest.objects.get(email='recent@example.org').pk}<"
+    )
+    assert "days overdue" in page
+    assert 'class="row-overdue"' in page
+
+
+def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    request = rights.file_request(
+        kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    with pytest.raises(PrivacyError) as too_long:
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=3, reason="Many systems", base_url=BASE
+        )
+    assert too_long.value.code == "extension_too_long"
+
+    rights.extend_request(
+        request_id=request.pk, actor=officer, months=2, reason="Archives on paper", base_url=BASE
+    )
+    request.refresh_from_db()
+    assert request.extended_until == rights.add_months(request.due_at, 2)
+    assert "Archives on paper" in OutboxMessage.objects.order_by("pk").last().body_text
+
+    with pytest.raises(PrivacyError) as again:
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=1, reason="More", base_url=BASE
+        )
+    assert again.value.code == "already_extended"
+    assert actions(request) == ["filed", "extended"]
+
+
+def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    first = rights.file_request(
+        kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    with pytest.raises(PrivacyError) as not_flagged:
+        rights.refuse_request(request_id=first.pk, actor=officer, reason="Again", base_url=BASE)
+    assert not_flagged.value.code == "not_excessive"
+
+    second = rights.file_request(
+        kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    other_kind = rights.file_request(
+        kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    assert (first.possibly_excessive, second.possibly_excessive) == (False, True)
+    assert other_kind.possibly_excessive is False
+
+    rights.request_fee(
+        request_id=second.pk,
+        actor=officer,
+        amount=Decimal("150.00"),
+        currency="DKK",
+        reason="The third copy this year.",
+        base_url=BASE,
+    )
+    second.refresh_from_db()
+    assert second.status == Status.AWAITING_FEE
+    fee_mail = OutboxMessage.objects.order_by("pk").last()
+    assert "150.00 DKK" in fee_mail.body_text
+
+    rights.refuse_request(request_id=second.pk, actor=officer, reason="Unfounded.", base_url=BASE)
+    second.refresh_from_db()
+    assert second.status == Status.REFUSED
+    refusal = OutboxMessage.objects.order_by("pk").last().body_text
+    assert "complain to a supervisory authority" in refusal
+    assert actions(second) == ["filed", "fee_requested", "refused"]
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=400)):
+        later = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    assert later.possibly_excessive is False
+
+
+def test_r32_a_state_change_and_its_audit_line_and_email_commit_together(monkeypatch):
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    request = rights.file_request(
+        kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+
+    def outbox_down(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(rights, "queue_email", outbox_down)
+    with pytest.raises(RuntimeError):
+        rights.answer_request(
+            request_id=request.pk, actor=officer, answer="Corrected.", base_url=BASE
+        )
+    request.refresh_from_db()
+    assert (request.status, request.answer) == (Status.OPEN, "")
+    assert actions(request) == ["filed"]
+
+
+def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
+    learner = UserFactory()
+    request = rights.file_request(
+        kind=Kind.RECTIFICATION,
+        channel=Channel.ACCOUNT,
+        user=learner,
+        details="Wrong name",
+        base_url=BASE,
+    )
+    officer = staff_client(Role.PRIVACY_OFFICER)
+    page = officer.get(reverse("privacy:request_detail", args=[request.pk]))
+    assert page.status_code == 200
+    assert "Wrong name" in page.content.decode()
+
+    empty = officer.post(reverse("privacy:request_action", args=[request.pk, "answer"]), {})
+    assert empty.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.OPEN
+
+    officer.post(
+        reverse("privacy:request_action", args=[request.pk, "answer"]),
+        {"answer": "We corrected your name."},
+    )
+    request.refresh_from_db()
+    assert request.status == Status.ANSWERED
+    assert actions(request) == ["filed", "viewed", "answered"]
+    assert "We corrected your name." in OutboxMessage.objects.order_by("pk").last().body_text
+
+    closed = officer.post(
+        reverse("privacy:request_action", args=[request.pk, "answer"]), {"answer": "Again"}
+    )
+    assert closed.status_code == 302
+    request.refresh_from_db()
+    assert request.answer == "We corrected your name."
+
+
+def test_r32_the_scheduler_alerts_staff_once_per_deadline():
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER, language="en")
+    learner = UserFactory()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=26)):
+        request = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    rights.file_request(
+        kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+
+    call_command("privacy_request_clock")
+    call_command("privacy_request_clock")
+
+    alerts = OutboxMessage.objects.filter(email=officer.email)
+    assert alerts.count() == 1
+    assert f"#{request.pk} " in alerts.get().body_text
+    assert "1 privacy request is close to its deadline" in alerts.get().subject
+
+    rights.extend_request(
+        request_id=request.pk, actor=officer, months=1, reason="Busy", base_url=BASE
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=28)):
+        call_command("privacy_request_clock")
+    assert OutboxMessage.objects.filter(email=officer.email).count() == 2
+
+
+def test_r30_restriction_pauses_processing_but_storage_until_lifted():
+    learner = UserFactory()
+    client = signed_in(learner)
+    person = Person.for_user(learner)
+    security = ALL_PURPOSES["security"]
+    assert may_process(person, security)
+
+    client.post(reverse("privacy:request_restriction"), {"details": "My data is wrong."})
+
+    assert not may_process(person, security)
+    assert may_process(person, ALL_PURPOSES["privacy_rights"])  # a legal obligation
+    request = RightsRequest.objects.get(kind=Kind.RESTRICTION)
+    assert request.is_open and actions(request) == ["filed", "carried_out"]
+    assert "restricted" in client.get(reverse("privacy:my_privacy")).content.decode()
+
+    client.post(reverse("privacy:lift_restriction"))
+    assert may_process(person, security)
+
+
+def test_r31_objection_stops_an_objectable_purpose_and_others_are_refused():
+    learner = UserFactory()
+    client = signed_in(learner)
+    person = Person.for_user(learner)
+    recommendations = ALL_PURPOSES["shape_recommendations"]
+    assert may_process(person, recommendations)
+    page = client.get(reverse("privacy:my_privacy")).content.decode()
+    assert "Object to: Recommendations (test)" in page
+
+    client.post(reverse("privacy:object_to_purpose"), {"purpose": "shape_recommendations"})
+    assert not may_process(person, recommendations)
+    request = RightsRequest.objects.get(kind=Kind.OBJECTION)
+    assert request.status == Status.ANSWERED
+
+    refused = client.post(reverse("privacy:object_to_purpose"), {"purpose": "security"})
+    assert refused.status_code == 302
+    assert RightsRequest.objects.filter(kind=Kind.OBJECTION).count() == 1
+    assert may_process(person, ALL_PURPOSES["security"])
+
+
+def test_r31_withdrawing_a_consent_is_one_step_and_leaves_the_courses_alone():
+    learner = UserFactory()
+    consent = ConsentFactory(user=learner, purpose="shape_newsletter")
+    person = Person.for_user(learner)
+    assert may_process(person, ALL_PURPOSES["shape_newsletter"])
+    client = signed_in(learner)
+
+    client.post(reverse("privacy:withdraw_consent", args=[consent.pk]))
+
+    assert not may_process(person, ALL_PURPOSES["shape_newsletter"])
+    assert may_process(person, ALL_PURPOSES["deliver_courses"])
+    other = UserFactory()
+    foreign = ConsentFactory(user=other, purpose="shape_newsletter")
+    client.post(reverse("privacy:withdraw_consent", args=[foreign.pk]))
+    foreign.refresh_from_db()
+    assert foreign.withdrawn_at is None
+
+
+def test_r29_erasure_from_the_account_needs_the_password_and_nothing_changes_without_it():
+    learner = UserFactory()
+    client = Client()
+    client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+
+    wrong = client.post(reverse("privacy:erase_account"), {"password": "not-it"})
+    assert wrong.status_code == 400
+    assert "The password is not right." in wrong.content.decode()
+    learner.refresh_from_db()
+    assert learner.is_active
+    assert not RightsRequest.objects.exists()
+
+
+def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    ConsentFactory(user=None, email="visitor@example.org", purpose="shape_newsletter")
+    ConsentFactory(user=None, email="someone-else@example.org", purpose="shape_newsletter")
+    request = rights.file_request(
+        kind=Kind.ERASURE,
+        channel=Channel.EMAIL,
+        email="visitor@example.org",
+        logged_by=officer,
+        base_url=BASE,
+    )
+
+    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+
+    assert list(Consent.objects.values_list("email", flat=True)) == ["someone-else@example.org"]
+    request.refresh_from_db()
+    assert (request.status, request.email) == (Status.ANSWERED, "")
+    answer = OutboxMessage.objects.get(template="privacy/request_answered")
+    assert (answer.email, answer.forget_after_sending) == ("visitor@example.org", True)
+    assert "What we erased:" in answer.body_text
+    # The receipt sent earlier went with the rest of what was held under the address.
+    assert not OutboxMessage.objects.filter(template="privacy/request_receipt").exists()
+
+
+def test_r28_access_for_someone_without_an_account_is_answered_by_hand():
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    request = rights.file_request(
+        kind=Kind.ACCESS,
+        channel=Channel.POST,
+        email="letter@example.org",
+        logged_by=officer,
+        base_url=BASE,
+    )
+    with pytest.raises(PrivacyError) as refused:
+        rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    assert refused.value.code == "no_account"
+    request.refresh_from_db()
+    assert request.status == Status.OPEN

@@ -249,6 +249,13 @@ class RightsRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def platform_can_carry_out(self) -> bool:
+        """Whether the platform does what is asked by itself (a correction is made by hand)."""
+        return self.kind != self.Kind.RECTIFICATION and not (
+            self.kind == self.Kind.OBJECTION and not self.objection_purpose
+        )
+
 
 class RightsRequestEvent(models.Model):
     """One change of a rights request's state, written in the change's own transaction."""

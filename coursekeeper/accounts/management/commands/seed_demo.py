@@ -21,7 +21,8 @@ from django.utils import timezone
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.models import User
 from coursekeeper.accounts.services import assign_role
-from coursekeeper.privacy.models import ProviderSettings, Recipient
+from coursekeeper.privacy import rights
+from coursekeeper.privacy.models import ProviderSettings, Recipient, RightsRequest
 from coursekeeper.privacy.services import update_provider_settings
 
 DEMO_PASSWORD = "demo-school-2026"  # noqa: S105 - printed for the demo on purpose
@@ -84,6 +85,31 @@ DEMO_RECIPIENTS = [
 
 class Command(BaseCommand):
     help = "Create the demo school (idempotent) and print its logins."
+
+    def _seed_requests(self, *, base_url: str) -> None:
+        """Two requests in the privacy queue: one due soon, one logged from a phone call."""
+        if RightsRequest.objects.exists():
+            return
+        learner = User.objects.get(email="learner@demo.coursekeeper.test")
+        officer = User.objects.get(email="dpo@demo.coursekeeper.test")
+        rights.file_request(
+            kind=RightsRequest.Kind.RECTIFICATION,
+            channel=RightsRequest.Channel.ACCOUNT,
+            user=learner,
+            details="My certificate shows my old surname; please correct it to Morgan.",
+            base_url=base_url,
+            received_at=timezone.now() - dt.timedelta(days=26),
+        )
+        rights.file_request(
+            kind=RightsRequest.Kind.ACCESS,
+            channel=RightsRequest.Channel.PHONE,
+            email="caller@example.org",
+            language="da",
+            details="Called to ask what we hold about her since a free download in 2025.",
+            logged_by=officer,
+            base_url=base_url,
+            received_at=timezone.now() - dt.timedelta(days=3),
+        )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -158,6 +184,7 @@ class Command(BaseCommand):
                     "agreement_date": dt.date(2026, 1, 15),
                 },
             )
+        self._seed_requests(base_url=f"http://{domain}/")
         call_command("seed_courses", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo school ready. Sign in at http://{domain}/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")

@@ -52,6 +52,8 @@ Status = RightsRequest.Status
 Action = RightsRequestEvent.Action
 
 CONFIRMATION_VALID_FOR = dt.timedelta(days=3)
+# Confirmation emails the public form sends one address per hour, at most.
+MAX_UNCONFIRMED_PER_HOUR = 3
 EXCESSIVE_WINDOW_DAYS = 365
 MAX_EXTENSION_MONTHS = 2
 # Staff are alerted when this many days are left before a deadline.
@@ -208,6 +210,16 @@ def file_request(
     )
     token = ""
     if channel == Channel.WEB_FORM:
+        recent = RightsRequest.objects.filter(
+            email=email,
+            status=Status.UNCONFIRMED,
+            created_at__gte=now - dt.timedelta(hours=1),
+        ).order_by("-created_at")
+        if recent.count() >= MAX_UNCONFIRMED_PER_HOUR:
+            # The form answers as usual, but no more mail goes to an address someone may be
+            # typing in to flood it; the links already sent still work.
+            logger.info("rights request form: unconfirmed limit reached, nothing sent")
+            return recent.first()
         token = secrets.token_urlsafe(32)
         request.status = Status.UNCONFIRMED
         request.confirmation_digest = _digest(token)

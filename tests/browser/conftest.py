@@ -41,3 +41,26 @@ def browser(monkeypatch) -> Iterator:
                 # cannot see once the loop is gone. Close it while it is still reachable, or
                 # PostgreSQL refuses to drop the test database ("being accessed by other users").
                 connections.close_all()
+
+
+# WCAG 2.2 level A and AA, as axe-core tags them.
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def accessibility_violations(page) -> list[tuple[str, str, list]]:
+    """Run axe-core (bundled with axe-playwright-python) on the page; return its violations.
+
+    The script is evaluated through the browser's debugging protocol, not as a page script, so
+    the platform's Content-Security-Policy (no inline scripts) stays on while it runs.
+    """
+    import axe_playwright_python
+
+    source = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()
+    page.evaluate(source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA_TAGS
+    )
+    return [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in result["violations"]
+    ]

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.accounts.models import User
+from tests.browser.conftest import accessibility_violations
 from tests.browser.test_account_journey import PASSWORD, new_page, sign_in
 
 
@@ -29,6 +30,7 @@ def test_r28_r29_a_learner_downloads_their_data_and_then_deletes_the_account(
 
     page.get_by_role("link", name="My data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My data")
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Copy of everything").click()
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text(
         "We are putting your copy together"
@@ -45,6 +47,7 @@ def test_r28_r29_a_learner_downloads_their_data_and_then_deletes_the_account(
         json.loads(archive.read("data.json"))
 
     page.get_by_role("link", name="Delete my account").click()
+    assert accessibility_violations(page) == []
     page.get_by_label("Your password").fill("not the password")
     page.get_by_role("button", name="Delete my account and data now").click()
     expect(page.locator(".field-errors")).to_contain_text("The password is not right.")
@@ -58,3 +61,16 @@ def test_r28_r29_a_learner_downloads_their_data_and_then_deletes_the_account(
     expect(page).to_have_url(
         live_server.url + reverse("account_login") + "?next=" + reverse("privacy:my_privacy")
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_r32_the_public_request_pages_pass_wcag_aa_checks(browser, live_server):
+    page = new_page(browser)
+    page.goto(live_server.url + reverse("privacy:visitor_request"))
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Send the request").click()  # nothing filled in
+    expect(page.locator(".field-errors").first).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.goto(live_server.url + reverse("privacy:policy"))
+    assert accessibility_violations(page) == []

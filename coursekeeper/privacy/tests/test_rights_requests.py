@@ -445,3 +445,18 @@ def test_r28_access_for_someone_without_an_account_is_answered_by_hand():
     assert refused.value.code == "no_account"
     request.refresh_from_db()
     assert request.status == Status.OPEN
+
+
+def test_r32_the_public_form_sends_one_address_at_most_three_links_an_hour():
+    client = Client()
+    pages = set()
+    for _attempt in range(5):
+        response = client.post(
+            reverse("privacy:visitor_request"),
+            {"kind": Kind.ACCESS, "email": "flooded@example.org", "details": ""},
+        )
+        assert response.status_code == 200
+        pages.add(re.sub(r'value="[^"]+"', "", response.content.decode()))
+    assert len(pages) == 1
+    assert OutboxMessage.objects.filter(email="flooded@example.org").count() == 3
+    assert RightsRequest.objects.filter(email="flooded@example.org").count() == 3

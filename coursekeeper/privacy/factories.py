@@ -163,6 +163,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
         model = Consent
 
     user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "subscriber@example.org")
     purpose = "newsletter"
     wording_version = "2026-11"
     language = "da"

@@ -35,19 +35,60 @@ class PersonReference(models.Model):
         ]
 
 
+class ConsentText(models.Model):
+    """The exact words a consent was given to, per purpose, version and language (Art. 7(1)).
+
+    A consent row names its wording by (purpose, version); this table keeps the words, so the
+    proof shows what the person saw. A published version is never edited: a new wording is a
+    new version.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=64)
+    version = models.CharField(_("version"), max_length=32)
+    language = models.CharField(_("language"), max_length=8)
+    text = models.TextField(_("wording"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent wording")
+        verbose_name_plural = _("consent wordings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "version", "language"], name="privacy_consent_text_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.version} ({self.language})"
+
+
 class Consent(PersonReference):
     """One consent to one purpose: what was agreed to, in which words, how, and its withdrawal.
 
-    The consent ledger (R31, R46) builds on this row; the gate reads only `purpose`,
-    `given_at` and `withdrawn_at`.
+    This is the consent ledger (R31, R46): the proof of consent is kept after a withdrawal,
+    and through an erasure, until the limitation period of the person's country has run out
+    (`proof_release_at`, set when the consent ends). The gate reads only `purpose` and
+    `withdrawn_at`. The address is always kept on the row, so the proof outlives the account.
     """
 
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     purpose = models.CharField(_("purpose"), max_length=64, db_index=True)
     wording_version = models.CharField(_("wording version"), max_length=32)
     language = models.CharField(_("language"), max_length=8)
     method = models.CharField(_("how it was given"), max_length=32)
     given_at = models.DateTimeField(_("given at"), default=timezone.now, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, db_index=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("Whose limitation period decides how long the proof is kept."),
+    )
+    proof_release_at = models.DateTimeField(
+        _("proof kept until"), null=True, blank=True, db_index=True
+    )
 
     class Meta(PersonReference.Meta):
         verbose_name = _("consent")

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.privacy.declarations import (
+    HOLD,
     NOT_PERSONAL,
     Account,
     AccountOrEmail,
@@ -21,6 +22,7 @@ from coursekeeper.privacy.declarations import (
     Category,
     Event,
     Generic,
+    Hold,
     Identifier,
     KeyedAccountHash,
     Linked,
@@ -30,6 +32,7 @@ from coursekeeper.privacy.declarations import (
 )
 from coursekeeper.privacy.models import (
     Consent,
+    ConsentText,
     Disclosure,
     ErasureJob,
     ErasureLedgerEntry,
@@ -230,9 +233,17 @@ declare(
         "method": Category.MARKETING,
         "given_at": Category.MARKETING,
         "withdrawn_at": Category.MARKETING,
+        "country": Category.MARKETING,
+        "proof_release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
     },
-    retention=After(Event.CONSENT_WITHDRAWN, column="withdrawn_at", years=3),
-    notes="Proof of consent is kept for the limitation period after withdrawal (R46).",
+    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    erasure=HOLD,
+    notes="The proof of a consent (when, which words, how) is kept after withdrawal and "
+    "through an erasure, for the limitation period of the person's country (R46); an erasure "
+    "withdraws every consent first.",
+)
+declare_not_personal(
+    ConsentText, reason="the published wording of each consent, the same for everyone"
 )
 declare(
     Restriction,

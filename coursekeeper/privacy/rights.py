@@ -42,7 +42,7 @@ from coursekeeper.privacy.models import (
     RightsRequest,
     RightsRequestEvent,
 )
-from coursekeeper.security.services import pseudonym
+from coursekeeper.privacy.people import Person
 
 logger = logging.getLogger(__name__)
 
@@ -472,14 +472,17 @@ def object_to(*, user: User, purpose_code: str, base_url: str, submission_key=No
 @transaction.atomic
 def withdraw_consent(*, user: User, consent_id: int) -> bool:
     """Withdraw one consent in one step; paid access rests on the contract, never on this."""
+    from coursekeeper.privacy.consents import withdraw_consent as withdraw
+    from coursekeeper.privacy.gate import about_person
     from coursekeeper.privacy.models import Consent
 
-    changed = Consent.objects.filter(pk=consent_id, user=user, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
-    )
-    if changed:
-        logger.info("consent withdrawn person=%s", pseudonym(user.pk))
-    return bool(changed)
+    person = Person.for_user(user)
+    consent = Consent.objects.filter(
+        about_person(person), pk=consent_id, withdrawn_at__isnull=True
+    ).first()
+    if consent is None:
+        return False
+    return withdraw(person=person, purpose=consent.purpose)
 
 
 # --- The clock ----------------------------------------------------------------------------------

@@ -156,9 +156,23 @@ def _delete_files(declaration: Declaration, rows) -> None:
                 stored.storage.delete(stored.name)
 
 
+def delete_rows(declaration: Declaration, rows) -> int:
+    """Delete `rows` of `declaration` with their stored files; return how many rows went."""
+    _delete_files(declaration, rows)
+    count, _per_model = rows.delete()
+    return count
+
+
 @transaction.atomic
 def erase_person(person: Person) -> ErasureOutcome:
-    """Apply every declaration's erasure action to the person's rows, all or nothing."""
+    """Apply every declaration's erasure action to the person's rows, all or nothing.
+
+    Every consent in force is withdrawn first, so the proofs an erasure keeps carry the date
+    they may go, and nothing that rests on consent runs for the person again.
+    """
+    from coursekeeper.privacy.consents import withdraw_all
+
+    withdraw_all(person)
     outcome = ErasureOutcome()
     for declaration in sorted(registry, key=_erasure_order):
         if not declaration.holds_personal_data:
@@ -174,8 +188,7 @@ def erase_person(person: Person) -> ErasureOutcome:
             if count:
                 outcome.anonymised[declaration.label] += count
         elif isinstance(action, Delete):
-            _delete_files(declaration, rows)
-            count, _per_model = rows.delete()
+            count = delete_rows(declaration, rows)
             if count:
                 outcome.erased[declaration.label] += count
     return outcome

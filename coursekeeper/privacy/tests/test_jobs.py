@@ -53,7 +53,10 @@ def test_r29_the_erasure_job_erases_the_person_and_a_rerun_does_nothing(settings
     assert (job.status, job.user_id) == ("done", None)
     assert job.outcome["erased"]["accounts.User"] == 1
     assert User.objects.filter(pk=person.pk).count() == 0
-    assert Consent.objects.count() == 0
+    # The consent is withdrawn and only its proof is kept, until the limitation period ends.
+    (proof,) = Consent.objects.all()
+    assert (proof.user_id, proof.withdrawn_at is not None) == (None, True)
+    assert proof.proof_release_at > proof.withdrawn_at
 
 
 def test_r29_a_failure_midway_leaves_the_person_untouched(settings, monkeypatch):

@@ -25,14 +25,14 @@ from coursekeeper.accounts.models import User
 from coursekeeper.jobs.registry import periodic_job
 from coursekeeper.jobs.tasks import run_periodic_job
 from coursekeeper.privacy.declarations import registry
-from coursekeeper.privacy.factories import ConsentFactory, ErasureLedgerEntryFactory
+from coursekeeper.privacy.factories import ErasureLedgerEntryFactory, ObjectionFactory
 from coursekeeper.privacy.ledger import (
     account_digest,
     erase_and_record,
     journal_entries,
     prune_ledger,
 )
-from coursekeeper.privacy.models import Consent, ErasureLedgerEntry
+from coursekeeper.privacy.models import ErasureLedgerEntry, Objection
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.trace import trace_person
 from coursekeeper.privacy.walks import export_person
@@ -46,8 +46,8 @@ def make_person(token: str, label: str = "ledger") -> User:
         full_name=f"Lene {token} {label.title()}",
         phone=f"+45 {int(token[:6], 16) % 10**8:08d}",
     )
-    ConsentFactory(user=user)
-    ConsentFactory(user=user, purpose="recommendations")
+    ObjectionFactory(user=user)
+    ObjectionFactory(user=user, purpose="shape_recommendations")
     return user
 
 
@@ -55,7 +55,7 @@ def back_up(user: User) -> str:
     """Return the account and its rows as a backup (dumpdata's JSON) holds them."""
     return serializers.serialize(
         "json",
-        [user, *EmailAddress.objects.filter(user=user), *Consent.objects.filter(user=user)],
+        [user, *EmailAddress.objects.filter(user=user), *Objection.objects.filter(user=user)],
     )
 
 
@@ -116,8 +116,8 @@ def test_r29_reapplying_erasures_erases_an_account_a_restored_backup_brought_bac
     assert sorted(export_person(person)) == [
         "account.EmailAddress",
         "accounts.User",
-        "privacy.Consent",
         "privacy.ErasureLedgerEntry",  # the restored account matches its entry
+        "privacy.Objection",
     ]
 
     with caplog.at_level(logging.INFO, logger="coursekeeper.privacy"):
@@ -197,14 +197,14 @@ def test_r29_someone_who_signs_up_again_with_the_same_email_starts_fresh(token, 
     erase(old)
     # An id can come round again when a restore resets the sequence; the join date differs.
     new = UserFactory(email=email, **({"id": old_id} if same_id else {}))
-    ConsentFactory(user=new)
+    ObjectionFactory(user=new)
     new_person = Person.for_user(new)
     before = export_person(new_person)
 
     assert reapply() == "Erased again: 0 account(s) restored from a backup.\n"
 
     assert export_person(new_person) == before
-    assert sorted(before) == ["account.EmailAddress", "accounts.User", "privacy.Consent"]
+    assert sorted(before) == ["account.EmailAddress", "accounts.User", "privacy.Objection"]
     assert ErasureLedgerEntry.objects.count() == 1
 
 

@@ -421,7 +421,10 @@ def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():
 
     rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
 
-    assert list(Consent.objects.values_list("email", flat=True)) == ["someone-else@example.org"]
+    # Consent proofs are kept, withdrawn, until the limitation period ends; the other's stands.
+    assert sorted(
+        (consent.email, consent.withdrawn_at is None) for consent in Consent.objects.all()
+    ) == [("someone-else@example.org", True), ("visitor@example.org", False)]
     request.refresh_from_db()
     assert (request.status, request.email) == (Status.ANSWERED, "")
     answer = OutboxMessage.objects.get(template="privacy/request_answered")

@@ -6,8 +6,10 @@ no path decides this on its own. The answer is read from consent, restriction, o
 erasure state, in this order:
 
 1. An erasure the person asked for is under way or done: nothing but what a law requires.
-2. Processing is restricted (Art. 18): only storage, or what rests on consent, a legal
-   obligation or legal claims.
+2. Processing is restricted (Art. 18): only storage, or what a legal obligation or legal
+   claims need. Art. 18(2)'s "with the data subject's consent" is a consent to processing
+   despite the restriction, which the platform does not ask for; a consent given before (a
+   newsletter) does not count, so direct marketing stops too.
 3. Consent-based purposes need a consent that has not been withdrawn.
 4. Legitimate-interest purposes stop at an objection (Art. 21); an objection to direct
    marketing always wins.
@@ -26,7 +28,7 @@ from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import LegalBasis, Purpose
 
 # Purposes that may still run while processing is restricted (GDPR Art. 18(2)).
-ALLOWED_UNDER_RESTRICTION = {LegalBasis.LEGAL_OBLIGATION, LegalBasis.CONSENT}
+ALLOWED_UNDER_RESTRICTION = {LegalBasis.LEGAL_OBLIGATION}
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def test_r30_objection_to_everything_stops_every_legitimate_interest_purpose():
     assert decision(Person.for_user(learner), STATISTICS) == (False, "objected")
 
 
-def test_r30_restriction_pauses_all_but_consent_and_legal_obligations():
+def test_r30_restriction_pauses_all_but_legal_obligations_even_what_rests_on_consent():
     learner = UserFactory()
     person = Person.for_user(learner)
     ConsentFactory(user=learner, purpose="newsletter")
@@ -74,12 +74,14 @@ def test_r30_restriction_pauses_all_but_consent_and_legal_obligations():
 
     assert decision(person, ACCOUNT) == (False, "restricted")
     assert decision(person, RECOMMENDATIONS) == (False, "restricted")
-    assert decision(person, NEWSLETTER) == (True, "allowed")
+    # A consent given before the restriction is not a consent to processing despite it.
+    assert decision(person, NEWSLETTER) == (False, "restricted")
     assert decision(person, PRIVACY_RIGHTS) == (True, "allowed")
 
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
     assert decision(person, ACCOUNT) == (True, "allowed")
+    assert decision(person, NEWSLETTER) == (True, "allowed")
 
 
 def test_r29_an_erased_person_is_processed_for_nothing_but_legal_obligations():

@@ -354,12 +354,18 @@ class Retention:
 
 @dataclass(frozen=True)
 class After(Retention):
-    """Kept until a duration has passed since an event, read from an indexed timestamp column."""
+    """Kept until a duration has passed since an event, read from an indexed timestamp column.
+
+    `explanation` is for a column an app's services compute from several rules (a contact's
+    `keep_until`): the sweep still reads only the column, and the policy and the notices show
+    the explanation (a lazily translated text) instead of "until it expires".
+    """
 
     event: Event
     column: str
     years: int = 0
     days: int = 0
+    explanation: Any = field(default=None, compare=False)
 
     def cutoff(self, as_of: dt.datetime) -> dt.datetime:
         return add_years(as_of, -self.years) - dt.timedelta(days=self.days)
@@ -409,7 +415,14 @@ class Hold(Retention):
         return f"held under '{self.rule}' until {self.release_column}"
 
     def laws(self) -> list[str]:
-        return [hold_rule(country, self.rule).law for country in ("DK", "DE")]
+        """Return the laws behind the rule in every country that has it."""
+        from coursekeeper.privacy.rules import RULE_PACKS
+
+        return [
+            hold_rule(country, self.rule).law
+            for country in RULE_PACKS
+            if self.rule in RULE_PACKS[country]
+        ]
 
 
 # --- What erasure does --------------------------------------------------------------------------

@@ -479,3 +479,42 @@ class ExportJob(LeasedJob):
 
     def __str__(self) -> str:
         return f"export job {self.pk} ({self.status})"
+
+
+class SweepLog(models.Model):
+    """What one run of the retention sweep did under one declaration's rule (R33).
+
+    Counts only: the model's label, the rule as declared, the action and how many rows it
+    touched, never a value from a row. The row is written when the sweep starts on the rule and
+    its counts are updated in each batch's own transaction, so it always says exactly what was
+    committed; `finished_at` stays empty when a run was killed before the rule was done.
+    """
+
+    class Action(models.TextChoices):
+        DELETE = "delete", _("deleted")
+        ANONYMISE = "anonymise", _("anonymised")
+
+    run_id = models.UUIDField(_("run"), db_index=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    declaration = models.CharField(_("data"), max_length=100)
+    rule = models.CharField(_("rule"), max_length=200)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    count = models.PositiveBigIntegerField(_("rows"), default=0)
+    cascaded = models.JSONField(
+        _("rows removed with them"),
+        default=dict,
+        blank=True,
+        help_text=_("Per model, the rows deleted along with them (cascades)."),
+    )
+    batches = models.PositiveIntegerField(_("batches"), default=0)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    error = models.CharField(_("error"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("retention sweep log entry")
+        verbose_name_plural = _("retention sweep log")
+        ordering = ["-started_at", "declaration"]
+
+    def __str__(self) -> str:
+        return f"sweep {self.run_id} {self.declaration}: {self.action} {self.count}"

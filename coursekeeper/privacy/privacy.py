@@ -43,6 +43,7 @@ from coursekeeper.privacy.models import (
     Restriction,
     RightsRequest,
     RightsRequestEvent,
+    SweepLog,
 )
 from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, PRIVACY_RIGHTS, SECURITY
 
@@ -386,4 +387,9 @@ declare(
     source="staff",
     notes="Kept so the person can learn who received their data (Art. 15(1)(c)) and be told "
     "of later corrections and erasures (Art. 19).",
+)
+declare_not_personal(
+    SweepLog,
+    reason="what the retention sweep did per rule: model labels, rules and counts of rows, "
+    "never a value from a row",
 )

@@ -10,6 +10,8 @@ from coursekeeper.privacy.declarations import After, Hold, Retention, WhileAccou
 
 def retention_text(retention: Retention) -> str:
     """Return e.g. "2 years after your last contact with us" in the active language."""
+    if isinstance(retention, After) and retention.explanation is not None:
+        return str(retention.explanation)  # a column the app computes from several rules
     if isinstance(retention, After):
         event = retention.event.label
         if retention.years:
@@ -26,9 +28,14 @@ def retention_text(retention: Retention) -> str:
             ) % {"count": retention.days, "event": event}
         return _("until %(event)s") % {"event": event}  # "until it expires"
     if isinstance(retention, Hold):
-        return _("as long as the bookkeeping law requires (%(laws)s)") % {
-            "laws": "; ".join(retention.laws())
-        }
+        laws = "; ".join(retention.laws())
+        if retention.rule == "limitation":
+            return _("until the limitation period for legal claims has run out (%(laws)s)") % {
+                "laws": laws
+            }
+        if retention.rule == "bookkeeping":
+            return _("as long as the bookkeeping law requires (%(laws)s)") % {"laws": laws}
+        return _("as long as the law requires (%(laws)s)") % {"laws": laws}
     if isinstance(retention, WhileAccountExists):
         return _("as long as you have an account")
     return str(retention.describe())

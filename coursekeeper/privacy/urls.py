@@ -3,6 +3,7 @@ from django.urls import path
 from coursekeeper.privacy import request_views as rights
 from coursekeeper.privacy import views
 from coursekeeper.privacy.export_views import download_export
+from coursekeeper.privacy.retention_views import retention
 
 app_name = "privacy"
 
@@ -32,4 +33,6 @@ urlpatterns = [
     path("staff/requests/new/", rights.log_request, name="log_request"),
     path("staff/requests/<int:pk>/", rights.request_detail, name="request_detail"),
     path("staff/requests/<int:pk>/<slug:action>/", rights.request_action, name="request_action"),
+    # Staff: what the retention sweep will remove in the coming weeks, and what it did (R33).
+    path("staff/retention/", retention, name="retention"),
 ]

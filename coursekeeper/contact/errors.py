@@ -1,0 +1,24 @@
+"""The contact app's one exception type: a refusal with a translated message; nothing changed."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "not_allowed": (403, _("Your role does not allow this.")),
+    "contact_not_found": (404, _("There is no such contact.")),
+    "in_the_future": (400, _("A contact cannot be logged in the future.")),
+    "unknown_channel": (400, _("Choose how the contact came: by phone or by email.")),
+}
+
+
+class ContactError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def status(self) -> int:
+        return MESSAGES[self.code][0]
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code][1])

@@ -1,0 +1,95 @@
+"""What the contact app holds about people (R19, R20): threads, their entries, who looked."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.retention import RETENTION_EXPLANATION
+from coursekeeper.privacy.declarations import (
+    NOT_PERSONAL,
+    AccountOrEmail,
+    After,
+    Category,
+    Event,
+    declare,
+)
+from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+
+ANSWER_ENQUIRIES = register_purpose(
+    Purpose(
+        "answer_enquiries",
+        LegalBasis.LEGITIMATE_INTEREST,
+        _("Your messages to us"),
+        _(
+            "To answer what you ask us through the contact form, by phone or by email, and to "
+            "keep the conversation for a limited time so we can follow up on it."
+        ),
+        balancing_note=_(
+            "You wrote or spoke to us and expect an answer and a follow-up that knows what was "
+            "said; we keep only what you told us and our answers, show them only to the staff "
+            "who answer, log every look at them, and delete them on a fixed schedule."
+        ),
+    )
+)
+
+# The thread's own day of deletion, computed by coursekeeper.contact.retention; the entries
+# and the view log go with their thread (CASCADE) and are declared with the same day.
+THREAD_RETENTION = After(
+    Event.EXPIRED, column="keep_until", days=0, explanation=RETENTION_EXPLANATION
+)
+_THREAD = AccountOrEmail("contact__user", "contact__email")
+
+declare(
+    Contact,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[ANSWER_ENQUIRIES],
+    fields={
+        "email": Category.CONTACT,
+        "user": Category.IDENTITY,
+        "name": Category.IDENTITY,
+        "phone": Category.CONTACT,
+        "postal_address": Category.CONTACT,
+        "language": Category.PROFILE,
+        "first_contact_at": Category.COMMUNICATION,
+        "last_contact_at": Category.COMMUNICATION,
+        "years_after_last_contact": NOT_PERSONAL.because(
+            "which retention rule applies: 2 or 5 years"
+        ),
+        "keep_until": NOT_PERSONAL.because("the day the thread is deleted"),
+        "unread": NOT_PERSONAL.because("whether staff have read the newest message"),
+    },
+    retention=THREAD_RETENTION,
+    notes="Deleted 2 years after the last contact, 5 once staff logged a call or an email, and "
+    "not before 5 years after a customer relationship ends (R19, R20).",
+)
+declare(
+    ContactEntry,
+    subject=_THREAD,
+    purposes=[ANSWER_ENQUIRIES],
+    fields={
+        "contact": Category.IDENTITY,
+        "channel": Category.COMMUNICATION,
+        "direction": Category.COMMUNICATION,
+        "subject": Category.COMMUNICATION,
+        "text": Category.COMMUNICATION,
+        "at": Category.COMMUNICATION,
+        "logged_by": NOT_PERSONAL.because("the staff member who logged or sent it; their work"),
+        "submission_key": NOT_PERSONAL.because("a random key that makes a double-click one"),
+    },
+    retention=After(
+        Event.EXPIRED, column="contact__keep_until", days=0, explanation=RETENTION_EXPLANATION
+    ),
+)
+declare(
+    ContactView,
+    subject=_THREAD,
+    purposes=[ANSWER_ENQUIRIES],
+    fields={
+        "contact": Category.IDENTITY,
+        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
+        "page": Category.USAGE,
+        "at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="at", years=3),
+    source="staff",
+    notes="Who looked at a thread and when, so a person can learn it; goes with the thread.",
+)

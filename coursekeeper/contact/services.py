@@ -1,0 +1,288 @@
+"""Every write of the contact app: messages in, contacts staff log, replies out, views logged.
+
+Each function is one transaction: the entry, the thread's new dates and `keep_until`
+(coursekeeper.contact.retention), the outgoing email (through the outbox) and the audit row
+commit together or not at all. A double-clicked form carries one random `submission_key`,
+unique on the entry, so the second submit returns the first entry and sends nothing again.
+
+Text is stored exactly as it was typed -- markup and script-looking input included. Nothing
+here interprets it: pages render it escaped (Django's autoescaping) and replies go out as plain
+text, so `<script>` in a message is shown as those characters and never runs. Refusing such
+input would lose real messages (people paste code and HTML into support forms) for no gain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coursekeeper.accounts.models import normalize_email
+from coursekeeper.contact.errors import ContactError
+from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.retention import refresh_keep_until
+from coursekeeper.messaging.services import queue_email
+from coursekeeper.security.services import pseudonym
+
+logger = logging.getLogger(__name__)
+
+INBOX_ROLES = {"owner", "support", "privacy_officer"}
+# A logged contact dated a little ahead of the server's clock is a clock skew, not the future.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+Channel = ContactEntry.Channel
+Direction = ContactEntry.Direction
+
+
+def may_use_inbox(user) -> bool:
+    """The owner, support staff and the privacy officer work the contact inbox."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user.role in INBOX_ROLES)
+    )
+
+
+def _check_staff(actor) -> None:
+    if not may_use_inbox(actor):
+        raise ContactError("not_allowed")
+
+
+def _entry_for_key(submission_key: str | None) -> ContactEntry | None:
+    if not submission_key:
+        return None
+    return ContactEntry.objects.filter(submission_key=submission_key).first()
+
+
+def _thread_for(email: str, *, name: str, language: str) -> Contact:
+    """Return the address's thread, locked, creating it if this is its first contact."""
+    contact = Contact.objects.select_for_update().filter(email=email).first()
+    if contact is not None:
+        return contact
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(email=email, name=name, language=language)
+    except IntegrityError:  # the same address wrote a moment ago
+        return Contact.objects.select_for_update().get(email=email)
+
+
+def _update_details(contact: Contact, *, name: str, phone: str, postal_address: str) -> None:
+    """Keep the newest details the person gave; a field left empty keeps the one we have."""
+    contact.name = name or contact.name
+    contact.phone = phone or contact.phone
+    contact.postal_address = postal_address or contact.postal_address
+
+
+def _add_entry(entry: ContactEntry) -> ContactEntry | None:
+    """Save the entry; return None if a double submit of the same form beat it to it."""
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        if entry.submission_key and _entry_for_key(entry.submission_key) is not None:
+            return None
+        raise
+    return entry
+
+
+@transaction.atomic
+def receive_message(
+    *,
+    name: str,
+    email: str,
+    message: str,
+    phone: str = "",
+    postal_address: str = "",
+    language: str = "en",
+    submission_key: str | None = None,
+) -> ContactEntry:
+    """Store a message from the public contact form in the address's thread (R19).
+
+    Staff get no email with its content: it waits, marked unread, in the inbox.
+    """
+    existing = _entry_for_key(submission_key)
+    if existing is not None:
+        return existing
+    email = normalize_email(email)
+    contact = _thread_for(email, name=name, language=language)
+    _update_details(contact, name=name, phone=phone, postal_address=postal_address)
+    contact.language = language
+    contact.unread = True
+    contact.save(update_fields=["name", "phone", "postal_address", "language", "unread"])
+    entry = ContactEntry(
+        contact=contact,
+        channel=Channel.WEB_FORM,
+        direction=Direction.IN,
+        text=message,
+        at=timezone.now(),
+        submission_key=submission_key or None,
+    )
+    if _add_entry(entry) is None:
+        return _entry_for_key(submission_key)
+    refresh_keep_until(contact)
+    logger.info("contact message received contact=%s entry=%s", contact.pk, entry.pk)
+    return entry
+
+
+def _check_logged(channel: str, direction: str, at: dt.datetime) -> None:
+    if channel not in (Channel.PHONE, Channel.EMAIL) or direction not in Direction.values:
+        raise ContactError("unknown_channel")
+    if at > timezone.now() + CLOCK_SKEW:
+        raise ContactError("in_the_future")
+
+
+@transaction.atomic
+def log_contact(
+    *,
+    actor,
+    contact_id: int,
+    channel: str,
+    direction: str,
+    at: dt.datetime,
+    text: str,
+    subject: str = "",
+    submission_key: str | None = None,
+) -> ContactEntry:
+    """Log a phone call or an email, either way, in an existing thread (R19: kept 5 years)."""
+    _check_staff(actor)
+    existing = _entry_for_key(submission_key)
+    if existing is not None:
+        return existing
+    _check_logged(channel, direction, at)
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        raise ContactError("contact_not_found")
+    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+
+
+@transaction.atomic
+def start_thread(
+    *,
+    actor,
+    name: str,
+    email: str,
+    channel: str,
+    direction: str,
+    at: dt.datetime,
+    text: str,
+    phone: str = "",
+    postal_address: str = "",
+    language: str = "en",
+    subject: str = "",
+    submission_key: str | None = None,
+) -> ContactEntry:
+    """Log a call or an email from someone new to the inbox; a known address joins its thread."""
+    _check_staff(actor)
+    existing = _entry_for_key(submission_key)
+    if existing is not None:
+        return existing
+    _check_logged(channel, direction, at)
+    contact = _thread_for(normalize_email(email), name=name, language=language)
+    _update_details(contact, name=name, phone=phone, postal_address=postal_address)
+    contact.save(update_fields=["name", "phone", "postal_address"])
+    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+
+
+def _log(contact, actor, channel, direction, at, text, subject, submission_key) -> ContactEntry:
+    entry = ContactEntry(
+        contact=contact,
+        channel=channel,
+        direction=direction,
+        at=min(at, timezone.now()),
+        subject=subject,
+        text=text,
+        logged_by=actor,
+        submission_key=submission_key or None,
+    )
+    if _add_entry(entry) is None:
+        return _entry_for_key(submission_key)
+    refresh_keep_until(contact)
+    logger.info(
+        "contact logged contact=%s entry=%s channel=%s by=%s",
+        contact.pk,
+        entry.pk,
+        channel,
+        pseudonym(actor.pk),
+    )
+    return entry
+
+
+@transaction.atomic
+def reply_by_email(
+    *,
+    actor,
+    contact_id: int,
+    subject: str,
+    text: str,
+    submission_key: str | None = None,
+) -> ContactEntry:
+    """Answer a thread by email through the outbox, logged in the thread as an outgoing entry.
+
+    The email and the entry commit together; a double-clicked send queues one email.
+    """
+    _check_staff(actor)
+    existing = _entry_for_key(submission_key)
+    if existing is not None:
+        return existing
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        raise ContactError("contact_not_found")
+    entry = ContactEntry(
+        contact=contact,
+        channel=Channel.REPLY,
+        direction=Direction.OUT,
+        at=timezone.now(),
+        subject=subject,
+        text=text,
+        logged_by=actor,
+        submission_key=submission_key or None,
+    )
+    if _add_entry(entry) is None:
+        return _entry_for_key(submission_key)
+    queue_email(
+        to=contact.email,
+        subject=subject,
+        body_text=text,
+        language=contact.language,
+        template="contact/reply",
+        recipient=contact.user,
+    )
+    contact.unread = False
+    contact.save(update_fields=["unread"])
+    refresh_keep_until(contact)
+    logger.info(
+        "contact reply queued contact=%s entry=%s by=%s",
+        contact.pk,
+        entry.pk,
+        pseudonym(actor.pk),
+    )
+    return entry
+
+
+@transaction.atomic
+def open_contact(*, actor, contact_id: int) -> Contact:
+    """Return a thread for a staff member to read: log the view and mark the thread read."""
+    _check_staff(actor)
+    contact = Contact.objects.select_related("user").filter(pk=contact_id).first()
+    if contact is None:
+        raise ContactError("contact_not_found")
+    ContactView.objects.create(contact=contact, viewed_by=actor, page=ContactView.Page.THREAD)
+    if contact.unread:
+        contact.unread = False
+        contact.save(update_fields=["unread"])
+    return contact
+
+
+@transaction.atomic
+def record_inbox_view(*, actor, contacts: Iterable[Contact]) -> int:
+    """Log that a staff member saw these threads' names and addresses in the inbox list."""
+    _check_staff(actor)
+    rows = [
+        ContactView(contact=contact, viewed_by=actor, page=ContactView.Page.INBOX)
+        for contact in contacts
+    ]
+    ContactView.objects.bulk_create(rows)
+    return len(rows)

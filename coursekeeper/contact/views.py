@@ -1,0 +1,194 @@
+"""Pages of the contact app: the public contact form and the staff inbox. Thin: parse, call a
+selector or service, render.
+
+A refused staff form is rendered again with its errors and everything typed (status 400), not
+redirected: a call's notes or an answer are never lost to a typo in the date.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coursekeeper.contact import selectors, services
+from coursekeeper.contact.errors import ContactError
+from coursekeeper.contact.forms import ContactForm, LogContactForm, NewContactForm, ReplyForm
+
+
+def _language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+@require_http_methods(["GET", "POST"])
+def contact_form(request: HttpRequest) -> HttpResponse:
+    """The public contact form (R19); nothing is stored unless every field is valid."""
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.receive_message(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postal_address=data["postal_address"],
+                message=data["message"],
+                language=_language(),
+                submission_key=data["submission_key"] or None,
+            )
+            return render(request, "contact/thanks.html")
+        status = 400
+    else:
+        initial = {}
+        if request.user.is_authenticated:
+            initial = {"name": request.user.full_name, "email": request.user.email}
+        form = ContactForm(initial=initial)
+        status = 200
+    return render(request, "contact/contact_form.html", {"form": form}, status=status)
+
+
+def _raise_for(error: ContactError) -> NoReturn:
+    """Turn a refusal that is not about the form's content into its 403 or 404 page."""
+    if error.code == "contact_not_found":
+        raise Http404 from error
+    raise PermissionDenied from error
+
+
+def _inbox_only(request: HttpRequest) -> None:
+    if not services.may_use_inbox(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    _inbox_only(request)
+    page = selectors.inbox_page(request.GET.get("page"))
+    services.record_inbox_view(actor=request.user, contacts=page.object_list)
+    return render(request, "contact/inbox.html", {"page": page})
+
+
+def _thread_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    log_form: LogContactForm | None = None,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        contact = services.open_contact(actor=request.user, contact_id=pk)
+    except ContactError as error:
+        _raise_for(error)
+    reply_subject = _("Your message to %(school)s") % {"school": settings.SCHOOL_NAME}
+    context = {
+        "contact": contact,
+        "entries": selectors.thread_entries(contact),
+        "log_form": log_form or LogContactForm(),
+        "reply_form": reply_form or ReplyForm(initial={"subject": reply_subject}),
+        **selectors.thread_facts(contact),
+    }
+    return render(request, "contact/contact_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _inbox_only(request)
+    return _thread_page(request, pk)
+
+
+@login_required
+@require_POST
+def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    _inbox_only(request)
+    form = LogContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.log_contact(
+                actor=request.user,
+                contact_id=pk,
+                channel=data["channel"],
+                direction=data["direction"],
+                at=data["at"],
+                subject=data["subject"],
+                text=data["text"],
+                submission_key=data["submission_key"] or None,
+            )
+        except ContactError as error:
+            if error.status != 400:
+                _raise_for(error)
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The contact is logged."))
+            return redirect("contact:detail", pk)
+    return _thread_page(request, pk, log_form=form, status=400)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    _inbox_only(request)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reply_by_email(
+                actor=request.user,
+                contact_id=pk,
+                subject=data["subject"],
+                text=data["text"],
+                submission_key=data["submission_key"] or None,
+            )
+        except ContactError as error:
+            _raise_for(error)
+        messages.success(request, _("The answer is on its way and kept in the thread."))
+        return redirect("contact:detail", pk)
+    return _thread_page(request, pk, reply_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_contact(request: HttpRequest) -> HttpResponse:
+    """Log a call or an email from someone new; a known address joins its thread."""
+    _inbox_only(request)
+    if request.method == "POST":
+        form = NewContactForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.start_thread(
+                    actor=request.user,
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    postal_address=data["postal_address"],
+                    language=data["language"],
+                    channel=data["channel"],
+                    direction=data["direction"],
+                    at=data["at"],
+                    subject=data["subject"],
+                    text=data["text"],
+                    submission_key=data["submission_key"] or None,
+                )
+            except ContactError as error:
+                if error.status != 400:
+                    _raise_for(error)
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The contact is logged."))
+                return redirect("contact:detail", entry.contact_id)
+        status = 400
+    else:
+        form = NewContactForm(initial={"language": _language()})
+        status = 200
+    return render(request, "contact/new_contact.html", {"form": form}, status=status)

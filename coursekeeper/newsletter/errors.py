@@ -1,0 +1,32 @@
+"""The newsletter app's one exception type: a refusal with a translated message; nothing changed."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "not_allowed": _("Your role does not allow this."),
+    "link_invalid": _(
+        "This confirmation link has expired or was already used. Nothing was changed; "
+        "please sign up again."
+    ),
+    "unsubscribe_link_invalid": _(
+        "This unsubscribe link is not valid. Nothing was changed. Please use the link from "
+        "the newsletter itself, or write to us."
+    ),
+    "no_language": _("Write the subject and the text in at least one language."),
+    "not_a_draft": _("This newsletter is already being sent or was sent; it cannot be changed."),
+    "customer_statements_needed": _(
+        "To include existing customers, confirm both statements about them; otherwise send "
+        "to subscribers only."
+    ),
+    "newsletter_not_found": _("There is no such newsletter."),
+}
+
+
+class NewsletterError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code])

@@ -1,0 +1,219 @@
+"""Pages of the newsletter: sign-up, confirmation, unsubscribe (public), and the staff pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from coursekeeper.newsletter import selectors, services
+from coursekeeper.newsletter.errors import NewsletterError
+from coursekeeper.newsletter.forms import NewsletterForm, SendForm, SignupForm
+from coursekeeper.newsletter.models import LANGUAGES, Newsletter
+
+
+def _ui_language() -> str:
+    language = (translation.get_language() or "en")[:2]
+    return language if language in LANGUAGES else "en"
+
+
+# --- Public pages -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """The newsletter's own sign-up: the same answer for every address, known or not."""
+    language = _ui_language()
+    wording = services.wording_text(language)
+    if request.method == "POST":
+        form = SignupForm(request.POST, wording=wording, language=language)
+        if form.is_valid():
+            services.sign_up(
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"],
+                country=form.cleaned_data["country"],
+                base_url=request.build_absolute_uri("/"),
+            )
+            return render(request, "newsletter/signup_sent.html")
+        status = 400
+    else:
+        form = SignupForm(wording=wording, language=language)
+        status = 200
+    return render(request, "newsletter/signup.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the wording and a button, POST subscribes: a link scanner confirms nothing."""
+    if request.method == "POST":
+        try:
+            services.confirm_signup(token=token)
+        except NewsletterError as error:
+            return render(request, "newsletter/confirm.html", {"error": error.message}, status=400)
+        return render(request, "newsletter/confirmed.html")
+    pending = services.pending_signup(token)
+    if pending is None:
+        error = NewsletterError("link_invalid").message
+        return render(request, "newsletter/confirm.html", {"error": error}, status=400)
+    context = {
+        "wording": services.wording_text(pending.language, pending.wording_version),
+        "wording_language": pending.language,
+    }
+    return render(request, "newsletter/confirm.html", context)
+
+
+# Mail providers post the RFC 8058 one-click request ("List-Unsubscribe=One-Click") with no
+# CSRF token and no session; the signed token in the address is what authorises it.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for one click, POST unsubscribes; no sign-in, and a second POST changes nothing."""
+    try:
+        target = services.unsubscribe_target(token)
+    except NewsletterError as error:
+        return render(request, "newsletter/unsubscribe.html", {"error": error.message}, status=400)
+    context = {"customer": target.customer}
+    if request.method == "POST":
+        changed = services.unsubscribe(token=token)
+        return render(request, "newsletter/unsubscribed.html", {**context, "already": not changed})
+    if not services.still_receives(target):
+        return render(request, "newsletter/unsubscribed.html", {**context, "already": True})
+    return render(request, "newsletter/unsubscribe.html", context)
+
+
+# --- Staff --------------------------------------------------------------------------------------
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not services.may_send_newsletters(request.user):
+        raise PermissionDenied
+
+
+def _newsletter(pk: int) -> Newsletter:
+    newsletter = selectors.newsletter_by_id(pk)
+    if newsletter is None:
+        raise Http404
+    return newsletter
+
+
+@login_required
+@require_http_methods(["GET"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(
+        request,
+        "newsletter/staff_list.html",
+        {"newsletters": selectors.newsletters_for_staff(), "audience": selectors.audience()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Write a new newsletter, or change a draft."""
+    _staff_only(request)
+    newsletter = _newsletter(pk) if pk is not None else None
+    if newsletter is not None and newsletter.status != Newsletter.Status.DRAFT:
+        messages.error(request, NewsletterError("not_a_draft").message)
+        return redirect("newsletter:staff_detail", newsletter.pk)
+    if request.method == "POST":
+        form = NewsletterForm(request.POST, instance=newsletter)
+        if form.is_valid():
+            try:
+                saved = services.save_newsletter(
+                    acting_user=request.user,
+                    texts=form.texts(),
+                    newsletter_id=newsletter.pk if newsletter else None,
+                )
+            except NewsletterError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The newsletter is saved. Check the preview."))
+                return redirect("newsletter:staff_detail", saved.pk)
+        status = 400
+    else:
+        form = NewsletterForm(instance=newsletter)
+        status = 200
+    return render(
+        request,
+        "newsletter/staff_form.html",
+        {"form": form, "newsletter": newsletter, "languages": LANGUAGES},
+        status=status,
+    )
+
+
+def _previews(newsletter: Newsletter) -> list[dict]:
+    """Return each language's email as a subscriber gets it, and the customers' footer."""
+    sample = "https://…/newsletter/unsubscribe/…/"
+    previews = []
+    for code in newsletter.languages():
+        subject, text = services.render_newsletter_email(
+            newsletter, language=code, customer=False, unsubscribe_link=sample
+        )
+        customer_footer = services.newsletter_footer(
+            language=code, customer=True, unsubscribe_link=sample
+        )
+        previews.append(
+            {"language": code, "subject": subject, "text": text, "customer_footer": customer_footer}
+        )
+    return previews
+
+
+@login_required
+@require_http_methods(["GET"])
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview of a newsletter and, once it is being sent, its progress."""
+    _staff_only(request)
+    newsletter = _newsletter(pk)
+    progress = selectors.progress(newsletter)
+    missing = [code for code in LANGUAGES if code not in newsletter.languages()]
+    return render(
+        request,
+        "newsletter/staff_detail.html",
+        {
+            "newsletter": newsletter,
+            "previews": _previews(newsletter),
+            "progress": progress,
+            "missing_languages": missing,
+            "fallback": newsletter.version_for(missing[0]) if missing else None,
+            "refresh": progress is not None and not progress.finished_queueing,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then send: to subscribers, and to customers only where the law allows it."""
+    _staff_only(request)
+    newsletter = _newsletter(pk)
+    if newsletter.status != Newsletter.Status.DRAFT:
+        return redirect("newsletter:staff_detail", newsletter.pk)
+    if request.method == "POST":
+        form = SendForm(request.POST)
+        if form.is_valid():
+            try:
+                services.start_sending(
+                    acting_user=request.user, newsletter_id=newsletter.pk, **form.cleaned_data
+                )
+            except NewsletterError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Sending has started."))
+                return redirect("newsletter:staff_detail", newsletter.pk)
+        status = 400
+    else:
+        form = SendForm()
+        status = 200
+    return render(
+        request,
+        "newsletter/staff_send.html",
+        {"newsletter": newsletter, "form": form, "audience": selectors.audience()},
+        status=status,
+    )

@@ -114,6 +114,10 @@ INSTALLED_APPS = [
     "coursekeeper.jobs",
     "coursekeeper.security",
     "coursekeeper.learning",
+    "coursekeeper.cookies",
+    "coursekeeper.stats",
+    "coursekeeper.contact",
+    "coursekeeper.newsletter",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -138,6 +142,11 @@ MIDDLEWARE = [
     "coursekeeper.accounts.middleware.SessionIdleTimeoutMiddleware",
     "coursekeeper.accounts.middleware.PersonPreferencesMiddleware",
     "coursekeeper.accounts.middleware.StaffTwoFactorMiddleware",
+    # Cookie choices: Vary: Cookie where the choice was read; a page frames only the video
+    # players it embedded with consent.
+    "coursekeeper.cookies.middleware.CookieChoiceMiddleware",
+    # First-party statistics: page views counted per day, page and language; no cookie, no IP.
+    "coursekeeper.stats.middleware.PageViewCounterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every authentication.
     "axes.middleware.AxesMiddleware",
@@ -160,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coursekeeper.web.context_processors.site",
+                "coursekeeper.cookies.context_processors.cookie_choices",
             ],
         },
     },

@@ -12,6 +12,10 @@ urlpatterns = [
     path("me/", include("coursekeeper.accounts.urls")),
     path("", include("coursekeeper.privacy.urls")),
     path("", include("coursekeeper.learning.urls")),
+    path("", include("coursekeeper.cookies.urls")),
+    path("", include("coursekeeper.stats.urls")),
+    path("", include("coursekeeper.contact.urls")),
+    path("", include("coursekeeper.newsletter.urls")),
     path("admin/", admin.site.urls),
 ]
 

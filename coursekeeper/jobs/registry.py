@@ -35,6 +35,13 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("prune_erasure_ledger", timedelta(days=1), "privacy_prune_ledger"),
     # A copy of a person's data can be downloaded for 7 days; then its file and row go.
     PeriodicJob("expire_exports", timedelta(hours=1), "privacy_expire_exports"),
+    # Contact threads' keep-until follows customer relationships (R19, R20); listed before the
+    # sweep so the day's slot enqueues it first.
+    PeriodicJob("contact_refresh_retention", timedelta(days=1), "contact_refresh_retention"),
+    # The retention sweep (R33): what the declarations say has run out goes, in batches.
+    PeriodicJob("privacy_sweep", timedelta(days=1), "privacy_sweep"),
+    # Newsletter sendings whose task was lost: queued again, never an address twice.
+    PeriodicJob("newsletter_dispatch", timedelta(minutes=5), "newsletter_dispatch"),
 )
 
 

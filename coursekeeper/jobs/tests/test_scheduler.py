@@ -20,9 +20,12 @@ from coursekeeper.messaging.factories import OutboxMessageFactory
 
 NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
 JOB_NAMES = [
+    "contact_refresh_retention",
     "expire_exports",
+    "newsletter_dispatch",
     "outbox_flush",
     "privacy_request_clock",
+    "privacy_sweep",
     "prune_erasure_ledger",
     "prune_scheduled_runs",
     "prune_task_results",
@@ -48,6 +51,9 @@ def test_registry_has_the_periodic_jobs_each_a_management_command():
         "privacy_request_clock": timedelta(hours=1),
         "prune_erasure_ledger": timedelta(days=1),
         "expire_exports": timedelta(hours=1),
+        "contact_refresh_retention": timedelta(days=1),
+        "privacy_sweep": timedelta(days=1),
+        "newsletter_dispatch": timedelta(minutes=5),
     }
     assert all(job.command in get_commands() for job in PERIODIC_JOBS)
     with pytest.raises(LookupError):

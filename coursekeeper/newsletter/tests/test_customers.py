@@ -65,8 +65,9 @@ def test_r18_a_danish_customer_without_consent_gets_offers_only_when_staff_inclu
 
     (mail,) = smtp_server.wait_for(dane.email)
     assert mail.subject.startswith("Nyt fra skolen")
-    assert "because you are our customer" in mail.text
-    assert "You may object to such emails at any time, free of charge." in mail.text
+    # In the customer's language: why they get it, and the right to object, free of charge.
+    assert "fordi du er kunde hos os" in mail.text
+    assert "Du kan til enhver tid og gratis frabede dig sådanne e-mails." in mail.text
     assert re.fullmatch(
         r"<https://school\.example/newsletter/unsubscribe/[^/>]+/>",
         mail.message["List-Unsubscribe"].strip(),

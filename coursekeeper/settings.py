@@ -75,6 +75,10 @@ if PRODUCTION and _is_weak_secret(ERASURE_LEDGER_KEY):
 ERASURE_LEDGER_JOURNAL = Path(
     os.environ.get("COURSEKEEPER_ERASURE_LEDGER_JOURNAL", VAR_DIR / "erasure-ledger.journal")
 )
+# Page views are added up in each worker and written every this many views or seconds.
+STATS_FLUSH_EVERY = int(os.environ.get("COURSEKEEPER_STATS_FLUSH_EVERY", "50"))
+STATS_FLUSH_SECONDS = float(os.environ.get("COURSEKEEPER_STATS_FLUSH_SECONDS", "10"))
+
 # How long database backups are kept: the erasure ledger keeps its entries exactly as long.
 BACKUP_RETENTION_DAYS = int(os.environ.get("COURSEKEEPER_BACKUP_RETENTION_DAYS", "35"))
 

@@ -10,3 +10,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # queues an email sees it arrive at its SMTP server. Tests that need a real worker process set
 # TASKS back to the database backend with pytest-django's `settings` fixture.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Tests read the page-view counts right after a request: write each view at once.
+STATS_FLUSH_EVERY = 1

@@ -216,3 +216,24 @@ def test_r24_the_chart_scales_to_a_round_maximum():
         (95.0, False),
         (190.0, True),
     ]
+
+
+def test_r24_a_worker_adds_page_views_up_and_writes_them_in_one_go(settings):
+    settings.STATS_FLUSH_EVERY = 3
+    settings.STATS_FLUSH_SECONDS = 3600
+    services.flush_page_views()
+    day = school_today()
+
+    services.count_page_view(route="web:home", language="en", day=day)
+    services.count_page_view(route="web:home", language="en", day=day)
+    assert not PageViewCount.objects.exists()  # still in the worker's memory
+
+    services.count_page_view(route="learning:catalogue", language="da", day=day)
+    assert sorted(PageViewCount.objects.values_list("route", "language", "views")) == [
+        ("learning:catalogue", "da", 1),
+        ("web:home", "en", 2),
+    ]
+
+    services.count_page_view(route="web:home", language="en", day=day)
+    services.flush_page_views()  # what a clean exit does
+    assert PageViewCount.objects.get(route="web:home").views == 3

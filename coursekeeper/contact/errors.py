@@ -7,6 +7,13 @@ MESSAGES = {
     "contact_not_found": (404, _("There is no such contact.")),
     "in_the_future": (400, _("A contact cannot be logged in the future.")),
     "unknown_channel": (400, _("Choose how the contact came: by phone or by email.")),
+    "too_many_messages": (
+        429,
+        _(
+            "You have sent us several messages in the last hour. We have them all; please "
+            "wait a little before you send another."
+        ),
+    ),
 }
 
 

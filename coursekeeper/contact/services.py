@@ -37,6 +37,10 @@ Channel = ContactEntry.Channel
 Direction = ContactEntry.Direction
 
 
+# Form messages one address may send per hour; more are refused until the hour has passed.
+MAX_FORM_MESSAGES_PER_HOUR = 5
+
+
 def may_use_inbox(user) -> bool:
     """The owner, support staff and the privacy officer work the contact inbox."""
     return bool(
@@ -107,6 +111,14 @@ def receive_message(
     if existing is not None:
         return existing
     email = normalize_email(email)
+    recent = ContactEntry.objects.filter(
+        contact__email=email,
+        channel=Channel.WEB_FORM,
+        at__gte=timezone.now() - dt.timedelta(hours=1),
+    ).count()
+    if recent >= MAX_FORM_MESSAGES_PER_HOUR:
+        # Someone filling an address's thread (theirs or another's): refused, nothing stored.
+        raise ContactError("too_many_messages")
     contact = _thread_for(email, name=name, language=language)
     _update_details(contact, name=name, phone=phone, postal_address=postal_address)
     contact.language = language

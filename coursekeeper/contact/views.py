@@ -35,15 +35,21 @@ def contact_form(request: HttpRequest) -> HttpResponse:
         form = ContactForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            services.receive_message(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                postal_address=data["postal_address"],
-                message=data["message"],
-                language=_language(),
-                submission_key=data["submission_key"] or None,
-            )
+            try:
+                services.receive_message(
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    postal_address=data["postal_address"],
+                    message=data["message"],
+                    language=_language(),
+                    submission_key=data["submission_key"] or None,
+                )
+            except ContactError as error:
+                form.add_error(None, error.message)
+                return render(
+                    request, "contact/contact_form.html", {"form": form}, status=error.status
+                )
             return render(request, "contact/thanks.html")
         status = 400
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.messaging.models import OutboxMessage
@@ -187,3 +188,23 @@ def test_r19_the_footer_links_to_the_contact_form(client):
     page = client.get(reverse("web:home")).content.decode()
 
     assert f'<a href="{reverse("contact:form")}">Contact us</a>' in page
+
+
+def test_r19_one_address_can_send_five_form_messages_an_hour_and_then_must_wait(
+    client, token, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    for _message in range(5):
+        assert client.post(reverse("contact:form"), form_data(token)).status_code == 200
+
+    refused = client.post(reverse("contact:form"), form_data(token, message="One more"))
+
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "please wait a little before you send another" in page
+    assert "One more" in page  # what they wrote is still in the form
+    assert ContactEntry.objects.count() == 5
+
+    time_machine.shift(3601)
+    assert client.post(reverse("contact:form"), form_data(token)).status_code == 200
+    assert ContactEntry.objects.count() == 6

@@ -93,6 +93,8 @@ logger = logging.getLogger(__name__)
 
 # At most this many rows per transaction (the bound); tests pass smaller sizes.
 BATCH = 10_000
+# The sweep's own log (counts only) is kept two years: enough to answer how a rule was kept.
+SWEEP_LOG_KEPT_FOR = dt.timedelta(days=730)
 
 DELETE = SweepLog.Action.DELETE
 ANONYMISE = SweepLog.Action.ANONYMISE
@@ -234,6 +236,12 @@ def run_sweep(
             dry_run,
             f" error={outcome.error}" if outcome.error else "",
         )
+    if not dry_run:
+        pruned, _per_model = SweepLog.objects.filter(
+            started_at__lt=report.as_of - SWEEP_LOG_KEPT_FOR
+        ).delete()
+        if pruned:
+            logger.info("retention sweep: old run logs deleted count=%s", pruned)
     return report
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -539,3 +540,17 @@ def test_r33_the_privacy_officer_sees_the_8_week_chart_the_table_and_the_last_ru
     assert "messaging.OutboxMessage" in page and "privacy_shapes.HeldRecord" in page
     assert "Last runs of the sweep" in page and "Nothing had expired." in page
     assert reverse("privacy:retention") in page  # the navigation links to it
+
+
+def test_r33_the_sweep_keeps_its_own_log_two_years():
+    with time_machine.travel(NOW - timedelta(days=731), tick=False):
+        old_run = run_sweep()
+    with time_machine.travel(NOW - timedelta(days=729), tick=False):
+        recent_run = run_sweep()
+    assert SweepLog.objects.filter(run_id=old_run.run_id).exists()
+
+    with time_machine.travel(NOW, tick=False):
+        run_sweep()
+
+    assert not SweepLog.objects.filter(run_id=old_run.run_id).exists()
+    assert SweepLog.objects.filter(run_id=recent_run.run_id).exists()

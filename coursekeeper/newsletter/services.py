@@ -34,7 +34,6 @@ email.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -75,7 +74,7 @@ from coursekeeper.privacy.models import (
     ProviderSettings,
 )
 from coursekeeper.privacy.people import Person
-from coursekeeper.security.services import pseudonym
+from coursekeeper.security.services import pseudonym, token_digest
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +91,6 @@ NEWSLETTER_ROLES = {Role.OWNER, Role.SUPPORT}
 def may_send_newsletters(user) -> bool:
     """The owner and the support staff write and send newsletters."""
     return bool(user.is_authenticated and (user.is_superuser or user.role in NEWSLETTER_ROLES))
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _school_name() -> str:
@@ -155,7 +150,7 @@ def sign_up(*, email: str, language: str, country: str = "", base_url: str) -> N
         language=language,
         country=country,
         wording_version=CURRENT_VERSION,
-        token_digest=_digest(token),
+        token_digest=token_digest(token),
         created_at=now,
         expires_at=now + SIGNUP_VALID_FOR,
     )
@@ -180,7 +175,7 @@ def sign_up(*, email: str, language: str, country: str = "", base_url: str) -> N
 
 def pending_signup(token: str) -> PendingSignup | None:
     """Return the sign-up a confirmation link belongs to, or None if it expired or was used."""
-    pending = PendingSignup.objects.filter(token_digest=_digest(token)).first()
+    pending = PendingSignup.objects.filter(token_digest=token_digest(token)).first()
     if pending is None or pending.expires_at <= timezone.now():
         return None
     return pending
@@ -189,7 +184,9 @@ def pending_signup(token: str) -> PendingSignup | None:
 @transaction.atomic
 def confirm_signup(*, token: str) -> Consent:
     """Record the consent of a confirmed sign-up (double opt-in) and forget the sign-up."""
-    pending = PendingSignup.objects.select_for_update().filter(token_digest=_digest(token)).first()
+    pending = (
+        PendingSignup.objects.select_for_update().filter(token_digest=token_digest(token)).first()
+    )
     if pending is None or pending.expires_at <= timezone.now():
         raise NewsletterError("link_invalid")
     publish_wording()

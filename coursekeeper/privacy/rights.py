@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from decimal import Decimal
@@ -43,6 +42,7 @@ from coursekeeper.privacy.models import (
     RightsRequestEvent,
 )
 from coursekeeper.privacy.people import Person
+from coursekeeper.security.services import token_digest
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +82,6 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 def deadline_order():
     """The queue's order: earliest deadline first, urgent ones ahead on the same day."""
     return [Coalesce("extended_until", "due_at").asc(nulls_last=True), F("urgent").desc(), "pk"]
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _event(request: RightsRequest, action: str, *, actor=None, note: str = "") -> None:
@@ -222,7 +218,7 @@ def file_request(
             return recent.first()
         token = secrets.token_urlsafe(32)
         request.status = Status.UNCONFIRMED
-        request.confirmation_digest = _digest(token)
+        request.confirmation_digest = token_digest(token)
         request.confirmation_expires_at = now + CONFIRMATION_VALID_FOR
     else:
         _start_clock(request, received_at or now)
@@ -250,7 +246,7 @@ def confirm_request(*, token: str, base_url: str) -> RightsRequest:
     """Count a visitor's request as received once they follow the link sent to them."""
     request = (
         RightsRequest.objects.select_for_update()
-        .filter(confirmation_digest=_digest(token), status=Status.UNCONFIRMED)
+        .filter(confirmation_digest=token_digest(token), status=Status.UNCONFIRMED)
         .first()
     )
     if request is None or request.confirmation_expires_at < timezone.now():

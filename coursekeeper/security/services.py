@@ -26,6 +26,11 @@ def pseudonym(user_id: int | None) -> str:
     return f"p-{digest[:12]}"
 
 
+def token_digest(token: str) -> str:
+    """Return what is stored of a link's secret token: its SHA-256, so a dump opens no link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def record_security_event(
     *, kind: str, user=None, ip: str | None = None, user_agent: str = ""
 ) -> SecurityEvent:

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "coursekeeper.stats",
     "coursekeeper.contact",
     "coursekeeper.newsletter",
+    "coursekeeper.commerce",
     "allauth",
     "allauth.account",
     "allauth.mfa",

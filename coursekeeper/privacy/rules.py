@@ -25,12 +25,14 @@ RULE_PACKS: dict[str, dict[str, HoldRule]] = {
             5, "end_of_financial_year", "bogføringsloven (lov nr. 700 af 24/05/2022)"
         ),
         "limitation": HoldRule(3, "event", "forældelsesloven § 3"),
+        "oss_records": HoldRule(10, "end_of_calendar_year", "VAT Directive Art. 369k"),
     },
     "DE": {
         "bookkeeping": HoldRule(8, "end_of_calendar_year", "§ 147(3) AO, § 257(4) HGB, § 14b UStG"),
         "books": HoldRule(10, "end_of_calendar_year", "§ 147(3) AO"),
         "commercial_letters": HoldRule(6, "end_of_calendar_year", "§ 257 HGB"),
         "limitation": HoldRule(3, "end_of_calendar_year", "§§ 195, 199 BGB"),
+        "oss_records": HoldRule(10, "end_of_calendar_year", "VAT Directive Art. 369k"),
     },
 }
 

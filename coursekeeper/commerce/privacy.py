@@ -1,0 +1,391 @@
+"""What the shop holds about people (R11-R16): orders, invoices under legal hold, subscriptions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coursekeeper.commerce.models import (
+    Coupon,
+    GiftShipment,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    PendingCheckout,
+    Price,
+    Product,
+    Refund,
+    SandboxCheckout,
+    SandboxEvent,
+    SandboxSubscription,
+    SeatInvitation,
+    ShopSettings,
+    Subscription,
+    VatEvidence,
+    VatRate,
+    WebhookEvent,
+    WithdrawalWaiver,
+)
+from coursekeeper.privacy.declarations import (
+    HOLD,
+    NOT_PERSONAL,
+    Account,
+    AccountOrEmail,
+    After,
+    Category,
+    Event,
+    Hold,
+    Identifier,
+    declare,
+    declare_not_personal,
+)
+from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+
+SALES = register_purpose(
+    Purpose(
+        "sales",
+        LegalBasis.CONTRACT,
+        _("Your purchases"),
+        _(
+            "To sell you courses, tickets and subscriptions, take payment through our payment "
+            "provider, give you what you bought and handle withdrawals and refunds."
+        ),
+    )
+)
+BOOKKEEPING = register_purpose(
+    Purpose(
+        "bookkeeping",
+        LegalBasis.LEGAL_OBLIGATION,
+        _("Bookkeeping and VAT"),
+        _(
+            "To issue invoices and keep them, and the evidence of where you bought from, for as "
+            "long as the bookkeeping and VAT laws require."
+        ),
+    )
+)
+LEGAL_CLAIMS = register_purpose(
+    Purpose(
+        "legal_claims",
+        LegalBasis.LEGITIMATE_INTEREST,
+        _("Proof of what was agreed"),
+        _(
+            "To be able to show, should a claim arise, that you asked for access to start at "
+            "once and what that meant for your right of withdrawal."
+        ),
+        balancing_note=_(
+            "The record holds only what you agreed to and when; it is kept no longer than a "
+            "claim could be raised and used for nothing else."
+        ),
+    )
+)
+GIFT_SHIPPING = register_purpose(
+    Purpose(
+        "gift_shipping",
+        LegalBasis.CONTRACT,
+        _("Welcome gifts"),
+        _("To have the welcome gift that comes with a product shipped to you by its supplier."),
+    )
+)
+SEAT_INVITATIONS = register_purpose(
+    Purpose(
+        "seat_invitations",
+        LegalBasis.LEGITIMATE_INTEREST,
+        _("Places bought by your employer"),
+        _(
+            "To invite you to a course place your employer bought for you, and to tell them "
+            "whether the place was taken."
+        ),
+        balancing_note=_(
+            "Your employer gave us your address to offer you a place they paid for; we use it "
+            "only for that invitation and show them only whether you accepted, never your "
+            "progress."
+        ),
+    )
+)
+
+ORDER_RETENTION = After(
+    Event.EXPIRED,
+    column="keep_until",
+    days=0,
+    explanation=_(
+        "an abandoned checkout after 30 days; a purchase 5 years after the customer "
+        "relationship ends"
+    ),
+)
+_ORDER_PERSON = AccountOrEmail("order__buyer", "order__email")
+_AFTER_ORDER = After(
+    Event.EXPIRED, column="order__keep_until", days=0, explanation=ORDER_RETENTION.explanation
+)
+
+declare_not_personal(ShopSettings, reason="the shop's settings")
+declare_not_personal(VatRate, reason="countries' VAT rates")
+declare_not_personal(Product, reason="what is for sale")
+declare_not_personal(Product.courses.through, reason="which courses a product gives access to")
+declare_not_personal(Price, reason="prices")
+declare_not_personal(Coupon, reason="coupon codes and their limits")
+declare_not_personal(Coupon.products.through, reason="which products a coupon applies to")
+declare_not_personal(InvoiceCounter, reason="the last invoice number used each year")
+declare_not_personal(WebhookEvent, reason="which provider events were processed, by id")
+declare_not_personal(
+    InvoiceLine, reason="what an invoice sold and for how much; the buyer is on the invoice"
+)
+declare_not_personal(
+    SandboxSubscription, reason="the test provider's renewal state; the buyer is on its checkout"
+)
+declare_not_personal(SandboxEvent, reason="the test provider's events, by id")
+
+declare(
+    Order,
+    subject=AccountOrEmail("buyer", "email"),
+    purposes=[SALES],
+    fields={
+        "public_id": NOT_PERSONAL.because("a random reference to the order"),
+        "status": Category.PAYMENT,
+        "buyer": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "full_name": Category.IDENTITY,
+        "company_name": Category.IDENTITY,
+        "vat_number": Category.IDENTITY,
+        "street_address": Category.CONTACT,
+        "postal_code": Category.CONTACT,
+        "city": Category.CONTACT,
+        "country": Category.CONTACT,
+        "phone": Category.CONTACT,
+        "language": Category.PROFILE,
+        "seats": Category.PAYMENT,
+        "for_others": Category.PAYMENT,
+        "coupon": Category.PAYMENT,
+        "currency": Category.PAYMENT,
+        "subtotal_minor": Category.PAYMENT,
+        "discount_minor": Category.PAYMENT,
+        "vat_minor": Category.PAYMENT,
+        "total_minor": Category.PAYMENT,
+        "vat_rate": Category.PAYMENT,
+        "vat_country": Category.PAYMENT,
+        "vat_scheme": Category.PAYMENT,
+        "provider": Category.PAYMENT,
+        "provider_session_id": Category.PAYMENT,
+        "provider_payment_ref": Category.PAYMENT,
+        "card_last4": Category.PAYMENT,
+        "card_exp_month": Category.PAYMENT,
+        "card_exp_year": Category.PAYMENT,
+        "immediate_start_requested_at": Category.PAYMENT,
+        "created_at": Category.PAYMENT,
+        "expires_at": Category.PAYMENT,
+        "paid_at": Category.PAYMENT,
+        "withdrawn_at": Category.PAYMENT,
+        "keep_until": NOT_PERSONAL.because("the day the order's record is deleted"),
+    },
+    retention=ORDER_RETENTION,
+    notes="The invoices copy what the bookkeeping law needs and outlive the order.",
+)
+declare(
+    OrderLine,
+    subject=_ORDER_PERSON,
+    purposes=[SALES],
+    fields={
+        "order": Category.PAYMENT,
+        "product": Category.PAYMENT,
+        "description": Category.PAYMENT,
+        "quantity": Category.PAYMENT,
+        "unit_net_minor": Category.PAYMENT,
+        "net_minor": Category.PAYMENT,
+        "vat_minor": Category.PAYMENT,
+    },
+    retention=_AFTER_ORDER,
+)
+declare(
+    PendingCheckout,
+    subject=Identifier("email"),
+    purposes=[SALES],
+    fields={
+        "order": NOT_PERSONAL.because("the order the sign-up waits for"),
+        "email": Category.CONTACT,
+        "full_name": Category.IDENTITY,
+        "password_hash": Category.CREDENTIALS,
+        "language": Category.PROFILE,
+        "time_zone": Category.PROFILE,
+        "adult_confirmed_at": Category.PROFILE,
+        "browser_digest": Category.TECHNICAL,
+        "expires_at": NOT_PERSONAL.because("when the waiting sign-up is deleted"),
+    },
+    retention=After(Event.EXPIRED, column="expires_at", days=0),
+    notes="Becomes the account when the payment is confirmed; deleted after a day otherwise.",
+)
+declare(
+    WithdrawalWaiver,
+    subject=AccountOrEmail("buyer", "email"),
+    purposes=[LEGAL_CLAIMS],
+    fields={
+        "order": NOT_PERSONAL.because("the order the waiver belongs to"),
+        "buyer": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "kind": Category.PAYMENT,
+        "wording": NOT_PERSONAL.because("the published wording the buyer agreed to"),
+        "language": Category.PROFILE,
+        "given_at": Category.PAYMENT,
+        "proof_release_at": NOT_PERSONAL.because("the day the proof is deleted"),
+    },
+    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    erasure=HOLD,
+)
+declare(
+    Invoice,
+    subject=AccountOrEmail("buyer", "buyer_email"),
+    purposes=[BOOKKEEPING],
+    fields={
+        "seller": NOT_PERSONAL.because("which seller's number series"),
+        "year": NOT_PERSONAL.because("the year of the number series"),
+        "sequence": NOT_PERSONAL.because("the invoice's sequence number"),
+        "number": NOT_PERSONAL.because("the invoice number"),
+        "kind": NOT_PERSONAL.because("invoice or credit note"),
+        "credit_for": NOT_PERSONAL.because("the invoice a credit note corrects"),
+        "credited_number": NOT_PERSONAL.because("the number of the invoice a credit note corrects"),
+        "order": NOT_PERSONAL.because("the order invoiced"),
+        "buyer": Category.IDENTITY,
+        "issued_at": Category.PAYMENT,
+        "language": Category.PROFILE,
+        "seller_name": NOT_PERSONAL.because("the seller"),
+        "seller_address": NOT_PERSONAL.because("the seller's business address"),
+        "seller_country": NOT_PERSONAL.because("the seller's country"),
+        "seller_vat_number": NOT_PERSONAL.because("the seller's VAT number"),
+        "seller_company_number": NOT_PERSONAL.because("the seller's company number"),
+        "buyer_name": Category.IDENTITY,
+        "buyer_company": Category.IDENTITY,
+        "buyer_email": Category.CONTACT,
+        "buyer_address": Category.CONTACT,
+        "buyer_country": Category.CONTACT,
+        "buyer_vat_number": Category.IDENTITY,
+        "currency": Category.PAYMENT,
+        "net_minor": Category.PAYMENT,
+        "vat_minor": Category.PAYMENT,
+        "total_minor": Category.PAYMENT,
+        "vat_rate": Category.PAYMENT,
+        "vat_country": Category.PAYMENT,
+        "vat_scheme": Category.PAYMENT,
+        "hold_country": NOT_PERSONAL.because("whose bookkeeping law the invoice is kept under"),
+        "release_at": NOT_PERSONAL.because("the day the invoice may be deleted"),
+    },
+    retention=Hold(rule="bookkeeping", release_column="release_at"),
+    erasure=HOLD,
+    notes="Kept through an erasure, with the buyer's details copied on, until the law allows.",
+)
+declare(
+    VatEvidence,
+    subject=Account("buyer", keeps_row_on_erasure=True),
+    purposes=[BOOKKEEPING],
+    fields={
+        "order": NOT_PERSONAL.because("the order the evidence is for"),
+        "buyer": Category.IDENTITY,
+        "invoice_number": Category.PAYMENT,
+        "billing_country": Category.PAYMENT,
+        "card_country": Category.PAYMENT,
+        "ip_country": Category.TECHNICAL,
+        "charged_country": Category.PAYMENT,
+        "consistent": Category.PAYMENT,
+        "recorded_at": Category.PAYMENT,
+        "release_at": NOT_PERSONAL.because("the day the evidence may be deleted"),
+    },
+    retention=Hold(rule="oss_records", release_column="release_at"),
+    erasure=HOLD,
+)
+declare(
+    Refund,
+    subject=_ORDER_PERSON,
+    purposes=[SALES],
+    fields={
+        "order": Category.PAYMENT,
+        "amount_minor": Category.PAYMENT,
+        "reason": Category.PAYMENT,
+        "note": Category.PAYMENT,
+        "status": Category.PAYMENT,
+        "provider_ref": Category.PAYMENT,
+        "idempotency_key": NOT_PERSONAL.because("a random key against paying a refund twice"),
+        "requested_by": NOT_PERSONAL.because("the member of staff who made the refund"),
+        "created_at": Category.PAYMENT,
+        "credit_note": NOT_PERSONAL.because("the credit note issued for the refund"),
+    },
+    retention=_AFTER_ORDER,
+)
+declare(
+    Subscription,
+    subject=Account("user"),
+    purposes=[SALES],
+    fields={
+        "user": Category.IDENTITY,
+        "order": Category.PAYMENT,
+        "product": Category.PAYMENT,
+        "status": Category.PAYMENT,
+        "provider": Category.PAYMENT,
+        "provider_ref": Category.PAYMENT,
+        "current_period_end": Category.PAYMENT,
+        "cancelled_at": Category.PAYMENT,
+        "card_exp_month": Category.PAYMENT,
+        "card_exp_year": Category.PAYMENT,
+        "expiry_reminder_for": Category.PAYMENT,
+        "created_at": Category.PAYMENT,
+    },
+)
+declare(
+    SeatInvitation,
+    subject=AccountOrEmail("learner", "email"),
+    purposes=[SEAT_INVITATIONS],
+    fields={
+        "order": NOT_PERSONAL.because("the purchase the place comes from"),
+        "email": Category.CONTACT,
+        "token_digest": Category.CREDENTIALS,
+        "invited_at": Category.USAGE,
+        "accepted_at": Category.USAGE,
+        "learner": Category.IDENTITY,
+    },
+    retention=_AFTER_ORDER,
+    source="staff",
+    notes="The employer who bought the places gave the address.",
+)
+declare(
+    GiftShipment,
+    subject=_ORDER_PERSON,
+    purposes=[GIFT_SHIPPING],
+    fields={
+        "order": NOT_PERSONAL.because("the order the gift comes with"),
+        "supplier": NOT_PERSONAL.because("who ships the gift"),
+        "name": Category.IDENTITY,
+        "street_address": Category.CONTACT,
+        "postal_code": Category.CONTACT,
+        "city": Category.CONTACT,
+        "country": Category.CONTACT,
+        "created_at": Category.USAGE,
+        "sent_at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="created_at", days=180),
+    notes="The supplier's receipt of the address is logged as a disclosure to the person.",
+)
+declare(
+    SandboxCheckout,
+    subject=Identifier("customer_email"),
+    purposes=[SALES],
+    fields={
+        "session_id": NOT_PERSONAL.because("the test provider's random checkout id"),
+        "mode": NOT_PERSONAL.because("one payment or a subscription"),
+        "order_ref": NOT_PERSONAL.because("the random reference of our order"),
+        "amount_minor": Category.PAYMENT,
+        "currency": Category.PAYMENT,
+        "description": Category.PAYMENT,
+        "customer_email": Category.CONTACT,
+        "interval": Category.PAYMENT,
+        "success_url": NOT_PERSONAL.because("where the buyer returns to"),
+        "cancel_url": NOT_PERSONAL.because("where the buyer returns to"),
+        "status": Category.PAYMENT,
+        "payment_ref": Category.PAYMENT,
+        "subscription_ref": Category.PAYMENT,
+        "card_last4": Category.PAYMENT,
+        "card_exp_month": Category.PAYMENT,
+        "card_exp_year": Category.PAYMENT,
+        "card_country": Category.PAYMENT,
+        "refunded_minor": Category.PAYMENT,
+        "created_at": Category.PAYMENT,
+        "expires_at": NOT_PERSONAL.because("when an unpaid test checkout lapses"),
+    },
+    retention=After(Event.CREATED, column="created_at", years=1),
+    source="system",
+    notes="Only with the built-in test provider: it stands in for a real provider's records.",
+)

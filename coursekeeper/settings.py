@@ -75,6 +75,15 @@ if PRODUCTION and _is_weak_secret(ERASURE_LEDGER_KEY):
 ERASURE_LEDGER_JOURNAL = Path(
     os.environ.get("COURSEKEEPER_ERASURE_LEDGER_JOURNAL", VAR_DIR / "erasure-ledger.journal")
 )
+# Payment providers. The shop's settings pick one; Stripe's keys live only in the environment
+# (never in the database). The built-in test provider signs its webhooks with its own secret,
+# derived from SECRET_KEY unless set; production shops that keep it for demos should set it.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+COMMERCE_SANDBOX_WEBHOOK_SECRET = os.environ.get(
+    "COURSEKEEPER_SANDBOX_WEBHOOK_SECRET", f"sandbox-webhooks:{SECRET_KEY}"
+)
 # Page views are added up in each worker and written every this many views or seconds.
 STATS_FLUSH_EVERY = int(os.environ.get("COURSEKEEPER_STATS_FLUSH_EVERY", "50"))
 STATS_FLUSH_SECONDS = float(os.environ.get("COURSEKEEPER_STATS_FLUSH_SECONDS", "10"))

@@ -1,0 +1,46 @@
+"""What staff edit in the administration: the catalogue, coupons, VAT rates, shop settings.
+
+Orders and invoices hold personal data and are shown on the staff pages, which log each view;
+they are not in the administration.
+"""
+
+from django.contrib import admin
+
+from coursekeeper.commerce.models import Coupon, Price, Product, ShopSettings, VatRate
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    extra = 1
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "interval", "active", "vat_exempt_education")
+    list_filter = ("kind", "active")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("courses",)
+    inlines = [PriceInline]
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ("code", "percent_off", "amount_off_minor", "currency", "valid_until", "active")
+    list_filter = ("active",)
+    filter_horizontal = ("products",)
+
+
+@admin.register(VatRate)
+class VatRateAdmin(admin.ModelAdmin):
+    list_display = ("country", "rate", "in_eu", "updated_at")
+
+
+@admin.register(ShopSettings)
+class ShopSettingsAdmin(admin.ModelAdmin):
+    list_display = ("payment_provider", "keep_card_details", "home_vat_below_threshold")
+
+    def has_add_permission(self, request):
+        return not ShopSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -16,6 +16,12 @@ urlpatterns = [
     path("", include("coursekeeper.stats.urls")),
     path("", include("coursekeeper.contact.urls")),
     path("", include("coursekeeper.newsletter.urls")),
+    path("", include("coursekeeper.commerce.sandbox_urls")),
+    path("", include("coursekeeper.commerce.webhook_urls")),
+    path("", include("coursekeeper.commerce.invoice_urls")),
+    path("", include("coursekeeper.commerce.checkout_urls")),
+    path("", include("coursekeeper.commerce.account_urls")),
+    path("", include("coursekeeper.commerce.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -35,7 +35,53 @@ MESSAGES = {
         "The payment provider cannot be reached right now. Nothing was charged; please try "
         "again in a few minutes."
     ),
+    # Invoices and credit notes (the invoices part).
+    "shop_not_ready": _(
+        "The shop cannot take orders yet because the school's details for invoices are "
+        "incomplete. Nothing was charged; please try again later or contact the school."
+    ),
+    "invoice_seller_incomplete": _(
+        "An invoice cannot be issued until the provider's legal name, address and VAT number "
+        "are filled in on the provider settings page."
+    ),
+    "invoice_no_bookkeeping_rule": _(
+        "There is no bookkeeping rule for the provider's country, so we cannot tell how long "
+        "an invoice must be kept. Nothing was issued."
+    ),
+    "invoice_order_not_paid": _("An invoice is issued only for a paid order."),
+    "invoice_not_found": _("There is no such invoice."),
+    "refund_not_completed": _(
+        "A credit note is issued only once the refund has gone through at the payment provider."
+    ),
+    "credit_exceeds_invoice": _(
+        "The refund is larger than what is left of the invoice to credit. Nothing was issued."
+    ),
+    "invoice_format_unavailable": _("This invoice cannot be produced in that format."),
 }
+
+# The checkout's own refusals (helper "checkout"): pricing, checkout, seats, gifts.
+MESSAGES.update(
+    {
+        "coupon_wrong_currency": _("This coupon code takes an amount off in another currency."),
+        "seats_invalid": _("Choose between 1 and 500 places; a subscription is for one person."),
+        "immediate_access_required": _(
+            "To buy a recorded course, tick that you want access at once and that you then "
+            "lose your right of withdrawal."
+        ),
+        "adult_confirmation_missing": _("You must be 18 or older to create an account."),
+        "guest_details_missing": _("Give your name, email address and a password."),
+        "checkout_taken": _(
+            "This checkout form was already sent from another browser. Please reload the page "
+            "and try again."
+        ),
+        "not_your_order": _("This is not your order."),
+        "seats_not_for_others": _("This order was not bought for other people."),
+        "seats_used_up": _("Every place bought with this order has been offered."),
+        "seat_already_invited": _("This address has already been invited to this order."),
+        "seat_order_not_paid": _("Places can be offered once the order is paid."),
+        "seat_invitation_invalid": _("This invitation link is not valid or was already used."),
+    }
+)
 
 
 class CommerceError(Exception):
@@ -46,3 +92,65 @@ class CommerceError(Exception):
     @property
     def message(self) -> str:
         return str(MESSAGES[self.code])
+
+
+# The built-in test provider's hosted page (helper "providers").
+MESSAGES.update(
+    {
+        "sandbox_already_paid": _("This test checkout is already paid. Nothing was changed."),
+        "sandbox_expired": _(
+            "This test checkout has expired or was abandoned. Nothing was charged; please start "
+            "again from the course."
+        ),
+        "sandbox_unknown_card": _("Please choose one of the test cards."),
+        "sandbox_declined": _(
+            "The test card was declined and nothing was charged. Choose another test card to try "
+            "again, or cancel."
+        ),
+    }
+)
+
+# After the sale: refunds, withdrawal, subscriptions (helper "aftersale").
+MESSAGES.update(
+    {
+        "order_not_refundable": _("Only a paid order can be refunded."),
+        "refund_amount_invalid": _("Enter an amount greater than zero."),
+        "refund_too_much": _("That is more than what is left to refund on this order."),
+        "refund_failed": _(
+            "The payment provider refused the refund. Nothing was refunded; see the provider's "
+            "dashboard for the reason."
+        ),
+        "withdrawal_not_paid": _("Only a paid order can be withdrawn from."),
+        "already_withdrawn": _("You have already withdrawn from this contract."),
+        "withdrawal_period_over": _(
+            "The 14-day withdrawal period for this order ended on %(ends_on)s. Please contact "
+            "us if something is wrong with what you bought."
+        ),
+        "withdrawal_waived": _(
+            "You cannot withdraw from this order: on %(given_on)s you asked for access to the "
+            "digital content at once and agreed that you thereby lose your right of withdrawal "
+            "(your receipt has a copy of that agreement)."
+        ),
+        "withdrawal_event_over": _(
+            "You cannot withdraw from this order: the event ended on %(event_on)s, so the "
+            "service has been fully performed."
+        ),
+        "subscription_not_found": _("There is no such subscription."),
+        "cancel_link_invalid": _(
+            "This cancellation link is not valid or has expired. Nothing was cancelled; you can "
+            "ask for a new link on the cancellation page."
+        ),
+    }
+)
+
+
+class DetailedCommerceError(CommerceError):
+    """A refusal whose message names facts of the case (a date), filled in when it is read."""
+
+    def __init__(self, code: str, **details: str) -> None:
+        super().__init__(code)
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.details

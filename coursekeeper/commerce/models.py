@@ -324,6 +324,12 @@ class Order(models.Model):
             "customer relationship ends."
         ),
     )
+    # Added by the checkout: the provider's payment page, so a double-submitted checkout form
+    # sends the second request to the same page instead of opening a second payment; and the
+    # digest of the random token the buyer's browser holds, so only that browser is signed in
+    # on return (cleared once used, and never set when the order joins an existing account).
+    provider_checkout_url = models.URLField(max_length=1000, blank=True)
+    browser_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -350,6 +356,33 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class OrderView(models.Model):
+    """That a staff member saw an order (the buyer's details on it), on which page, and when."""
+
+    class Page(models.TextChoices):
+        LIST = "list", _("the list of orders")
+        DETAIL = "detail", _("the order's page")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="views")
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    page = models.CharField(_("page"), max_length=8, choices=Page.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("view of an order")
+        verbose_name_plural = _("views of orders")
+
+    def __str__(self) -> str:
+        return f"order view {self.pk}"
 
 
 class PendingCheckout(models.Model):
@@ -515,6 +548,33 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class InvoiceView(models.Model):
+    """That a staff member saw an invoice (the buyer's details on it), on which page, and when."""
+
+    class Page(models.TextChoices):
+        LIST = "list", _("the list of invoices")
+        DOCUMENT = "document", _("the invoice itself")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="views")
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    page = models.CharField(_("page"), max_length=8, choices=Page.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("view of an invoice")
+        verbose_name_plural = _("views of invoices")
+
+    def __str__(self) -> str:
+        return f"invoice view {self.pk}"
 
 
 class VatEvidence(models.Model):

@@ -8,8 +8,10 @@ from coursekeeper.commerce.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    InvoiceView,
     Order,
     OrderLine,
+    OrderView,
     PendingCheckout,
     Price,
     Product,
@@ -38,7 +40,7 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
-from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 SALES = register_purpose(
     Purpose(
@@ -49,6 +51,7 @@ SALES = register_purpose(
             "To sell you courses, tickets and subscriptions, take payment through our payment "
             "provider, give you what you bought and handle withdrawals and refunds."
         ),
+        data_subjects=(DataSubjects.BUYERS,),
     )
 )
 BOOKKEEPING = register_purpose(
@@ -60,6 +63,7 @@ BOOKKEEPING = register_purpose(
             "To issue invoices and keep them, and the evidence of where you bought from, for as "
             "long as the bookkeeping and VAT laws require."
         ),
+        data_subjects=(DataSubjects.BUYERS,),
     )
 )
 LEGAL_CLAIMS = register_purpose(
@@ -75,6 +79,7 @@ LEGAL_CLAIMS = register_purpose(
             "The record holds only what you agreed to and when; it is kept no longer than a "
             "claim could be raised and used for nothing else."
         ),
+        data_subjects=(DataSubjects.BUYERS,),
     )
 )
 GIFT_SHIPPING = register_purpose(
@@ -83,6 +88,7 @@ GIFT_SHIPPING = register_purpose(
         LegalBasis.CONTRACT,
         _("Welcome gifts"),
         _("To have the welcome gift that comes with a product shipped to you by its supplier."),
+        data_subjects=(DataSubjects.BUYERS,),
     )
 )
 SEAT_INVITATIONS = register_purpose(
@@ -99,6 +105,7 @@ SEAT_INVITATIONS = register_purpose(
             "only for that invitation and show them only whether you accepted, never your "
             "progress."
         ),
+        data_subjects=(DataSubjects.INVITED_EMPLOYEES, DataSubjects.BUYERS),
     )
 )
 
@@ -174,6 +181,8 @@ declare(
         "paid_at": Category.PAYMENT,
         "withdrawn_at": Category.PAYMENT,
         "keep_until": NOT_PERSONAL.because("the day the order's record is deleted"),
+        "provider_checkout_url": NOT_PERSONAL.because("the provider's payment page"),
+        "browser_digest": Category.TECHNICAL,
     },
     retention=ORDER_RETENTION,
     notes="The invoices copy what the bookkeeping law needs and outlive the order.",
@@ -388,4 +397,36 @@ declare(
     retention=After(Event.CREATED, column="created_at", years=1),
     source="system",
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
+)
+
+# Added by the invoices part: staff views of invoices are logged (R35), like the contact inbox's.
+
+declare(
+    InvoiceView,
+    subject=AccountOrEmail("invoice__buyer", "invoice__buyer_email"),
+    purposes=[BOOKKEEPING],
+    fields={
+        "invoice": Category.PAYMENT,
+        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
+        "page": Category.USAGE,
+        "at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="at", years=3),
+    source="staff",
+    notes="Who looked at an invoice and when, so a person can learn it; goes with the invoice.",
+)
+
+declare(
+    OrderView,
+    subject=AccountOrEmail("order__buyer", "order__email"),
+    purposes=[SALES],
+    fields={
+        "order": Category.PAYMENT,
+        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
+        "page": Category.USAGE,
+        "at": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="at", years=3),
+    source="staff",
+    notes="Who looked at an order and when, so a person can learn it; goes with the order.",
 )

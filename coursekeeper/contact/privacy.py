@@ -12,7 +12,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     declare,
 )
-from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 ANSWER_ENQUIRIES = register_purpose(
     Purpose(
@@ -28,6 +28,7 @@ ANSWER_ENQUIRIES = register_purpose(
             "said; we keep only what you told us and our answers, show them only to the staff "
             "who answer, log every look at them, and delete them on a fixed schedule."
         ),
+        data_subjects=(DataSubjects.ENQUIRERS,),
     )
 )
 

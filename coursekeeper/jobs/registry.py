@@ -42,6 +42,17 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("privacy_sweep", timedelta(days=1), "privacy_sweep"),
     # Newsletter sendings whose task was lost: queued again, never an address twice.
     PeriodicJob("newsletter_dispatch", timedelta(minutes=5), "newsletter_dispatch"),
+    # Subscribers hear before a charge that their card on file expires first (R13).
+    PeriodicJob(
+        "commerce_card_expiry_reminders", timedelta(days=1), "commerce_card_expiry_reminders"
+    ),
+    # The built-in test provider: its webhooks a lost task left, its abandoned checkouts, and
+    # its subscriptions' renewals, so the demo's shop runs offline as a real provider would.
+    PeriodicJob("commerce_sandbox_deliver", timedelta(minutes=1), "commerce_sandbox_deliver"),
+    PeriodicJob("commerce_sandbox_renew", timedelta(hours=1), "commerce_sandbox_renew"),
+    # Notices of a material change to the privacy policy whose task was lost (R21): queued
+    # again, never one person twice.
+    PeriodicJob("privacy_policy_notices", timedelta(minutes=5), "privacy_policy_notices"),
 )
 
 

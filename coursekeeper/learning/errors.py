@@ -7,11 +7,16 @@ MESSAGES = {
     "lesson_not_found": (404, _("This lesson does not exist.")),
     "not_enrolled": (403, _("Enrol in the course to open its lessons.")),
     "not_released": (403, _("This lesson has not opened yet.")),
+    "access_ended": (
+        403,
+        _("Your access to this course has ended. Renew or buy it again to open its lessons."),
+    ),
     "bad_position": (400, _("That position is outside the video.")),
     "bad_request": (400, _("The request could not be understood.")),
     "not_your_course": (403, _("Only the course's instructor may change it.")),
     "no_file": (404, _("This lesson has no file.")),
     "link_expired": (404, _("This download link is no longer valid.")),
+    "course_for_sale": (403, _("This course is for sale. Buy it to enrol.")),
 }
 
 

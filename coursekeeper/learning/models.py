@@ -140,6 +140,9 @@ class Enrollment(models.Model):
         Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    # Empty for lasting access (a course bought outright, a free course); a subscription or a
+    # refund sets the moment access ends.
+    access_until = models.DateTimeField(_("access until"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -22,7 +22,7 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
-from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 DELIVER_COURSES = register_purpose(
     Purpose(
@@ -30,6 +30,7 @@ DELIVER_COURSES = register_purpose(
         LegalBasis.CONTRACT,
         _("Your courses"),
         _("To give you the courses you enrolled in and remember how far you got."),
+        data_subjects=(DataSubjects.LEARNERS, DataSubjects.INSTRUCTORS),
     )
 )
 FREE_MATERIAL = register_purpose(
@@ -38,6 +39,7 @@ FREE_MATERIAL = register_purpose(
         LegalBasis.CONTRACT,
         _("Free material"),
         _("To send you the free material you asked for."),
+        data_subjects=(DataSubjects.MATERIAL_REQUESTERS,),
     )
 )
 
@@ -76,6 +78,7 @@ declare(
         "completed_at": Category.USAGE,
         "last_lesson": Category.USAGE,
         "last_activity_at": Category.USAGE,
+        "access_until": Category.USAGE,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_activity_at", years=5),
     source="use",

@@ -115,6 +115,9 @@ def course_outline(*, course: Course, learner) -> CourseOutline:
                 )
             }
     now = timezone.now()
+    access_ended = bool(
+        enrollment and enrollment.access_until is not None and enrollment.access_until <= now
+    )
     modules = []
     for module in course.modules.prefetch_related(
         Prefetch("lessons", queryset=Lesson.objects.order_by("position", "pk"))
@@ -126,7 +129,7 @@ def course_outline(*, course: Course, learner) -> CourseOutline:
             state.lessons.append(
                 LessonState(
                     lesson=lesson,
-                    is_open=bool(enrollment and opens_at <= now),
+                    is_open=bool(enrollment and opens_at <= now and not access_ended),
                     opens_at=opens_at,
                     completed=bool(own and own.completed_at),
                     position_seconds=own.position_seconds if own else 0.0,
@@ -159,8 +162,7 @@ class LessonPage:
 LESSON_PAGE_SQL = """
 SELECT l.id, l.title, l.kind, l.body, l.release_after_days, l.release_on,
        m.title, c.slug, c.title, c.language,
-       (SELECT e.enrolled_at FROM learning_enrollment e
-         WHERE e.learner_id = %(learner)s AND e.course_id = c.id),
+       e.enrolled_at, e.access_until,
        (SELECT p.position_seconds FROM learning_lessonprogress p
          WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id),
        (SELECT COUNT(*) FROM learning_lessonprogress p
@@ -175,6 +177,7 @@ SELECT l.id, l.title, l.kind, l.body, l.release_after_days, l.release_on,
   FROM learning_lesson l
   JOIN learning_module m ON m.id = l.module_id
   JOIN learning_course c ON c.id = m.course_id
+  LEFT JOIN learning_enrollment e ON e.learner_id = %(learner)s AND e.course_id = c.id
  WHERE l.id = %(lesson)s AND c.is_published = %(published)s
 """
 
@@ -200,10 +203,13 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
     if row is None:
         raise LearningError("lesson_not_found")
     (lid, title, kind, body, after_days, release_on, module_title, slug, course_title,
-     language, enrolled_at, position, completed, total, done) = row  # fmt: skip
+     language, enrolled_at, access_until, position, completed, total, done) = row  # fmt: skip
     enrolled_at = _aware(enrolled_at)
     if enrolled_at is None:
         raise LearningError("not_enrolled")
+    access_until = _aware(access_until)
+    if access_until is not None and access_until <= timezone.now():
+        raise LearningError("access_ended")
     if isinstance(release_on, str):
         release_on = dt.date.fromisoformat(release_on)
     if opens_at(enrolled_at, after_days, release_on) > timezone.now():

@@ -31,11 +31,44 @@ ACTIVITY_EVERY = dt.timedelta(minutes=1)
 
 
 @transaction.atomic
-def enroll_learner(*, learner, course: Course) -> Enrollment:
-    """Enrol `learner` in a published course; enrolling again returns the same enrolment."""
+def enroll_learner(
+    *, learner, course: Course, access_until: dt.datetime | None = None
+) -> Enrollment:
+    """Enrol `learner` in a published course; enrolling again returns the same enrolment.
+
+    `access_until` None gives lasting access; a moment gives access until then (a subscription's
+    paid period). Enrolling again only ever extends access: a lasting enrolment stays lasting,
+    a later end replaces an earlier one, and None turns a limited enrolment into a lasting one
+    (the course was bought outright).
+    """
     if not course.is_published:
         raise LearningError("course_not_found")
-    enrollment, _created = Enrollment.objects.get_or_create(learner=learner, course=course)
+    enrollment, created = Enrollment.objects.select_for_update().get_or_create(
+        learner=learner, course=course, defaults={"access_until": access_until}
+    )
+    if created or enrollment.access_until is None:
+        return enrollment
+    if access_until is None or access_until > enrollment.access_until:
+        enrollment.access_until = access_until
+        enrollment.save(update_fields=["access_until"])
+    return enrollment
+
+
+@transaction.atomic
+def end_access(*, learner, course: Course, at: dt.datetime) -> Enrollment | None:
+    """Let the learner's access to `course` end at `at` (a refund, an ended subscription).
+
+    The progress stays (a learner who buys again continues where they left off). Return the
+    enrolment, or None when there is none.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update().filter(learner=learner, course=course).first()
+    )
+    if enrollment is None:
+        return None
+    if enrollment.access_until != at:
+        enrollment.access_until = at
+        enrollment.save(update_fields=["access_until"])
     return enrollment
 
 
@@ -43,12 +76,15 @@ def open_lesson_for(*, learner, lesson: Lesson) -> Enrollment:
     """Return the learner's enrolment if `lesson` is open to them; refuse otherwise."""
     enrollment = (
         Enrollment.objects.filter(learner=learner, course_id=lesson.module.course_id)
-        .only("pk", "enrolled_at", "course_id")
+        .only("pk", "enrolled_at", "course_id", "access_until")
         .first()
     )
     if enrollment is None:
         raise LearningError("not_enrolled")
-    if lesson.opens_at(enrollment.enrolled_at) > timezone.now():
+    now = timezone.now()
+    if enrollment.access_until is not None and enrollment.access_until <= now:
+        raise LearningError("access_ended")
+    if lesson.opens_at(enrollment.enrolled_at) > now:
         raise LearningError("not_released")
     return enrollment
 
@@ -75,6 +111,7 @@ def record_position(
             "enrolled_at",
             "last_lesson_id",
             "last_activity_at",
+            "access_until",
             duration=F("course__modules__lessons__duration_seconds"),
             release_after_days=F("course__modules__lessons__release_after_days"),
             release_on=F("course__modules__lessons__release_on"),
@@ -85,6 +122,8 @@ def record_position(
         exists = Lesson.objects.filter(pk=lesson_id, module__course__is_published=True).exists()
         raise LearningError("not_enrolled" if exists else "lesson_not_found")
     now = timezone.now()
+    if found["access_until"] is not None and found["access_until"] <= now:
+        raise LearningError("access_ended")
     if opens_at(found["enrolled_at"], found["release_after_days"], found["release_on"]) > now:
         raise LearningError("not_released")
     limit = (found["duration"] or 0) + POSITION_TOLERANCE_SECONDS

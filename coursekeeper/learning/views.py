@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coursekeeper.commerce import selectors as commerce_selectors
 from coursekeeper.learning import selectors, services
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.forms import MaterialRequestForm
@@ -58,7 +59,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = selectors.published_course(slug)
     outline = selectors.course_outline(course=course, learner=request.user)
-    return render(request, "learning/course.html", {"course": course, "outline": outline})
+    # A course sold by an active product shows its price and a "Buy" link, not "Enrol".
+    offer = commerce_selectors.course_offer(course)
+    return render(
+        request, "learning/course.html", {"course": course, "outline": outline, "offer": offer}
+    )
 
 
 @login_required
@@ -66,6 +71,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_as_pages
 def enroll(request: HttpRequest, slug: str) -> HttpResponse:
     course = selectors.published_course(slug)
+    if commerce_selectors.course_is_for_sale(course):
+        raise LearningError("course_for_sale")
     services.enroll_learner(learner=request.user, course=course)
     messages.success(request, _("You are enrolled. Welcome to the course!"))
     return redirect("learning:course", slug=course.slug)

@@ -25,7 +25,7 @@ from coursekeeper.privacy.declarations import (
     WhileAccountExists,
     declare,
 )
-from coursekeeper.privacy.purposes import LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 NEWSLETTER = register_purpose(
     Purpose(
@@ -36,6 +36,7 @@ NEWSLETTER = register_purpose(
             "To send you our newsletter by email once you subscribed and confirmed it; you can "
             "unsubscribe at any time with one click."
         ),
+        data_subjects=(DataSubjects.NEWSLETTER_SUBSCRIBERS,),
     )
 )
 CUSTOMER_OFFERS = register_purpose(
@@ -54,6 +55,7 @@ CUSTOMER_OFFERS = register_purpose(
             "such email says so again with a one-click link, and saying no ends it at once."
         ),
         objectable=True,
+        data_subjects=(DataSubjects.BUYERS,),
     )
 )
 

@@ -33,16 +33,13 @@ class Recipient:
 def customers_from_sales() -> QuerySet[User]:
     """Return the accounts whose address came from a sale (the existing-customer exception).
 
-    Commerce (products, orders) does not exist yet, so for now every active account with an
-    enrolment in a course counts as a customer. The commerce issue narrows this to accounts with
-    a paid order, which is what markedsføringsloven § 10(2) and UWG § 7(3) mean by an address
-    obtained in connection with a sale; a free enrolment or a free download is not one.
+    That is an account with a paid order it kept, which is what markedsføringsloven § 10(2) and
+    UWG § 7(3) mean by an address obtained in connection with a sale; a free enrolment or a free
+    download is not one.
     """
-    from coursekeeper.learning.models import Enrollment
+    from coursekeeper.commerce.selectors import customer_account_ids
 
-    return User.objects.filter(
-        is_active=True, pk__in=Enrollment.objects.values("learner_id")
-    ).order_by("pk")
+    return User.objects.filter(is_active=True, pk__in=customer_account_ids()).order_by("pk")
 
 
 def subscribers() -> list[Recipient]:

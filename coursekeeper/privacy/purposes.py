@@ -1,7 +1,8 @@
 """The purposes personal data is processed for, each with its legal basis (GDPR Art. 6).
 
 A purpose is data: the policy, the register and the notice beside each form render from it.
-Legitimate interests carry the balancing note the policy must show.
+Legitimate interests carry the balancing note the policy must show; every purpose names whose
+data it processes (`data_subjects`, for the record of processing, GDPR Art. 30(1)(c)).
 """
 
 from __future__ import annotations
@@ -31,8 +32,26 @@ class Purpose:
     # recommendations, direct marketing); the others rest on compelling grounds (security).
     objectable: bool = False
 
+    # Whose data the purpose processes, as lazily translated labels (`DataSubjects`).
+    data_subjects: tuple = ()
+
     def __str__(self) -> str:
         return str(self.title)
+
+
+class DataSubjects:
+    """The groups of people the purposes name (GDPR Art. 30(1)(c)); one label per group, so the
+    register and the policy say the same thing in the same words."""
+
+    LEARNERS = _("learners")
+    INSTRUCTORS = _("instructors")
+    STAFF = _("staff")
+    BUYERS = _("buyers")
+    INVITED_EMPLOYEES = _("people invited to a course place their employer bought")
+    NEWSLETTER_SUBSCRIBERS = _("newsletter subscribers")
+    MATERIAL_REQUESTERS = _("people who ask for free material")
+    ENQUIRERS = _("people who contact us")
+    VISITORS = _("visitors of the website")
 
 
 ACCOUNT = Purpose(
@@ -40,6 +59,7 @@ ACCOUNT = Purpose(
     LegalBasis.CONTRACT,
     _("Your account"),
     _("To create your account, let you sign in and keep your profile."),
+    data_subjects=(DataSubjects.LEARNERS, DataSubjects.INSTRUCTORS, DataSubjects.STAFF),
 )
 SECURITY = Purpose(
     "security",
@@ -50,12 +70,27 @@ SECURITY = Purpose(
         "Protecting your account and everyone else's outweighs the small intrusion of keeping "
         "technical records for a short time; they are never used for anything else."
     ),
+    data_subjects=(
+        DataSubjects.LEARNERS,
+        DataSubjects.INSTRUCTORS,
+        DataSubjects.STAFF,
+        DataSubjects.VISITORS,
+    ),
 )
 SERVICE_EMAIL = Purpose(
     "service_email",
     LegalBasis.CONTRACT,
     _("Service emails"),
     _("To send you the emails the service needs: confirmations, notices and receipts."),
+    data_subjects=(
+        DataSubjects.LEARNERS,
+        DataSubjects.INSTRUCTORS,
+        DataSubjects.STAFF,
+        DataSubjects.BUYERS,
+        DataSubjects.NEWSLETTER_SUBSCRIBERS,
+        DataSubjects.MATERIAL_REQUESTERS,
+        DataSubjects.ENQUIRERS,
+    ),
 )
 PLATFORM_OPERATION = Purpose(
     "platform_operation",
@@ -66,6 +101,7 @@ PLATFORM_OPERATION = Purpose(
         "A reliable service and an accountable staff are in your interest too; the records "
         "hold no more than needed and are deleted on a short schedule."
     ),
+    data_subjects=(DataSubjects.LEARNERS, DataSubjects.INSTRUCTORS, DataSubjects.STAFF),
 )
 
 PRIVACY_RIGHTS = Purpose(
@@ -73,6 +109,13 @@ PRIVACY_RIGHTS = Purpose(
     LegalBasis.LEGAL_OBLIGATION,
     _("Your privacy rights"),
     _("To honour your consents, objections and requests, and to be able to prove that we did."),
+    data_subjects=(
+        DataSubjects.LEARNERS,
+        DataSubjects.BUYERS,
+        DataSubjects.NEWSLETTER_SUBSCRIBERS,
+        DataSubjects.ENQUIRERS,
+        DataSubjects.VISITORS,
+    ),
 )
 
 ALL_PURPOSES = {

@@ -70,6 +70,9 @@ class CheckoutState:
     payment_ref: str = ""
     subscription_ref: str = ""
     card: Card | None = None
+    # How much of the payment the provider has refunded so far (refunds made at its dashboard
+    # included); `refunds.sync_refund` records the difference to what the shop knows of.
+    refunded_minor: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,14 @@ from coursekeeper.messaging.factories import OutboxMessageFactory
 
 NEW_YEAR = datetime(2026, 1, 1, tzinfo=UTC)
 JOB_NAMES = [
+    "commerce_card_expiry_reminders",
+    "commerce_sandbox_deliver",
+    "commerce_sandbox_renew",
     "contact_refresh_retention",
     "expire_exports",
     "newsletter_dispatch",
     "outbox_flush",
+    "privacy_policy_notices",
     "privacy_request_clock",
     "privacy_sweep",
     "prune_erasure_ledger",
@@ -54,6 +58,10 @@ def test_registry_has_the_periodic_jobs_each_a_management_command():
         "contact_refresh_retention": timedelta(days=1),
         "privacy_sweep": timedelta(days=1),
         "newsletter_dispatch": timedelta(minutes=5),
+        "commerce_card_expiry_reminders": timedelta(days=1),
+        "commerce_sandbox_deliver": timedelta(minutes=1),
+        "commerce_sandbox_renew": timedelta(hours=1),
+        "privacy_policy_notices": timedelta(minutes=5),
     }
     assert all(job.command in get_commands() for job in PERIODIC_JOBS)
     with pytest.raises(LookupError):
@@ -85,7 +93,7 @@ def test_the_next_minute_starts_the_minutely_job_again_but_not_the_daily_ones(se
 
     report = run_tick(now=NEW_YEAR + timedelta(minutes=1))
 
-    assert report.started == ["outbox_flush"]
+    assert report.started == ["outbox_flush", "commerce_sandbox_deliver"]
     assert ScheduledRun.objects.filter(job="outbox_flush").count() == 2
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.commerce.factories import OrderFactory
 from coursekeeper.learning.factories import EnrollmentFactory
 from coursekeeper.newsletter import services
 from coursekeeper.newsletter.errors import NewsletterError
@@ -33,9 +34,9 @@ ALL_HOLD = OfferFacts(**dict.fromkeys(CONDITIONS, True))
 
 
 def customer(country: str, **fields):
-    """An account whose address came from a sale (for now: an enrolment, see the selector)."""
+    """An account whose address came from a sale: it has a paid order."""
     person = UserFactory(country=country, **fields)
-    EnrollmentFactory(learner=person)
+    OrderFactory(buyer=person)
     return person
 
 
@@ -198,11 +199,13 @@ def test_r18_a_customer_who_also_subscribed_gets_one_email_as_a_subscriber(smtp_
     assert NewsletterDelivery.objects.get().basis == "consent"
 
 
-def test_r18_customers_from_sales_are_for_now_the_accounts_with_an_enrolment():
-    enrolled = customer("DK")
-    UserFactory(country="DK")
+def test_r18_customers_from_sales_are_the_accounts_with_a_paid_order_they_kept():
+    paid = customer("DK")
+    EnrollmentFactory(learner=UserFactory(country="DK"))  # a free enrolment is no sale
+    OrderFactory(buyer=UserFactory(country="DK"), status="pending")  # never paid
+    OrderFactory(buyer=UserFactory(country="DK"), status="refunded")  # withdrawn in full
 
-    assert list(customers_from_sales()) == [enrolled]
+    assert list(customers_from_sales()) == [paid]
 
 
 def test_r18_the_send_page_counts_subscribers_and_customers_the_law_may_allow(token):

@@ -1,0 +1,66 @@
+"""Invoice pages: the buyer's own PDF, and the staff list and download. Thin: check, read, render.
+
+A buyer gets the same 404 for someone else's invoice as for a number that does not exist, so
+the page tells nobody which numbers are taken. Every staff look at an invoice is logged (R35).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from coursekeeper.commerce import einvoice, invoices
+from coursekeeper.commerce.errors import CommerceError
+from coursekeeper.commerce.models import Invoice
+
+
+def _document(invoice: Invoice) -> HttpResponse:
+    invoice_format, content = einvoice.produce(invoice, "pdf")
+    response = HttpResponse(content, content_type=invoice_format.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{invoices.download_name(invoice)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def my_invoice(request: HttpRequest, number: str) -> HttpResponse:
+    """The signed-in buyer's invoice or credit note as PDF (R14)."""
+    invoice = invoices.invoice_of_buyer(user=request.user, number=number)
+    if invoice is None:
+        raise Http404
+    return _document(invoice)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not invoices.may_see_invoices(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def staff_invoices(request: HttpRequest) -> HttpResponse:
+    """Every invoice and credit note, newest first, searchable by number."""
+    _staff_only(request)
+    query = request.GET.get("number", "")[:32]
+    page = invoices.staff_invoice_page(
+        actor=request.user, query=query, page_number=request.GET.get("page")
+    )
+    return render(request, "commerce/invoice/staff_list.html", {"page": page, "query": query})
+
+
+@login_required
+@require_GET
+def staff_invoice(request: HttpRequest, number: str) -> HttpResponse:
+    """One invoice as PDF, for staff."""
+    _staff_only(request)
+    try:
+        invoice = invoices.open_invoice_for_staff(actor=request.user, number=number)
+    except CommerceError as error:
+        if error.code == "invoice_not_found":
+            raise Http404 from error
+        raise PermissionDenied from error
+    return _document(invoice)

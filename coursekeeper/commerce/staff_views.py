@@ -1,0 +1,124 @@
+"""Staff pages for orders: the list, an order's page, and a refund with a confirmation step.
+
+Owner and support staff only (`subscriptions.is_shop_staff`); each look at an order is logged
+(`refunds.record_order_views`). The refund form carries a key made when the page is shown, so a
+double click on the final button refunds once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from coursekeeper.commerce import refunds
+from coursekeeper.commerce.errors import CommerceError
+from coursekeeper.commerce.models import Order
+from coursekeeper.commerce.subscriptions import is_shop_staff
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount to refund, VAT included"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note (why)"), max_length=300, required=False, widget=forms.Textarea
+    )
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    @property
+    def amount_minor(self) -> int:
+        value = self.cleaned_data["amount"] * 100
+        return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not is_shop_staff(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    query = request.GET.get("q", "")[:254]
+    status = request.GET.get("status", "")
+    page = refunds.staff_order_page(
+        actor=request.user, query=query, status=status, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "commerce/staff/orders.html",
+        {"page": page, "query": query, "status": status, "statuses": Order.Status.choices},
+    )
+
+
+def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) -> HttpResponse:
+    try:
+        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
+    except CommerceError as error:
+        raise Http404 from error
+    left = refunds.refundable_minor(order)
+    if form is None:
+        form = RefundForm(
+            initial={"amount": Decimal(left) / 100, "request_key": uuid.uuid4(), "note": ""}
+        )
+    return render(
+        request,
+        "commerce/staff/order_detail.html",
+        {"order": order, "left": left, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, public_id) -> HttpResponse:
+    _staff_only(request)
+    return _detail(request, public_id)
+
+
+@login_required
+@require_POST
+def refund(request: HttpRequest, public_id) -> HttpResponse:
+    """The first POST shows the confirmation page; the POST with `confirm` refunds."""
+    _staff_only(request)
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, public_id, form=form, status=400)
+    try:
+        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
+    except CommerceError as error:
+        raise Http404 from error
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "commerce/staff/refund_confirm.html",
+            {"order": order, "form": form, "amount_minor": form.amount_minor},
+        )
+    try:
+        refunds.refund_order(
+            order=order,
+            amount_minor=form.amount_minor,
+            reason="staff",
+            acting_user=request.user,
+            note=form.cleaned_data["note"],
+            request_key=form.cleaned_data["request_key"],
+        )
+    except CommerceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The refund is done and the buyer is told by email."))
+    return redirect("commerce_staff:order", public_id=order.public_id)

@@ -25,6 +25,8 @@ from coursekeeper.privacy.models import (
     ErasureLedgerEntry,
     ExportJob,
     Objection,
+    PolicyNotice,
+    PolicyVersion,
     Recipient,
     Restriction,
     RightsRequest,
@@ -251,3 +253,24 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(RecipientFactory, role=Recipient.Role.AUTHORITY)
     categories = factory.LazyFunction(lambda: ["identity", "contact"])
     reason = "Court order 12/2026"
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    """A published policy version; its content is a minimal stand-in, not the real content."""
+
+    class Meta:
+        model = PolicyVersion
+
+    number = factory.Sequence(lambda n: 1000 + n)
+    content = factory.LazyFunction(lambda: {"purposes": [], "recipients": [], "categories": []})
+    texts = factory.LazyFunction(lambda: {"en": "<p>Policy</p>"})
+    effective_at = factory.LazyFunction(timezone.now)
+
+
+class PolicyNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyNotice
+
+    version = factory.SubFactory(PolicyVersionFactory, material=True)
+    user = factory.SubFactory(UserFactory)
+    language = factory.LazyAttribute(lambda o: o.user.language)

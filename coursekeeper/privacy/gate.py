@@ -14,6 +14,11 @@ erasure state, in this order:
 4. Legitimate-interest purposes stop at an objection (Art. 21); an objection to direct
    marketing always wins.
 5. Contract and legal obligation go ahead.
+
+Before all of these (after an erasure): once a version of the privacy policy is in effect, a
+purpose that version does not announce is not carried out (R21) -- a purpose a pending version
+adds waits until that version takes effect. Before any version was published this step allows
+everything, so a fresh installation works as before.
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ class Decision:
 
 REASONS = {
     "erasure": _("The person asked for their data to be erased."),
+    "not_announced": _(
+        "The privacy policy in effect does not announce this purpose yet; it starts when the "
+        "version that announces it takes effect."
+    ),
     "restricted": _("Processing is restricted at the person's request."),
     "no_consent": _("The person has not consented, or has withdrawn consent."),
     "objected": _("The person objected to this processing."),
@@ -66,11 +75,21 @@ def _erasure_requested(person: Person) -> bool:
     return erasure_state.is_being_erased(person)
 
 
+def _announced(purpose: Purpose) -> bool:
+    """Return whether the policy version in effect announces `purpose` (True before any)."""
+    from coursekeeper.privacy.publishing import announced_purpose_codes
+
+    codes = announced_purpose_codes()
+    return codes is None or purpose.code in codes
+
+
 def may_process(person: Person, purpose: Purpose) -> Decision:
     """Answer whether `purpose` may be carried out for `person` now, and why (or why not)."""
     basis = purpose.basis
     if _erasure_requested(person) and basis != LegalBasis.LEGAL_OBLIGATION:
         return Decision(False, "erasure")
+    if not _announced(purpose):
+        return Decision(False, "not_announced")
     if (
         Restriction.objects.filter(about_person(person), lifted_at__isnull=True).exists()
         and basis not in ALLOWED_UNDER_RESTRICTION

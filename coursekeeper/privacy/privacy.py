@@ -38,6 +38,8 @@ from coursekeeper.privacy.models import (
     ErasureLedgerEntry,
     ExportJob,
     Objection,
+    PolicyNotice,
+    PolicyVersion,
     ProviderSettings,
     Recipient,
     Restriction,
@@ -45,7 +47,13 @@ from coursekeeper.privacy.models import (
     RightsRequestEvent,
     SweepLog,
 )
-from coursekeeper.privacy.purposes import ACCOUNT, PLATFORM_OPERATION, PRIVACY_RIGHTS, SECURITY
+from coursekeeper.privacy.purposes import (
+    ACCOUNT,
+    PLATFORM_OPERATION,
+    PRIVACY_RIGHTS,
+    SECURITY,
+    SERVICE_EMAIL,
+)
 
 # --- Django ---------------------------------------------------------------------------------
 
@@ -392,4 +400,29 @@ declare_not_personal(
     SweepLog,
     reason="what the retention sweep did per rule: model labels, rules and counts of rows, "
     "never a value from a row",
+)
+
+# --- The published privacy policy and its change notices (R21) ---------------------------------
+
+declare_not_personal(
+    PolicyVersion,
+    reason="a published policy text, the same for everyone; published_by is the staff member "
+    "who published it, kept as the record of their work",
+)
+declare(
+    PolicyNotice,
+    subject=Account("user"),
+    purposes=[SERVICE_EMAIL],
+    fields={
+        "version": NOT_PERSONAL.because("the policy version the notice announces"),
+        "user": Category.IDENTITY,
+        "created_at": Category.USAGE,
+        "queued_at": Category.USAGE,
+        "language": Category.PROFILE,
+        "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
+    },
+    retention=After(Event.CREATED, column="created_at", years=3),
+    source="system",
+    notes="That a person was told of a material change of the privacy policy, and when: kept "
+    "for the limitation period as the proof that the change was announced (R21).",
 )

@@ -1,14 +1,24 @@
 from django.urls import path
 
+from coursekeeper.privacy import policy_views, register_views, views
 from coursekeeper.privacy import request_views as rights
-from coursekeeper.privacy import views
 from coursekeeper.privacy.export_views import download_export
 from coursekeeper.privacy.retention_views import retention
 
 app_name = "privacy"
 
 urlpatterns = [
-    path("privacy/", views.policy, name="policy"),
+    # The privacy and cookie policies, their versions and the staff page that publishes them.
+    path("privacy/", policy_views.policy_page, name="policy"),
+    path("privacy/cookies/", policy_views.cookie_policy, name="cookie_policy"),
+    path("privacy/versions/", policy_views.versions, name="policy_versions"),
+    path("privacy/versions/<int:number>/", policy_views.version_page, name="policy_version"),
+    path(
+        "privacy/versions/<int:old>/<int:new>/",
+        policy_views.version_diff,
+        name="policy_diff",
+    ),
+    path("staff/policy/", policy_views.policy_staff, name="policy_staff"),
     path("staff/provider/", views.provider_settings, name="provider_settings"),
     # A person's copy of their data: only its owner, signed in, within 7 days.
     path("privacy/exports/<int:pk>/download/", download_export, name="download_export"),
@@ -35,4 +45,13 @@ urlpatterns = [
     path("staff/requests/<int:pk>/<slug:action>/", rights.request_action, name="request_action"),
     # Staff: what the retention sweep will remove in the coming weeks, and what it did (R33).
     path("staff/retention/", retention, name="retention"),
+    # Staff: recipients and processors, disclosures on a legal order (R37), and the record of
+    # processing with its exports for an authority (R25).
+    path("staff/recipients/", register_views.recipient_list, name="recipients"),
+    path("staff/recipients/new/", register_views.recipient_new, name="recipient_new"),
+    path("staff/recipients/<int:pk>/", register_views.recipient_edit, name="recipient_edit"),
+    path("staff/disclosures/new/", register_views.disclosure_new, name="disclosure_new"),
+    path("staff/register/", register_views.record_page, name="register"),
+    path("staff/register.csv", register_views.record_csv, name="register_csv"),
+    path("staff/register.pdf", register_views.record_pdf, name="register_pdf"),
 ]

@@ -41,19 +41,3 @@ def provider_settings(request: HttpRequest) -> HttpResponse:
         {"form": form, "missing": current.missing_for_publishing()},
         status=status,
     )
-
-
-@require_http_methods(["GET"])
-def policy(request: HttpRequest) -> HttpResponse:
-    """The privacy policy as generated from the declarations and the provider's details.
-
-    This is the first form of the generated policy (R41): who we are, what we process for which
-    purpose and basis, and for how long. Versions, recipients and the full text come later.
-    """
-    from coursekeeper.privacy.selectors import processing_by_purpose
-
-    return render(
-        request,
-        "privacy/policy.html",
-        {"provider": ProviderSettings.load(), "purposes": processing_by_purpose()},
-    )

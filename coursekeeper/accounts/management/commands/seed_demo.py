@@ -186,6 +186,12 @@ class Command(BaseCommand):
             )
         self._seed_requests(base_url=f"http://{domain}/")
         call_command("seed_courses", stdout=self.stdout)
+        call_command("seed_shop", stdout=self.stdout)
+        # The privacy and cookie policies are generated from what the demo now does; the first
+        # version takes effect at once (later material changes wait 4 weeks).
+        from coursekeeper.privacy.publishing import ensure_policy_published
+
+        ensure_policy_published(acting_user=owner)
         self.stdout.write(self.style.SUCCESS(f"Demo school ready. Sign in at http://{domain}/"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         for email, _name, role, _language, _tz in DEMO_PEOPLE:

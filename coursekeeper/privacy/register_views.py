@@ -1,0 +1,191 @@
+"""Staff pages of the recipients register (R37), disclosures on a legal order, and the record of
+processing (R25) with its CSV and PDF exports. Owner and privacy officer only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from coursekeeper.privacy import register
+from coursekeeper.privacy.models import ProviderSettings, Recipient
+from coursekeeper.privacy.register_forms import DisclosureForm, RecipientForm
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not register.may_keep_register(request.user):
+        raise PermissionDenied
+
+
+def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Recipients ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def recipient_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(request, "privacy/register/recipients.html", register.recipients_overview())
+
+
+def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = RecipientForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = register.save_recipient(
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    recipient_id=recipient.pk if recipient else None,
+                )
+            except register.RegisterError as error:
+                form.add_error(error.field_name, error.message)
+            else:
+                messages.success(
+                    request, _("%(name)s is saved in the register.") % {"name": saved.name}
+                )
+                return redirect("privacy:recipients")
+        status = 400
+    elif recipient is not None:
+        form = RecipientForm(initial=RecipientForm.initial_for(recipient))
+    else:
+        form = RecipientForm()
+    context = {
+        "form": form,
+        "recipient": recipient,
+        "history": register.recipient_history(recipient) if recipient else [],
+    }
+    return render(request, "privacy/register/recipient_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_new(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return _recipient_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    recipient = Recipient.objects.filter(pk=pk).first()
+    if recipient is None:
+        raise Http404
+    return _recipient_form_page(request, recipient)
+
+
+# --- Disclosures on a legal order ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disclosure_new(request: HttpRequest) -> HttpResponse:
+    """Log that a person's data went to an authority on a legal order; they see it (R37)."""
+    _staff_only(request)
+    status = 200
+    if request.method == "POST":
+        form = DisclosureForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                register.record_disclosure(
+                    acting_user=request.user,
+                    email=data["email"],
+                    authority_id=data["authority"].pk,
+                    categories=data["categories"],
+                    order_reference=data["order_reference"],
+                    order_date=data["order_date"],
+                    disclosed_on=data["disclosed_on"],
+                )
+            except register.RegisterError as error:
+                form.add_error(error.field_name, error.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The disclosure is recorded. The person sees it in their copy of their "
+                        "data, and hears of later corrections or an erasure through it."
+                    ),
+                )
+                return redirect("privacy:recipients")
+        status = 400
+    else:
+        form = DisclosureForm()
+    has_authorities = form.fields["authority"].queryset.exists()
+    return render(
+        request,
+        "privacy/register/disclosure_form.html",
+        {"form": form, "has_authorities": has_authorities},
+        status=status,
+    )
+
+
+# --- The record of processing --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_page(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    activities = register.record_of_processing()
+    return render(
+        request,
+        "privacy/register/record.html",
+        {
+            "activities": activities,
+            "controller": register.controller_from(ProviderSettings.load()),
+            "measures": register.security_measures(),
+            "missing": register.missing_for_record(),
+        },
+    )
+
+
+def _refused(request: HttpRequest, error: register.RegisterError) -> HttpResponse:
+    messages.error(request, error.message)
+    return redirect("privacy:register")
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_csv(request: HttpRequest) -> HttpResponse:
+    """The record as CSV for an authority, in the staff member's language."""
+    _staff_only(request)
+    try:
+        register.check_record_exportable()
+    except register.RegisterError as error:
+        return _refused(request, error)
+    content = register.record_csv(register.record_of_processing())
+    return _download(
+        content,
+        content_type="text/csv; charset=utf-8",
+        filename=register.export_filename("csv"),
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_pdf(request: HttpRequest) -> HttpResponse:
+    """The record as PDF for an authority, in the staff member's language."""
+    _staff_only(request)
+    try:
+        register.check_record_exportable()
+    except register.RegisterError as error:
+        return _refused(request, error)
+    language = translation.get_language()
+    content = register.record_pdf(register.record_of_processing(), language=language)
+    return _download(
+        content, content_type="application/pdf", filename=register.export_filename("pdf")
+    )

@@ -1,0 +1,110 @@
+"""R21, R41, R42 in Chromium: the privacy policy, the cookie policy, the version history and the
+comparison of two versions are valid HTML and pass WCAG 2.2 AA checks in Danish, German and
+English."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.factories import StaffFactory
+from coursekeeper.cookies.models import RegistryEntry
+from coursekeeper.cookies.seed import seed_registry
+from coursekeeper.privacy.factories import RecipientFactory
+from coursekeeper.privacy.models import ProviderSettings
+from coursekeeper.privacy.publishing import publish_policy
+from coursekeeper.privacy.tests.test_pages import PROVIDER
+from tests.browser.conftest import accessibility_violations
+
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+# Elements whose end tag HTML lets a page leave out; the templates close them anyway.
+OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "option"}
+
+
+class BalanceChecker(HTMLParser):
+    """Parse a page and record every end tag that does not close the element open."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id":
+                self.ids.append(value)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        while self.stack and self.stack[-1] != tag and self.stack[-1] in OPTIONAL_END:
+            self.stack.pop()
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"unexpected </{tag}> with {self.stack[-3:]} open")
+            return
+        self.stack.pop()
+
+
+def html_problems(source: str) -> list[str]:
+    checker = BalanceChecker()
+    checker.feed(source)
+    checker.close()
+    duplicates = sorted({i for i in checker.ids if checker.ids.count(i) > 1})
+    return checker.problems + [f"duplicate id {i}" for i in duplicates]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("locale", ["da-DK", "de-DE", "en-US"])
+def test_r21_r41_r42_the_policy_pages_are_valid_and_accessible(browser, live_server, locale):
+    seed_registry(RegistryEntry)
+    ProviderSettings.objects.update_or_create(pk=1, defaults={**PROVIDER, "dpo_name": "Ida Holm"})
+    owner = StaffFactory(role=Role.OWNER)
+    publish_policy(acting_user=owner)
+    RecipientFactory(
+        name="Video Calls Inc.",
+        location="USA",
+        outside_eea=True,
+        safeguard="dpf",
+        purposes=["account"],
+        categories=["identity"],
+    )
+    publish_policy(acting_user=owner)
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    language = locale[:2]
+
+    for path in (
+        reverse("privacy:policy"),
+        reverse("privacy:cookie_policy"),
+        reverse("privacy:policy_versions"),
+        reverse("privacy:policy_version", args=[2]),
+        reverse("privacy:policy_diff", args=[1, 2]),
+    ):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == language, path
+        assert html_problems(page.content()) == [], path
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        assert accessibility_violations(page) == [], path
+    context.close()

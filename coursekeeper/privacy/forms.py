@@ -19,21 +19,7 @@ class ProviderSettingsForm(forms.ModelForm):
     class Meta:
         formfield_callback = _form_field
         model = ProviderSettings
-        fields = (
-            "legal_name",
-            "street_address",
-            "postal_code",
-            "city",
-            "country",
-            "company_number",
-            "vat_number",
-            "email",
-            "phone",
-            "supervisory_authority",
-            "supervisory_authority_url",
-            "dpo_name",
-            "dpo_email",
-        )
+        fields = ProviderSettings.PUBLISHED_FIELDS
         widgets = {
             "street_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),

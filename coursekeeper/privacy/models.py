@@ -156,6 +156,23 @@ class ProviderSettings(models.Model):
     dpo_email = models.EmailField(_("data-protection officer's email"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # What the policy, the register and the provider settings page show of the controller.
+    PUBLISHED_FIELDS = (
+        "legal_name",
+        "street_address",
+        "postal_code",
+        "city",
+        "country",
+        "company_number",
+        "vat_number",
+        "email",
+        "phone",
+        "supervisory_authority",
+        "supervisory_authority_url",
+        "dpo_name",
+        "dpo_email",
+    )
+
     class Meta:
         verbose_name = _("provider settings")
         verbose_name_plural = _("provider settings")

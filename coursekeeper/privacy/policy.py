@@ -48,22 +48,6 @@ CONTENT_FORMAT = 1
 
 POLICY_LANGUAGES = ("da", "de", "en")
 
-CONTROLLER_FIELDS = (
-    "legal_name",
-    "street_address",
-    "postal_code",
-    "city",
-    "country",
-    "company_number",
-    "vat_number",
-    "email",
-    "phone",
-    "supervisory_authority",
-    "supervisory_authority_url",
-    "dpo_name",
-    "dpo_email",
-)
-
 # Where a person uses their rights: the product's own pages (URL names, resolved when rendered).
 RIGHTS_PAGES = {
     "account": "privacy:my_privacy",
@@ -175,7 +159,7 @@ def _ordered_categories(codes: Iterable[str]) -> list[str]:
 
 
 def _controller(provider) -> dict[str, str]:
-    return {name: str(getattr(provider, name) or "") for name in CONTROLLER_FIELDS}
+    return {name: str(getattr(provider, name) or "") for name in provider.PUBLISHED_FIELDS}
 
 
 def _recipient(row) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """What the accounts app holds about people (R1 to R3)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
@@ -58,6 +60,7 @@ declare(
     },
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", years=1),
     source="use",
+    title=_("devices and places you signed in from"),
 )
 
 declare(
@@ -74,7 +77,10 @@ declare(
     notes="Names the fields that changed, never their old values.",
 )
 
-for through in (User.groups.through, User.user_permissions.through):
+for through, title in (
+    (User.groups.through, _("your staff groups")),
+    (User.user_permissions.through, _("your staff permissions")),
+):
     declare(
         through,
         subject=Account("user"),
@@ -86,4 +92,5 @@ for through in (User.groups.through, User.user_permissions.through):
             ),
         },
         source="staff",
+        title=title,
     )

@@ -475,10 +475,18 @@ class Declaration:
     erasure: Erasure
     source: str = "person"  # where the data comes from: the person, their use, staff, a system
     notes: str = ""
+    # What a person reads for these rows, when the model's own (third-party) name is not
+    # translated or not plain: a lazily translated plural.
+    title: Any = None
 
     @property
     def label(self) -> str:
         return self.model._meta.label
+
+    @property
+    def plural_name(self) -> str:
+        """Return what these rows are called in the active language ("contact messages")."""
+        return str(self.title or self.model._meta.verbose_name_plural)
 
     def categories(self) -> list[Category]:
         return sorted(
@@ -542,6 +550,7 @@ def declare(
     erasure: Erasure | None = None,
     source: str = "person",
     notes: str = "",
+    title: Any = None,
 ) -> Declaration:
     """Declare what `model` holds about whom; see the module docstring."""
     declaration = Declaration(
@@ -553,6 +562,7 @@ def declare(
         erasure=erasure or DELETE,
         source=source,
         notes=notes,
+        title=title,
     )
     registry.add(declaration)
     return declaration

@@ -227,7 +227,7 @@ def summarise(parts: list[ModelPart], recipients: list) -> tuple[list[CategorySu
             meta = part.declaration.model._meta
             summary.models.append(
                 ModelSummary(
-                    name=capfirst(str(meta.verbose_name_plural)),
+                    name=capfirst(part.declaration.plural_name),
                     count=len(part.rows),
                     fields=[capfirst(str(meta.get_field(name).verbose_name)) for name in names],
                 )

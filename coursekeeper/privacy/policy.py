@@ -307,7 +307,8 @@ def data_label(label: str) -> str:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         return label
-    return str(model._meta.verbose_name_plural)
+    declaration = registry.get(model)
+    return declaration.plural_name if declaration else str(model._meta.verbose_name_plural)
 
 
 def duration_text(seconds: int | None) -> str:

@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
@@ -142,6 +143,7 @@ declare(
         "last_used_at": Category.USAGE,
     },
     retention=WhileAccountExists(),
+    title=_("two-factor authenticators"),
 )
 
 declare(
@@ -161,6 +163,7 @@ declare(
     source="use",
     notes="Part of the security log: the only place besides it that holds an IP address, so "
     "the person can recognise and end their own sessions.",
+    title=_("signed-in sessions"),
 )
 
 # --- django-axes: the login throttle -------------------------------------------------------
@@ -197,6 +200,7 @@ declare(
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
     source="use",
+    title=_("sign-in lockouts"),
 )
 declare(
     AccessFailureLog,

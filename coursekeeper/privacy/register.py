@@ -572,7 +572,7 @@ def record_of_processing() -> list[Activity]:
         retention = []
         for declaration in declarations:
             entry = RetentionEntry(
-                what=capfirst(str(declaration.model._meta.verbose_name_plural)),
+                what=capfirst(declaration.plural_name),
                 text=retention_text(declaration.retention),
             )
             if entry not in retention:

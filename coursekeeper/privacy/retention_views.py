@@ -94,7 +94,7 @@ def retention(request: HttpRequest) -> HttpResponse:
     forecast = expiring_by_week(timezone.now(), weeks=WEEKS)
     lines = [
         {
-            "name": capfirst(line.rule.declaration.model._meta.verbose_name_plural),
+            "name": capfirst(line.rule.declaration.plural_name),
             "label": line.rule.label,
             "rule": retention_text(line.rule.retention),
             "action": line.rule.action,

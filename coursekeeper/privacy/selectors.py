@@ -73,7 +73,7 @@ def what_erasure_keeps(person) -> list[KeptData]:
             until = rows.aggregate(until=Max(retention.release_column))["until"]
         kept.append(
             KeptData(
-                what=str(declaration.model._meta.verbose_name_plural),
+                what=declaration.plural_name,
                 count=count,
                 law=law,
                 until=until,

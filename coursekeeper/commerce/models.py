@@ -335,7 +335,13 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "expires_at"], name="commerce_order_open")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="commerce_order_open"),
+            # A "charge.refunded" webhook names the payment, not our order.
+            models.Index(
+                fields=["provider", "provider_payment_ref"], name="commerce_order_payment"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"order {self.public_id}"

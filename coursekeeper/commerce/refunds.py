@@ -533,7 +533,7 @@ def sync_refund(*, provider: str, payment_ref: str) -> list[Refund]:
     if order is None:
         return []
     state = get_provider(provider).retrieve_checkout(order.provider_session_id)
-    at_provider = getattr(state, "refunded_minor", 0) or 0
+    at_provider = state.refunded_minor
     with transaction.atomic():
         locked = (
             Order.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=order.pk)

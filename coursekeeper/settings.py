@@ -112,7 +112,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, serving a site on which every page showing personal data is logged (R35).
+    "coursekeeper.privacy.access.admin_app.LoggedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.models import User
+from coursekeeper.accounts.services import assign_role
 
 
 @admin.register(User)
@@ -11,7 +12,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "full_name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("email", "full_name")
-    readonly_fields = ("date_joined", "last_login", "adult_confirmed_at")
+    # Whether a person may use the administration follows from their role (`assign_role`).
+    readonly_fields = ("date_joined", "last_login", "adult_confirmed_at", "is_staff")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -38,3 +40,12 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Save the profile; a new role goes through `assign_role`, which derives staff access."""
+        if not (change and "role" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new_role, obj.role = obj.role, form.initial["role"]
+        super().save_model(request, obj, form, change)
+        assign_role(user=obj, role=new_role, acting_user=request.user)

@@ -82,6 +82,34 @@ class Subject:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def owners(self, row: models.Model) -> list[Owner]:
+        """Return whom `row` is about, as (account id, email) pairs; empty when nobody's.
+
+        The inverse of `q`: the access log asks it to name the person whose row a staff
+        member saw. A subject that cannot name its person from the row (a keyed hash) says
+        nobody, which is the truth the log can tell.
+        """
+        return []
+
+
+# (account id, normalised email): whom a row is about, as a person reference stores it.
+Owner = tuple[int | None, str]
+
+
+def _follow(row: models.Model, path: str) -> Any:
+    """Return the value at a foreign-key `path` of `row` (`"order__buyer"` gives the buyer's id).
+
+    The last step reads the column (`buyer_id`), so the person's own row is never loaded.
+    """
+    *steps, last = path.split("__")
+    target: Any = row
+    for step in steps:
+        target = getattr(target, step, None)
+        if target is None:
+            return None
+    field = target._meta.get_field(last)
+    return getattr(target, getattr(field, "attname", last), None)
+
 
 @dataclass(frozen=True)
 class Account(Subject):
@@ -107,6 +135,10 @@ class Account(Subject):
     def describe(self):
         return f"account via {self.path}"
 
+    def owners(self, row):
+        user_id = _follow(row, self.path)
+        return [(user_id, "")] if user_id is not None else []
+
 
 @dataclass(frozen=True)
 class TheAccount(Subject):
@@ -125,6 +157,9 @@ class TheAccount(Subject):
 
     def describe(self):
         return "the account itself"
+
+    def owners(self, row):
+        return [(row.pk, "")]
 
 
 @dataclass(frozen=True)
@@ -146,6 +181,10 @@ class Identifier(Subject):
 
     def describe(self):
         return f"identifier {self.field_name}"
+
+    def owners(self, row):
+        email = _follow(row, self.field_name)
+        return [(None, email)] if email else []
 
 
 @dataclass(frozen=True)
@@ -171,6 +210,13 @@ class AccountOrEmail(Subject):
 
     def describe(self):
         return f"account via {self.account_path}, or identifier {self.email_field}"
+
+    def owners(self, row):
+        user_id = _follow(row, self.account_path)
+        email = _follow(row, self.email_field) or ""
+        if user_id is None and not email:
+            return []
+        return [(user_id, "" if user_id is not None else email)]
 
 
 @dataclass(frozen=True)
@@ -207,6 +253,16 @@ class Generic(Subject):
     def describe(self):
         return f"generic relation {self.content_type_field}/{self.object_id_field}"
 
+    def owners(self, row):
+        from django.contrib.auth import get_user_model
+        from django.contrib.contenttypes.models import ContentType
+
+        user_type = ContentType.objects.get_for_model(get_user_model())
+        if getattr(row, f"{self.content_type_field}_id") != user_type.pk:
+            return []
+        object_id = getattr(row, self.object_id_field)
+        return [(int(object_id), "")] if str(object_id).isdigit() else []
+
 
 @dataclass(frozen=True)
 class Participants(Subject):
@@ -235,6 +291,10 @@ class Participants(Subject):
 
     def describe(self):
         return "participants " + ", ".join(self.paths_)
+
+    def owners(self, row):
+        user_ids = {_follow(row, f"{path}") for path in self.paths_}
+        return [(user_id, "") for user_id in sorted(user_ids - {None})]
 
 
 @dataclass(frozen=True)
@@ -270,6 +330,11 @@ class Linked(Subject):
 
     def describe(self):
         return f"{self.local_field} linked through {self.through}.{self.through_field}"
+
+    def owners(self, row):
+        key = getattr(row, self.local_field)
+        linked = self.through_model()._base_manager.filter(**{self.through_field: key})
+        return [owner for link in linked for owner in self.through_subject.owners(link)]
 
 
 @dataclass(frozen=True)

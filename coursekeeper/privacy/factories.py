@@ -31,6 +31,7 @@ from coursekeeper.privacy.models import (
     Restriction,
     RightsRequest,
     RightsRequestEvent,
+    StaffAccess,
 )
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -274,3 +275,19 @@ class PolicyNoticeFactory(factory.django.DjangoModelFactory):
     version = factory.SubFactory(PolicyVersionFactory, material=True)
     user = factory.SubFactory(UserFactory)
     language = factory.LazyAttribute(lambda o: o.user.language)
+
+
+class StaffAccessFactory(factory.django.DjangoModelFactory):
+    """That a support member saw the person's account in the administration."""
+
+    class Meta:
+        model = StaffAccess
+
+    user = factory.SubFactory(UserFactory)
+    email = ""
+    staff = factory.SubFactory(StaffFactory)
+    categories = factory.LazyFunction(lambda: ["identity", "contact"])
+    object_type = factory.LazyFunction(lambda: ContentType.objects.get(model="user"))
+    object_id = factory.LazyAttribute(lambda o: str(o.user.pk))
+    purpose = "account"
+    place = "admin:accounts_user_change"

@@ -614,3 +614,7 @@ class PolicyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"policy notice {self.pk}"
+
+
+# The access layer keeps its models in its own package; Django finds them through this module.
+from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401

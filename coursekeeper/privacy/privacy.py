@@ -46,6 +46,7 @@ from coursekeeper.privacy.models import (
     Restriction,
     RightsRequest,
     RightsRequestEvent,
+    StaffAccess,
     SweepLog,
 )
 from coursekeeper.privacy.purposes import (
@@ -429,4 +430,25 @@ declare(
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",
+)
+
+declare(
+    StaffAccess,
+    subject=AccountOrEmail("user", "email"),
+    purposes=[PLATFORM_OPERATION],
+    fields={
+        "user": Category.IDENTITY,
+        "email": Category.CONTACT,
+        "at": Category.USAGE,
+        "staff": NOT_PERSONAL.because("the staff member who looked; their own work"),
+        "categories": Category.USAGE,
+        "object_type": NOT_PERSONAL.because("the kind of record that was seen"),
+        "object_id": Category.USAGE,
+        "purpose": Category.USAGE,
+        "place": Category.USAGE,
+    },
+    retention=After(Event.CREATED, column="at", years=3),
+    source="staff",
+    title=_("staff views of your data"),
+    notes="Who among the staff saw which of your data, where and why (R35); goes with you.",
 )

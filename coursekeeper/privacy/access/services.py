@@ -1,0 +1,80 @@
+"""Write the access log (R35): one row per person whose data a staff member saw.
+
+`record_access` is the one way a view of personal data is logged; callers pass the rows they
+showed and the layer works out whose they are from the declarations (`Subject.owners`), so a
+page cannot name the wrong person or forget one that a row belongs to. Rows about nobody (a
+model that holds no personal data, a row whose person cannot be named) log nothing.
+
+The rows are written in bulk in the caller's transaction: a page that fails to render after
+reading still leaves its log, because the read has happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from coursekeeper.privacy.access.models import StaffAccess
+from coursekeeper.privacy.declarations import Category, registry
+from coursekeeper.security.services import pseudonym
+
+logger = logging.getLogger(__name__)
+
+
+def record_access(
+    *,
+    acting_user,
+    rows: Iterable[models.Model],
+    place: str,
+    categories: Iterable[str] | None = None,
+    purpose: str | None = None,
+) -> int:
+    """Log that `acting_user` saw `rows` on `place`; return how many access rows were written.
+
+    `categories` are the data categories shown (default: every personal category the row's
+    declaration names); `purpose` the purpose the data was seen for (default: the declaration's
+    first). A row of an undeclared model or one about nobody is skipped.
+    """
+    entries: list[StaffAccess] = []
+    for row in rows:
+        declaration = registry.get(type(row)._meta.concrete_model)
+        if declaration is None or not declaration.holds_personal_data:
+            continue
+        shown = sorted(
+            set(categories) if categories is not None else set(declaration.categories()),
+            key=_category_order,
+        )
+        if not shown:
+            continue
+        why = purpose or (declaration.purposes[0].code if declaration.purposes else "")
+        object_type = ContentType.objects.get_for_model(row)
+        entries.extend(
+            StaffAccess(
+                user_id=user_id,
+                email=email,
+                staff=acting_user,
+                categories=shown,
+                object_type=object_type,
+                object_id=str(row.pk),
+                purpose=why,
+                place=place[:120],
+            )
+            for user_id, email in dict.fromkeys(declaration.subject.owners(row))
+        )
+    StaffAccess.objects.bulk_create(entries)
+    if entries:
+        logger.info(
+            "staff access logged rows=%s place=%s staff=%s",
+            len(entries),
+            place,
+            pseudonym(acting_user.pk),
+        )
+    return len(entries)
+
+
+def _category_order(code: str) -> int:
+    values = [category.value for category in Category]
+    return values.index(code) if code in values else len(values)

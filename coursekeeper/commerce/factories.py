@@ -10,15 +10,13 @@ import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.commerce.models import (
     Coupon,
     GiftShipment,
     Invoice,
-    InvoiceView,
     Order,
     OrderLine,
-    OrderView,
     PendingCheckout,
     Price,
     Product,
@@ -253,39 +251,3 @@ class SandboxCheckoutFactory(factory.django.DjangoModelFactory):
     success_url = "http://testserver/checkout/return/"
     cancel_url = "http://testserver/checkout/cancelled/"
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
-
-
-# Added by the invoices part.
-
-
-class _ViewedInvoiceFactory(InvoiceFactory):
-    """The person's first invoice if they have one: a view is of an invoice, not a new one."""
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        existing = (
-            model_class.objects.filter(
-                buyer=kwargs.get("buyer"), buyer_email=kwargs.get("buyer_email")
-            )
-            .order_by("pk")
-            .first()
-        )
-        return existing or super()._create(model_class, *args, **kwargs)
-
-
-class InvoiceViewFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = InvoiceView
-
-    invoice = factory.SubFactory(_ViewedInvoiceFactory)
-    viewed_by = factory.SubFactory(StaffFactory)
-    page = InvoiceView.Page.DOCUMENT
-
-
-class OrderViewFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OrderView
-
-    order = factory.SubFactory(OrderFactory)
-    viewed_by = factory.SubFactory(StaffFactory)
-    page = OrderView.Page.DETAIL

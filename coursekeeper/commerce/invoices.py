@@ -52,7 +52,6 @@ from coursekeeper.commerce.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
-    InvoiceView,
     Order,
     Refund,
     ShopSettings,
@@ -60,9 +59,9 @@ from coursekeeper.commerce.models import (
     VatScheme,
 )
 from coursekeeper.commerce.vat import is_eu
+from coursekeeper.privacy.access.services import record_access
 from coursekeeper.privacy.models import ProviderSettings
 from coursekeeper.privacy.rules import release_date
-from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -463,7 +462,12 @@ def staff_invoice_page(*, actor, query: str = "", page_number=None) -> Page:
     if query:
         invoices = invoices.filter(number__icontains=query)
     page = Paginator(invoices.order_by("-issued_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
-    record_invoice_views(actor=actor, invoices=page.object_list, page=InvoiceView.Page.LIST)
+    record_access(
+        acting_user=actor,
+        rows=page.object_list,
+        place="commerce:staff_invoices",
+        categories=["identity", "payment", "profile"],
+    )
     return page
 
 
@@ -473,17 +477,5 @@ def open_invoice_for_staff(*, actor, number: str) -> Invoice:
     invoice = Invoice.objects.filter(number=number).first()
     if invoice is None:
         raise CommerceError("invoice_not_found")
-    record_invoice_views(actor=actor, invoices=[invoice], page=InvoiceView.Page.DOCUMENT)
+    record_access(acting_user=actor, rows=[invoice], place="commerce:staff_invoice")
     return invoice
-
-
-@transaction.atomic
-def record_invoice_views(*, actor, invoices, page: str) -> int:
-    """Log that a staff member saw these invoices (who, whose, where, when)."""
-    rows = [InvoiceView(invoice=invoice, viewed_by=actor, page=page) for invoice in invoices]
-    InvoiceView.objects.bulk_create(rows)
-    if rows:
-        logger.info(
-            "staff viewed invoices count=%s page=%s staff=%s", len(rows), page, pseudonym(actor.pk)
-        )
-    return len(rows)

@@ -364,33 +364,6 @@ class OrderLine(models.Model):
         return self.description
 
 
-class OrderView(models.Model):
-    """That a staff member saw an order (the buyer's details on it), on which page, and when."""
-
-    class Page(models.TextChoices):
-        LIST = "list", _("the list of orders")
-        DETAIL = "detail", _("the order's page")
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="views")
-    viewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("viewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    page = models.CharField(_("page"), max_length=8, choices=Page.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("view of an order")
-        verbose_name_plural = _("views of orders")
-
-    def __str__(self) -> str:
-        return f"order view {self.pk}"
-
-
 class PendingCheckout(models.Model):
     """A guest's sign-up waiting while they pay at the provider (R12).
 
@@ -554,33 +527,6 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
-
-
-class InvoiceView(models.Model):
-    """That a staff member saw an invoice (the buyer's details on it), on which page, and when."""
-
-    class Page(models.TextChoices):
-        LIST = "list", _("the list of invoices")
-        DOCUMENT = "document", _("the invoice itself")
-
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="views")
-    viewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("viewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    page = models.CharField(_("page"), max_length=8, choices=Page.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("view of an invoice")
-        verbose_name_plural = _("views of invoices")
-
-    def __str__(self) -> str:
-        return f"invoice view {self.pk}"
 
 
 class VatEvidence(models.Model):

@@ -8,10 +8,8 @@ from coursekeeper.commerce.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
-    InvoiceView,
     Order,
     OrderLine,
-    OrderView,
     PendingCheckout,
     Price,
     Product,
@@ -397,36 +395,4 @@ declare(
     retention=After(Event.CREATED, column="created_at", years=1),
     source="system",
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
-)
-
-# Added by the invoices part: staff views of invoices are logged (R35), like the contact inbox's.
-
-declare(
-    InvoiceView,
-    subject=AccountOrEmail("invoice__buyer", "invoice__buyer_email"),
-    purposes=[BOOKKEEPING],
-    fields={
-        "invoice": Category.PAYMENT,
-        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
-        "page": Category.USAGE,
-        "at": Category.USAGE,
-    },
-    retention=After(Event.CREATED, column="at", years=3),
-    source="staff",
-    notes="Who looked at an invoice and when, so a person can learn it; goes with the invoice.",
-)
-
-declare(
-    OrderView,
-    subject=AccountOrEmail("order__buyer", "order__email"),
-    purposes=[SALES],
-    fields={
-        "order": Category.PAYMENT,
-        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
-        "page": Category.USAGE,
-        "at": Category.USAGE,
-    },
-    retention=After(Event.CREATED, column="at", years=3),
-    source="staff",
-    notes="Who looked at an order and when, so a person can learn it; goes with the order.",
 )

@@ -36,7 +36,6 @@ from django.utils import formats, timezone
 from coursekeeper.commerce.errors import CommerceError, DetailedCommerceError
 from coursekeeper.commerce.models import (
     Order,
-    OrderView,
     Product,
     Refund,
     Subscription,
@@ -49,6 +48,7 @@ from coursekeeper.commerce.subscriptions import (
     format_money,
     is_shop_staff,
 )
+from coursekeeper.privacy.access.services import record_access
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -228,7 +228,12 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
     if status in Order.Status.values:
         orders = orders.filter(status=status)
     page = Paginator(orders.order_by("-created_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
-    record_order_views(actor=actor, orders=page.object_list, page=OrderView.Page.LIST)
+    record_access(
+        acting_user=actor,
+        rows=page.object_list,
+        place="commerce:staff_orders",
+        categories=["identity", "contact", "payment"],
+    )
     return page
 
 
@@ -244,20 +249,8 @@ def open_order_for_staff(*, actor, public_id) -> Order:
     )
     if order is None:
         raise CommerceError("order_not_found")
-    record_order_views(actor=actor, orders=[order], page=OrderView.Page.DETAIL)
+    record_access(acting_user=actor, rows=[order], place="commerce:staff_order")
     return order
-
-
-@transaction.atomic
-def record_order_views(*, actor, orders, page: str) -> int:
-    """Log that a staff member saw these orders (who, whose, where, when)."""
-    rows = [OrderView(order=order, viewed_by=actor, page=page) for order in orders]
-    OrderView.objects.bulk_create(rows)
-    if rows:
-        logger.info(
-            "staff viewed orders count=%s page=%s staff=%s", len(rows), page, pseudonym(actor.pk)
-        )
-    return len(rows)
 
 
 # --- The three steps ----------------------------------------------------------------------------

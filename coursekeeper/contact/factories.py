@@ -7,8 +7,7 @@ import secrets
 import factory
 from django.utils import timezone
 
-from coursekeeper.accounts.factories import StaffFactory
-from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.models import Contact, ContactEntry
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -39,12 +38,3 @@ class ContactEntryFactory(factory.django.DjangoModelFactory):
     direction = ContactEntry.Direction.IN
     text = factory.LazyAttribute(lambda o: f"Hello, this is {o.contact.name}. When is the course?")
     at = factory.LazyFunction(timezone.now)
-
-
-class ContactViewFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ContactView
-
-    contact = factory.SubFactory(ContactFactory)
-    viewed_by = factory.SubFactory(StaffFactory)
-    page = ContactView.Page.THREAD

@@ -104,30 +104,3 @@ class ContactEntry(models.Model):
 
     def __str__(self) -> str:
         return f"contact entry {self.pk}"
-
-
-class ContactView(models.Model):
-    """That a staff member saw a contact's personal data, on which page, and when."""
-
-    class Page(models.TextChoices):
-        INBOX = "inbox", _("the inbox list")
-        THREAD = "thread", _("the contact's page")
-
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="views")
-    viewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("viewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    page = models.CharField(_("page"), max_length=8, choices=Page.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("view of a contact")
-        verbose_name_plural = _("views of contacts")
-
-    def __str__(self) -> str:
-        return f"contact view {self.pk}"

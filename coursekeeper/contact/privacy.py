@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.contact.retention import RETENTION_EXPLANATION
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
@@ -79,18 +79,4 @@ declare(
     retention=After(
         Event.EXPIRED, column="contact__keep_until", days=0, explanation=RETENTION_EXPLANATION
     ),
-)
-declare(
-    ContactView,
-    subject=_THREAD,
-    purposes=[ANSWER_ENQUIRIES],
-    fields={
-        "contact": Category.IDENTITY,
-        "viewed_by": NOT_PERSONAL.because("the staff member who looked; their own work"),
-        "page": Category.USAGE,
-        "at": Category.USAGE,
-    },
-    retention=After(Event.CREATED, column="at", years=3),
-    source="staff",
-    notes="Who looked at a thread and when, so a person can learn it; goes with the thread.",
 )

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from coursekeeper.accounts.models import normalize_email
 from coursekeeper.contact.errors import ContactError
-from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.contact.retention import refresh_keep_until
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.services import record_access
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -281,7 +282,7 @@ def open_contact(*, actor, contact_id: int) -> Contact:
     contact = Contact.objects.select_related("user").filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
-    ContactView.objects.create(contact=contact, viewed_by=actor, page=ContactView.Page.THREAD)
+    record_access(acting_user=actor, rows=[contact], place="contact:thread")
     if contact.unread:
         contact.unread = False
         contact.save(update_fields=["unread"])
@@ -292,9 +293,9 @@ def open_contact(*, actor, contact_id: int) -> Contact:
 def record_inbox_view(*, actor, contacts: Iterable[Contact]) -> int:
     """Log that a staff member saw these threads' names and addresses in the inbox list."""
     _check_staff(actor)
-    rows = [
-        ContactView(contact=contact, viewed_by=actor, page=ContactView.Page.INBOX)
-        for contact in contacts
-    ]
-    ContactView.objects.bulk_create(rows)
-    return len(rows)
+    return record_access(
+        acting_user=actor,
+        rows=contacts,
+        place="contact:inbox",
+        categories=["identity", "contact"],
+    )

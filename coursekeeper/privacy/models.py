@@ -329,7 +329,6 @@ class RightsRequestEvent(models.Model):
         CARRIED_OUT = "carried_out", _("carried out")
         NOTIFY_RECIPIENTS = "notify", _("recipients to tell of the change (Art. 19)")
         ALERTED = "alerted", _("deadline alert sent to staff")
-        VIEWED = "viewed", _("viewed by staff")
         NOTE = "note", _("note")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")

@@ -83,10 +83,10 @@ PLATFORM_SECURITY_MEASURES = (
         "Staff see personal data by role only: rights requests and the register only the "
         "owner and the privacy officer."
     ),
-    # privacy.rights.record_view, contact.services.record_inbox_view
+    # privacy.access.services.record_access, privacy.access.admin_site (the administration)
     gettext_lazy(
-        "Every time staff look at a person's request or contact history is logged: who, "
-        "whose, when."
+        "Every time staff see a person's data, on the platform's pages or in the "
+        "administration, is logged: who, whose, which data, where and when."
     ),
     # security.logfilters, security.services.pseudonym, security.privacy (30 days)
     gettext_lazy(

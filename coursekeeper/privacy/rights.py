@@ -401,7 +401,9 @@ def add_note(*, request_id: int, actor, note: str) -> None:
 
 def record_view(*, request: RightsRequest, actor) -> None:
     """Log that a staff member looked at a request (and the personal data on it)."""
-    _event(request, Action.VIEWED, actor=actor)
+    from coursekeeper.privacy.access.services import record_access
+
+    record_access(acting_user=actor, rows=[request], place="privacy:request_detail")
 
 
 # --- Carrying a request out ---------------------------------------------------------------------

@@ -13,11 +13,12 @@ from django.utils import timezone
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.contact import services
-from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.factories import EnrollmentFactory
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.privacy.declarations import add_years
 from coursekeeper.privacy.forms import new_submission_key
+from coursekeeper.privacy.models import StaffAccess
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,7 +78,7 @@ def test_r19_other_staff_roles_are_refused_and_see_nothing(role, token):
     assert [response.status_code for response in responses] == [403] * 5
     assert all(f"ola-{token}" not in r.content.decode() for r in responses)
     assert (ContactEntry.objects.count(), OutboxMessage.objects.count()) == (1, 0)
-    assert ContactView.objects.count() == 0
+    assert StaffAccess.objects.count() == 0
 
 
 def test_r19_a_learner_is_refused_and_a_visitor_sent_to_sign_in(client, token):
@@ -139,13 +140,19 @@ def test_r35_every_look_at_a_contact_is_logged(token):
     client.get(reverse("contact:inbox"))
     client.get(reverse("contact:detail", args=[first.contact_id]))
 
-    views = list(ContactView.objects.order_by("pk").values_list("contact_id", "page", "viewed_by"))
+    views = list(
+        StaffAccess.objects.order_by("pk").values_list("object_id", "place", "staff", "email")
+    )
     staff = views[0][2]
     assert staff is not None
+    first_id, second_id = str(first.contact_id), str(second.contact_id)
     assert sorted(views[:2]) == sorted(
-        [(first.contact_id, "inbox", staff), (second.contact_id, "inbox", staff)]
+        [
+            (first_id, "contact:inbox", staff, first.contact.email),
+            (second_id, "contact:inbox", staff, second.contact.email),
+        ]
     )
-    assert views[2:] == [(first.contact_id, "thread", staff)]
+    assert views[2:] == [(first_id, "contact:thread", staff, first.contact.email)]
     # Opening the thread marked it read; the other stays unread.
     assert dict(Contact.objects.values_list("pk", "unread")) == {
         first.contact_id: False,

@@ -15,10 +15,11 @@ from django.utils import timezone, translation
 
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
 from coursekeeper.contact import retention, services
-from coursekeeper.contact.models import Contact, ContactEntry, ContactView
+from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.factories import EnrollmentFactory
 from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import After, Event, add_years, registry
+from coursekeeper.privacy.models import StaffAccess
 from coursekeeper.privacy.texts import retention_text
 
 pytestmark = pytest.mark.django_db
@@ -164,17 +165,16 @@ def test_r19_the_refresh_links_threads_once_and_a_rerun_changes_nothing(token):
     assert entry.contact.user_id == learner.pk
 
 
-def test_r19_the_view_log_goes_with_its_thread_and_after_three_years(token):
+def test_r35_a_look_at_a_thread_is_kept_three_years_even_after_the_thread(token):
     staff = StaffFactory()
     with time_machine.travel(START, tick=False):
         entry = write(token)
         services.open_contact(actor=staff, contact_id=entry.contact_id)
-    view = ContactView.objects.get()
-
-    assert view.pk not in expired_pks(ContactView, add_years(START, 3) - DAY)
-    assert view.pk in expired_pks(ContactView, add_years(START, 3) + DAY)
+    view = StaffAccess.objects.get()
     entry.contact.delete()
-    assert ContactView.objects.count() == 0
+
+    assert view.pk not in expired_pks(StaffAccess, add_years(START, 3) - DAY)
+    assert view.pk in expired_pks(StaffAccess, add_years(START, 3) + DAY)
 
 
 def test_r19_r20_the_policy_explains_the_computed_date_in_the_readers_language():
@@ -224,4 +224,7 @@ def test_r19_r33_the_sweep_deletes_an_expired_thread_with_its_entries_and_view_l
     assert report.failed == []
     assert list(Contact.objects.values_list("pk", flat=True)) == [kept.contact_id]
     assert list(ContactEntry.objects.values_list("pk", flat=True)) == [kept.pk]
-    assert list(ContactView.objects.values_list("contact_id", flat=True)) == [kept.contact_id]
+    # Who looked at the swept thread is still told for three years from the look (R35).
+    assert sorted(StaffAccess.objects.values_list("object_id", flat=True)) == sorted(
+        [str(old.contact_id), str(kept.contact_id)]
+    )

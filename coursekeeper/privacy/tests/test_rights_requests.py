@@ -20,7 +20,7 @@ from coursekeeper.privacy import rights
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.factories import ConsentFactory
 from coursekeeper.privacy.gate import may_process
-from coursekeeper.privacy.models import Consent, RightsRequest
+from coursekeeper.privacy.models import Consent, RightsRequest, StaffAccess
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ALL_PURPOSES
 from coursekeeper.privacy.tests.test_pages import staff_client
@@ -299,7 +299,10 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     )
     request.refresh_from_db()
     assert request.status == Status.ANSWERED
-    assert actions(request) == ["filed", "viewed", "answered"]
+    assert actions(request) == ["filed", "answered"]
+    assert list(StaffAccess.objects.filter(user=learner).values_list("place", "object_id")) == [
+        ("privacy:request_detail", str(request.pk))
+    ]
     assert "We corrected your name." in OutboxMessage.objects.order_by("pk").last().body_text
 
     closed = officer.post(

@@ -96,7 +96,9 @@ def erased_categories(outcome) -> list[str]:
 
 
 def my_privacy_overview(user) -> dict:
-    """What the person's privacy page shows: requests, copies, consents, restriction, objections."""
+    """What the person's privacy page shows: requests, copies, consents, restriction, objections,
+    and who among the staff saw their data (R35)."""
+    from coursekeeper.privacy.access.selectors import seen_by_staff
     from coursekeeper.privacy.gate import about_person
     from coursekeeper.privacy.models import (
         Consent,
@@ -126,6 +128,7 @@ def my_privacy_overview(user) -> dict:
                 about_person(person), withdrawn_at__isnull=True
             ).order_by("-given_at")
         ],
+        "seen_by": seen_by_staff(person),
         "restricted": Restriction.objects.filter(
             about_person(person), lifted_at__isnull=True
         ).exists(),

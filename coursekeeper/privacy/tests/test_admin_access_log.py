@@ -173,3 +173,22 @@ def test_r35_a_role_changed_in_the_admin_goes_through_the_role_service(
     assert learner.role == Role.SUPPORT
     # The service, not the form, decides that support staff use the administration.
     assert learner.is_staff is True
+
+
+def test_r35_the_person_sees_who_looked_where_and_at_what(owner, owner_client, learner):
+    owner_client.get(f"/admin/accounts/user/{learner.pk}/change/")
+    mine = Client()
+    mine.force_login(learner)
+
+    page = mine.get("/me/privacy/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 200
+    [look] = page.context["seen_by"]
+    assert (look.staff_name, look.staff_role, look.place, look.purpose) == (
+        owner.full_name,
+        "School owner",
+        "the administration",
+        "Your account",
+    )
+    assert "Contact details" in look.categories
+    assert owner.full_name in page.content.decode()

@@ -70,3 +70,68 @@ def seen_by_staff(person, *, limit: int = 50) -> list[SeenBy]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One access row as the privacy officer reads it."""
+
+    at: object
+    person: str
+    staff: str
+    categories: list[str]
+    place: str
+    purpose: str
+
+
+def access_log_page(*, acting_user, person: str, staff: str, since, until, page_number):
+    """Return one page of the staff-access log, filtered, newest first, for the privacy officer.
+
+    The page shows whose data was seen, so reading it is itself a look at personal data and is
+    logged like any other (R35).
+    """
+    import datetime as dt
+
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from coursekeeper.accounts.models import User
+    from coursekeeper.privacy.access.services import record_access
+    from coursekeeper.privacy.purposes import ALL_PURPOSES
+
+    rows = StaffAccess.objects.select_related("user", "staff")
+    if person:
+        owner = User.objects.filter(email=person).values_list("pk", flat=True).first()
+        rows = rows.filter(Q(email=person) | Q(user_id=owner) if owner else Q(email=person))
+    if staff:
+        rows = rows.filter(staff__email=staff)
+    zone = timezone.get_current_timezone()
+    if since:
+        rows = rows.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until:
+        rows = rows.filter(
+            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        )
+    page = Paginator(rows.order_by("-at", "-pk"), 100).get_page(page_number)
+    labels = dict(Category.choices)
+    lines = [
+        LogLine(
+            at=row.at,
+            person=row.user.email if row.user else row.email,
+            staff=row.staff.email if row.staff else str(_("a former staff member")),
+            categories=[str(labels.get(code, code)) for code in row.categories],
+            place=place_label(row.place),
+            purpose=str(ALL_PURPOSES[row.purpose].title)
+            if row.purpose in ALL_PURPOSES
+            else row.purpose,
+        )
+        for row in page.object_list
+    ]
+    record_access(
+        acting_user=acting_user,
+        rows=list(page.object_list),
+        place="privacy:access_log",
+        categories=["identity", "contact"],
+    )
+    return page, lines

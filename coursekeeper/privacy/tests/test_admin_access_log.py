@@ -192,3 +192,40 @@ def test_r35_the_person_sees_who_looked_where_and_at_what(owner, owner_client, l
     )
     assert "Contact details" in look.categories
     assert owner.full_name in page.content.decode()
+
+
+def test_r35_the_privacy_officer_reads_the_log_by_person_staff_and_period(
+    owner, owner_client, learner, token
+):
+    other = UserFactory()
+    owner_client.get(f"/admin/accounts/user/{learner.pk}/change/")
+    owner_client.get(f"/admin/accounts/user/{other.pk}/change/")
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    AuthenticatorFactory(user=officer)
+    reader = Client()
+    reader.force_login(officer)
+
+    by_person = reader.get("/staff/access-log/", {"person": learner.email.upper()})
+    by_staff = reader.get("/staff/access-log/", {"staff": owner.email})
+    too_early = reader.get("/staff/access-log/", {"until": "2020-01-01"})
+    backwards = reader.get("/staff/access-log/", {"since": "2026-02-01", "until": "2026-01-01"})
+
+    assert [line.person for line in by_person.context["lines"]] == [learner.email]
+    assert sorted(line.person for line in by_staff.context["lines"]) == sorted(
+        [learner.email, other.email]
+    )
+    assert too_early.context["lines"] == []
+    assert backwards.status_code == 400
+    # Reading the log about the learner was itself a look at their identity.
+    assert StaffAccess.objects.filter(
+        user=learner, staff=officer, place="privacy:access_log"
+    ).exists()
+
+
+def test_r35_support_staff_cannot_read_the_access_log(learner):
+    support = StaffFactory(role=Role.SUPPORT)
+    AuthenticatorFactory(user=support)
+    client = Client()
+    client.force_login(support)
+
+    assert client.get("/staff/access-log/").status_code == 403

@@ -1,0 +1,38 @@
+"""The privacy officer's reading of the staff-access log (R35)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from coursekeeper.privacy import rights
+from coursekeeper.privacy.access.forms import AccessLogFilterForm
+from coursekeeper.privacy.access.selectors import access_log_page
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    if not rights.may_handle_requests(request.user):
+        raise PermissionDenied
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page, lines = access_log_page(
+        acting_user=request.user,
+        person=filters.get("person", ""),
+        staff=filters.get("staff", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+        page_number=request.GET.get("page"),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "privacy/access_log.html",
+        {"form": form, "page": page, "lines": lines, "query": query.urlencode()},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

@@ -22,7 +22,10 @@ MESSAGES = {
 
 
 class AccountError(Exception):
-    """A refusal the view turns into a 4xx with `message`; nothing was changed."""
+    """A refusal the view turns into a 4xx with `message`; nothing was changed.
+
+    (A refused two-factor code is recorded in the security log; that record is the only write.)
+    """
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)

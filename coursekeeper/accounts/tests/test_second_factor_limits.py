@@ -13,6 +13,8 @@ import time
 import pytest
 import time_machine
 from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
@@ -136,6 +138,22 @@ def test_r2_four_wrong_codes_leave_the_right_one_working():
     assert "Incorrect code." in wrong[-1].content.decode()
     assert right.status_code == 302
     assert kinds_for(staff) == {"second_factor_failed": 4, "signed_in": 1}
+
+
+def test_r2_a_paused_account_refuses_a_recovery_code_too_and_keeps_it_unused():
+    staff = staff_with_authenticator()
+    recovery_code = RecoveryCodes.activate(staff).get_unused_codes()[0]
+    with time_machine.travel(timezone.now(), tick=False):
+        client = at_code_step(staff.email, "198.51.100.45")
+        for _guess in range(5):
+            send_code(client, wrong_code())
+        response = send_code(client, recovery_code)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    recovery = Authenticator.objects.get(user=staff, type="recovery_codes")
+    assert recovery.data["used_mask"] == 0
+    assert recovery.last_used_at is None
 
 
 def test_r2_one_address_guessing_across_accounts_is_paused_for_every_account(smtp_server):

@@ -30,6 +30,7 @@ checks: install
 	$(PY) manage.py makemigrations --check --dry-run
 	COURSEKEEPER_ENV=production DJANGO_SECRET_KEY=check-deploy-$$(printf 'x%.0s' {1..60}) \
 	  COURSEKEEPER_ERASURE_LEDGER_KEY=check-ledger-$$(printf 'y%.0s' {1..60}) \
+	  COURSEKEEPER_MFA_KEYS=check-mfa-$$(printf 'z%.0s' {1..60}) \
 	  DJANGO_ALLOWED_HOSTS=courses.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -297,6 +297,23 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coursekeeper"
+# The second factor (coursekeeper.accounts.mfa): its secrets are encrypted in the database with
+# these keys, which never go there (R38) -- comma-separated, the newest first; an older key still
+# opens what it sealed until `manage.py mfa_rotate_key`. Production must set them; development
+# derives one from SECRET_KEY. Wrong codes are limited per account and per address (R2).
+MFA_SECRET_KEYS = [
+    key.strip() for key in os.environ.get("COURSEKEEPER_MFA_KEYS", "").split(",") if key.strip()
+] or ([] if PRODUCTION else [f"mfa:{SECRET_KEY}"])
+if PRODUCTION and (not MFA_SECRET_KEYS or any(map(_is_weak_secret, MFA_SECRET_KEYS))):
+    raise ImproperlyConfigured(
+        "Production mode needs COURSEKEEPER_MFA_KEYS: comma-separated keys of at least 50 "
+        "characters each, the newest first."
+    )
+MFA_ADAPTER = "coursekeeper.accounts.mfa.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "coursekeeper.accounts.mfa.forms.LimitedAuthenticateForm",
+    "reauthenticate": "coursekeeper.accounts.mfa.forms.LimitedReauthenticateForm",
+}
 
 USERSESSIONS_TRACK_ACTIVITY = True
 

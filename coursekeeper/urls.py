@@ -2,12 +2,16 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from coursekeeper.accounts.views import second_factor_authenticate
+
 # The administration signs in through the same login as everyone else, so throttling and the
 # staff two-factor requirement apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("coursekeeper.web.urls")),
+    # allauth's code step, answering 429 while wrong codes have paused it; before allauth's own.
+    path("accounts/2fa/authenticate/", second_factor_authenticate, name="mfa_authenticate"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("coursekeeper.accounts.urls")),
     path("", include("coursekeeper.privacy.urls")),

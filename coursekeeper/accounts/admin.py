@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +52,27 @@ class UserAdmin(DjangoUserAdmin):
         new_role, obj.role = obj.role, form.initial["role"]
         super().save_model(request, obj, form, change)
         assign_role(user=obj, role=new_role, acting_user=request.user)
+
+
+# allauth's own admin shows and edits an authenticator's data: the TOTP secret and the
+# recovery-code seed. Ours shows only what an authenticator is and when it was used, and allows
+# nothing but deleting it, so a person who lost their device can set up a new one (R38). This app
+# comes before allauth's in INSTALLED_APPS, so its admin module is imported here, to be replaced.
+import_module("allauth.mfa.admin")
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

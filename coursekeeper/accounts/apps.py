@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "coursekeeper.accounts"
     label = "accounts"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from coursekeeper.accounts import checks  # noqa: F401 - registers the system checks

@@ -1,6 +1,7 @@
 """The one exception type of the accounts app: a person-caused refusal with a translated message."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 MESSAGES = {
     "adult_confirmation_missing": _("Please confirm that you are 18 or older."),
@@ -9,16 +10,29 @@ MESSAGES = {
     "unknown_language": _("That language is not available."),
     "unknown_role": _("That role does not exist."),
     "session_not_found": _("That session has already ended."),
+    "second_factor_incorrect": _("Incorrect code."),
+    "second_factor_paused": ngettext_lazy(
+        "Too many wrong codes. Signing in with a code is paused; please try again in "
+        "%(minutes)d minute.",
+        "Too many wrong codes. Signing in with a code is paused; please try again in "
+        "%(minutes)d minutes.",
+        "minutes",
+    ),
 }
 
 
 class AccountError(Exception):
-    """A refusal the view turns into a 4xx with `message`; nothing was changed."""
+    """A refusal the view turns into a 4xx with `message`; nothing was changed.
 
-    def __init__(self, code: str) -> None:
+    (A refused two-factor code is recorded in the security log; that record is the only write.)
+    """
+
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
     @property
     def message(self) -> str:
-        return str(MESSAGES[self.code])
+        text = MESSAGES[self.code]
+        return str(text % self.params) if self.params else str(text)

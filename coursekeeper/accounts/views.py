@@ -1,7 +1,8 @@
-"""The person's own pages: profile and sessions."""
+"""The person's own pages: profile and sessions; the answer of the paused code step."""
 
 from __future__ import annotations
 
+from allauth.mfa.base.views import AuthenticateView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -60,3 +61,20 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
         return redirect("accounts:sessions")
     messages.success(request, _("The session has ended. That device is signed out."))
     return redirect("accounts:sessions")
+
+
+class SecondFactorAuthenticateView(AuthenticateView):
+    """allauth's code step of signing in, answering 429 while codes are paused (R2).
+
+    The pause itself is decided in the form (coursekeeper.accounts.mfa.limits); this only gives
+    the refusal its status, so scripts see it as the password lockout's 429.
+    """
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if getattr(form, "is_paused", False):
+            response.status_code = 429
+        return response
+
+
+second_factor_authenticate = SecondFactorAuthenticateView.as_view()

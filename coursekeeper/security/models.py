@@ -14,6 +14,11 @@ class SecurityEvent(models.Model):
         SIGNED_OUT = "signed_out", _("Signed out")
         NEW_PLACE_NOTICE = "new_place_notice", _("Notice of a sign-in from a new place sent")
         SESSION_ENDED = "session_ended", _("A session was ended by its owner")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Two-factor code refused")
+        SECOND_FACTOR_LOCKED = (
+            "second_factor_locked",
+            _("Two-factor sign-in paused after too many wrong codes"),
+        )
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -26,6 +31,11 @@ class SecurityEvent(models.Model):
     class Meta:
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
+        indexes = [
+            # The two-factor limits count an account's and an address's recent refusals here.
+            models.Index(fields=["user", "kind", "at"], name="security_event_user_kind_at"),
+            models.Index(fields=["ip", "kind", "at"], name="security_event_ip_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

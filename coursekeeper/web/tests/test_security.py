@@ -96,12 +96,27 @@ def test_r29_production_mode_refuses_to_start_without_an_erasure_ledger_key():
     assert "Production mode needs COURSEKEEPER_ERASURE_LEDGER_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("mfa_keys", [None, "", "short-key", "Mf7-" + "q2Wn5Ty8Ub1" * 5 + ",weak"])
+def test_r38_production_mode_refuses_to_start_without_strong_two_factor_keys(mfa_keys):
+    keys = {} if mfa_keys is None else {"COURSEKEEPER_MFA_KEYS": mfa_keys}
+    result = run_settings(
+        COURSEKEEPER_ENV="production",
+        DJANGO_SECRET_KEY="Zq8-" + "x7Yp2Lm9Qr4Tv6Wb1Nc3Hd5Jf0Kg" * 2,
+        COURSEKEEPER_ERASURE_LEDGER_KEY="Lk3-" + "p9Rt2Vx5Zb8Cd1Fg4Hj7Km0Nq3Sw" * 2,
+        **keys,
+    )
+
+    assert result.returncode != 0
+    assert "Production mode needs COURSEKEEPER_MFA_KEYS" in result.stderr
+
+
 def test_r38_production_mode_starts_with_a_strong_key_and_passes_the_deploy_check():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "COURSEKEEPER_"))}
     env.update(
         COURSEKEEPER_ENV="production",
         DJANGO_SECRET_KEY="Zq8-" + "x7Yp2Lm9Qr4Tv6Wb1Nc3Hd5Jf0Kg" * 2,
         COURSEKEEPER_ERASURE_LEDGER_KEY="Lk3-" + "p9Rt2Vx5Zb8Cd1Fg4Hj7Km0Nq3Sw" * 2,
+        COURSEKEEPER_MFA_KEYS="Mf7-" + "q2Wn5Ty8Ub1Xe4Ra7Sd0Gh3Jk6Lz" * 2,
         DJANGO_ALLOWED_HOSTS="courses.example.org",
     )
     result = subprocess.run(

@@ -243,6 +243,8 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Answers `has_perm("access.<capability>")` from the one table of roles (R34, R35).
+    "coursekeeper.privacy.access.roles.CapabilityBackend",
 ]
 
 PASSWORD_HASHERS = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("coursekeeper.commerce.checkout_urls")),
     path("", include("coursekeeper.commerce.account_urls")),
     path("", include("coursekeeper.commerce.staff_urls")),
+    path("", include("coursekeeper.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -21,6 +21,7 @@ from user_agents import parse as parse_user_agent
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES, Role
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User, normalize_email
+from coursekeeper.privacy.access.roles import uses_administration
 from coursekeeper.security.models import SecurityEvent
 from coursekeeper.security.services import pseudonym, record_security_event
 
@@ -95,11 +96,11 @@ def remember_language(*, user: User, language: str) -> None:
 
 @transaction.atomic
 def assign_role(*, user: User, role: str, acting_user: User) -> User:
-    """Give a person a role; every role but learner may use the administration, with 2FA."""
+    """Give a person a role; the roles whose work is in the administration may use it (2FA)."""
     if role not in Role.values:
         raise AccountError("unknown_role")
     user.role = role
-    user.is_staff = role in {Role.SUPPORT, Role.OPERATIONS, Role.PRIVACY_OFFICER, Role.OWNER}
+    user.is_staff = uses_administration(role)
     user.save(update_fields=["role", "is_staff"])
     logger.info(
         "role assigned person=%s role=%s by=%s", pseudonym(user.pk), role, pseudonym(acting_user.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from coursekeeper.commerce import einvoice, invoices
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Invoice
+from coursekeeper.privacy.access.roles import SEE_INVOICES, can
 
 
 def _document(invoice: Invoice) -> HttpResponse:
@@ -36,7 +37,7 @@ def my_invoice(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not invoices.may_see_invoices(request.user):
+    if not can(request.user, SEE_INVOICES):
         raise PermissionDenied
 
 

@@ -59,6 +59,7 @@ from coursekeeper.commerce.models import (
     VatScheme,
 )
 from coursekeeper.commerce.vat import is_eu
+from coursekeeper.privacy.access.roles import SEE_INVOICES, can
 from coursekeeper.privacy.access.services import record_access
 from coursekeeper.privacy.models import ProviderSettings
 from coursekeeper.privacy.rules import release_date
@@ -71,8 +72,6 @@ INVOICED_STATUSES = {
     Order.Status.PARTIALLY_REFUNDED,
     Order.Status.REFUNDED,
 }
-# Who may see every invoice: the owner, support (billing) and the privacy officer.
-INVOICE_STAFF_ROLES = {"owner", "support", "privacy_officer"}
 STAFF_PAGE_SIZE = 50
 
 
@@ -425,17 +424,8 @@ def invoice_of_buyer(*, user, number: str) -> Invoice | None:
     return Invoice.objects.filter(number=number, buyer=user).first()
 
 
-def may_see_invoices(user) -> bool:
-    """The owner, support staff and the privacy officer see every invoice."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.role in INVOICE_STAFF_ROLES)
-    )
-
-
 def _check_staff(actor) -> None:
-    if not may_see_invoices(actor):
+    if not can(actor, SEE_INVOICES):
         raise CommerceError("not_allowed")
 
 

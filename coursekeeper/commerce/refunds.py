@@ -46,8 +46,8 @@ from coursekeeper.commerce.subscriptions import (
     email_customer,
     format_moment,
     format_money,
-    is_shop_staff,
 )
+from coursekeeper.privacy.access.roles import SELL, can
 from coursekeeper.privacy.access.services import record_access
 from coursekeeper.security.services import pseudonym
 
@@ -214,7 +214,7 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
     """
     from django.core.paginator import Paginator
 
-    if not is_shop_staff(actor):
+    if not can(actor, SELL):
         raise CommerceError("not_allowed")
     orders = Order.objects.only(
         "pk", "public_id", "status", "email", "full_name", "currency", "total_minor", "created_at"
@@ -239,7 +239,7 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
 
 def open_order_for_staff(*, actor, public_id) -> Order:
     """Return an order with its lines, invoices and refunds for staff, logging the view."""
-    if not is_shop_staff(actor):
+    if not can(actor, SELL):
         raise CommerceError("not_allowed")
     order = (
         Order.objects.filter(public_id=public_id)
@@ -427,7 +427,7 @@ def refund_order(
     started, at once), and emails the buyer. `request_key` (the staff form's hidden key) makes
     a repeated submission return the same Refund; the provider refunds once either way.
     """
-    if not is_shop_staff(acting_user):
+    if not can(acting_user, SELL):
         raise CommerceError("not_allowed")
     if reason not in Refund.Reason.values:
         reason = Refund.Reason.STAFF
@@ -478,7 +478,7 @@ def withdraw_order(*, order: Order, acting_user) -> Refund:
     withdrawal is recorded on the order and confirmed by email. A repeated call (a double
     click) returns the same Refund and refunds once.
     """
-    if acting_user is None or not (acting_user.pk == order.buyer_id or is_shop_staff(acting_user)):
+    if acting_user is None or not (acting_user.pk == order.buyer_id or can(acting_user, SELL)):
         raise CommerceError("not_allowed")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)

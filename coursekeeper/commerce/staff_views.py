@@ -1,6 +1,6 @@
 """Staff pages for orders: the list, an order's page, and a refund with a confirmation step.
 
-Owner and support staff only (`subscriptions.is_shop_staff`); each look at an order is logged
+Staff who may sell only (`privacy.access.roles.SELL`); each look at an order is logged
 (`refunds.record_order_views`). The refund form carries a key made when the page is shown, so a
 double click on the final button refunds once.
 """
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coursekeeper.commerce import refunds
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
-from coursekeeper.commerce.subscriptions import is_shop_staff
+from coursekeeper.privacy.access.roles import SELL, can
 
 
 class RefundForm(forms.Form):
@@ -45,7 +45,7 @@ class RefundForm(forms.Form):
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not is_shop_staff(request.user):
+    if not can(request.user, SELL):
         raise PermissionDenied
 
 

@@ -32,7 +32,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from coursekeeper.accounts.choices import Role
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order, Product, ShopSettings, Subscription
 from coursekeeper.commerce.providers.base import (
@@ -42,27 +41,17 @@ from coursekeeper.commerce.providers.base import (
     get_provider,
 )
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.roles import SELL, can
 
 logger = logging.getLogger(__name__)
 
 Status = Subscription.Status
-# The roles that may act on another person's order or subscription.
-SHOP_STAFF_ROLES = frozenset({Role.OWNER, Role.SUPPORT})
 # A card-expiry reminder goes out this long before the charge at the latest (for a yearly plan,
 # not eleven months ahead).
 REMIND_WITHIN = dt.timedelta(days=30)
 # How long the link of a cancellation asked for on the public page works.
 CANCEL_LINK_MAX_AGE = dt.timedelta(days=7)
 CANCEL_LINK_SALT = "commerce.subscription-cancel"
-
-
-def is_shop_staff(user) -> bool:
-    """Return whether `user` may refund and look at other people's orders (owner, support)."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.role in SHOP_STAFF_ROLES)
-    )
 
 
 # --- Emails -------------------------------------------------------------------------------------
@@ -319,7 +308,7 @@ def cancel_subscription(*, subscription: Subscription, acting_user) -> Subscript
     nothing. Only the subscriber and the shop's staff may cancel.
     """
     if acting_user is None or not (
-        acting_user.pk == subscription.user_id or is_shop_staff(acting_user)
+        acting_user.pk == subscription.user_id or can(acting_user, SELL)
     ):
         raise CommerceError("not_allowed")
     if subscription.cancelled_at is not None or subscription.status in (

@@ -25,12 +25,12 @@ from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.contact.retention import refresh_keep_until
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
 from coursekeeper.privacy.access.services import record_access
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-INBOX_ROLES = {"owner", "support", "privacy_officer"}
 # A logged contact dated a little ahead of the server's clock is a clock skew, not the future.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -42,17 +42,8 @@ Direction = ContactEntry.Direction
 MAX_FORM_MESSAGES_PER_HOUR = 5
 
 
-def may_use_inbox(user) -> bool:
-    """The owner, support staff and the privacy officer work the contact inbox."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or user.role in INBOX_ROLES)
-    )
-
-
 def _check_staff(actor) -> None:
-    if not may_use_inbox(actor):
+    if not can(actor, ANSWER_CONTACTS):
         raise ContactError("not_allowed")
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coursekeeper.contact import selectors, services
 from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.forms import ContactForm, LogContactForm, NewContactForm, ReplyForm
+from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
 
 
 def _language() -> str:
@@ -69,7 +70,7 @@ def _raise_for(error: ContactError) -> NoReturn:
 
 
 def _inbox_only(request: HttpRequest) -> None:
-    if not services.may_use_inbox(request.user):
+    if not can(request.user, ANSWER_CONTACTS):
         raise PermissionDenied
 
 

@@ -16,26 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coursekeeper.learning import services
 from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
 from coursekeeper.learning.models import Course, Lesson
-
-TEACHING_ROLES = {"instructor", "owner"}
-
-
-def may_teach(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in TEACHING_ROLES)
+from coursekeeper.privacy.access.roles import TEACH, TEACH_ANY_COURSE, can
 
 
 def _own_course(request: HttpRequest, slug: str) -> Course:
     course = get_object_or_404(Course, slug=slug)
-    if not (request.user.is_superuser or request.user.role == "owner") and (
-        course.instructor_id != request.user.pk
-    ):
+    if not can(request.user, TEACH, course):
         raise PermissionDenied
     return course
 
 
 def teaching(view):
     def wrapper(request, *args, **kwargs):
-        if not may_teach(request.user):
+        if not can(request.user, TEACH):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -48,7 +41,7 @@ def teaching(view):
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
     courses = Course.objects.order_by("title")
-    if not (request.user.is_superuser or request.user.role == "owner"):
+    if not can(request.user, TEACH_ANY_COURSE):
         courses = courses.filter(instructor=request.user)
     return render(request, "learning/editor/course_list.html", {"courses": courses})
 

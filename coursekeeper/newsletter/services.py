@@ -47,7 +47,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.jobs.leases import claim_due_jobs, due, mark_done
 from coursekeeper.jobs.models import JobStatus
@@ -66,6 +65,7 @@ from coursekeeper.newsletter.rules import OfferFacts, may_offer_without_consent
 from coursekeeper.newsletter.selectors import Recipient
 from coursekeeper.newsletter.wording import CURRENT_VERSION, WORDINGS
 from coursekeeper.privacy import consents
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
 from coursekeeper.privacy.gate import about_person, may_process
 from coursekeeper.privacy.models import (
     Consent,
@@ -85,12 +85,6 @@ CONSENT_METHOD = "double opt-in"
 UNSUBSCRIBE_SALT = "coursekeeper.newsletter.unsubscribe"
 # Emails queued per transaction by the dispatch.
 BATCH_SIZE = 200
-NEWSLETTER_ROLES = {Role.OWNER, Role.SUPPORT}
-
-
-def may_send_newsletters(user) -> bool:
-    """The owner and the support staff write and send newsletters."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role in NEWSLETTER_ROLES))
 
 
 def _school_name() -> str:
@@ -301,7 +295,7 @@ def unsubscribe(*, token: str) -> bool:
 
 
 def _check_staff(user) -> None:
-    if not may_send_newsletters(user):
+    if not can(user, SEND_NEWSLETTERS):
         raise NewsletterError("not_allowed")
 
 

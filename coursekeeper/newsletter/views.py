@@ -16,6 +16,7 @@ from coursekeeper.newsletter import selectors, services
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.forms import NewsletterForm, SendForm, SignupForm
 from coursekeeper.newsletter.models import LANGUAGES, Newsletter
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
 
 
 def _ui_language() -> str:
@@ -91,7 +92,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not services.may_send_newsletters(request.user):
+    if not can(request.user, SEND_NEWSLETTERS):
         raise PermissionDenied
 
 

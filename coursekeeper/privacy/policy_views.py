@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import policy, publishing
+from coursekeeper.privacy.access.roles import PUBLISH_POLICY, can
 from coursekeeper.privacy.models import PolicyVersion
 
 
@@ -234,7 +235,7 @@ def _effective_at(day: dt.date | None, earliest: dt.datetime) -> dt.datetime | N
 @require_http_methods(["GET", "POST"])
 def policy_staff(request: HttpRequest) -> HttpResponse:
     """The current content against the latest version: what changed, and the publish button."""
-    if not publishing.may_publish_policy(request.user):
+    if not can(request.user, PUBLISH_POLICY):
         raise PermissionDenied
     preview = publishing.preview_publication()
     status = 200

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from coursekeeper.privacy import policy
+from coursekeeper.privacy.access.roles import PUBLISH_POLICY, can
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import PolicyNotice, PolicyVersion, ProviderSettings, Recipient
 from coursekeeper.security.services import pseudonym
@@ -48,7 +49,6 @@ logger = logging.getLogger(__name__)
 
 NOTICE_PERIOD = dt.timedelta(days=28)
 NOTICE_BATCH_SIZE = 200
-PUBLISHERS = {"owner", "privacy_officer"}
 
 MESSAGES = {
     "not_allowed": gettext_lazy("Your role does not allow this."),
@@ -85,11 +85,6 @@ class PolicyError(PrivacyError):
     @property
     def message(self) -> str:
         return str(MESSAGES[self.code]) % self.params
-
-
-def may_publish_policy(user) -> bool:
-    """The owner and the privacy officer publish the policy."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role in PUBLISHERS))
 
 
 # --- What changed -------------------------------------------------------------------------------
@@ -493,7 +488,7 @@ def publish_policy(*, acting_user, effective_at: dt.datetime | None = None) -> P
     a transfer has no safeguard, nothing changed, or a material change would take effect
     in under four weeks.
     """
-    if not may_publish_policy(acting_user):
+    if not can(acting_user, PUBLISH_POLICY):
         raise PolicyError("not_allowed")
     # The provider row is the lock that makes two publications one after the other.
     provider = ProviderSettings.objects.select_for_update().get_or_create(pk=1)[0]

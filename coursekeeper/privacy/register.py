@@ -35,12 +35,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coursekeeper.accounts.models import normalize_email
+from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
 from coursekeeper.privacy.declarations import Category, registry
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import Disclosure, ProviderSettings, Recipient
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ALL_PURPOSES, LegalBasis
-from coursekeeper.privacy.services import may_edit_provider_settings
 from coursekeeper.privacy.texts import retention_text
 
 Role = Recipient.Role
@@ -78,7 +78,7 @@ PLATFORM_SECURITY_MEASURES = (
         "Pages load nothing from other sites and cannot be framed (content security policy "
         "and security headers)."
     ),
-    # privacy.rights.may_handle_requests, contact inbox roles
+    # privacy.access.roles: the capabilities of each role
     gettext_lazy(
         "Staff see personal data by role only: rights requests and the register only the "
         "owner and the privacy officer."
@@ -186,13 +186,8 @@ class RegisterError(PrivacyError):
         return text % self.params if self.params else text
 
 
-def may_keep_register(user) -> bool:
-    """Only the owner and the privacy officer keep the register and the record."""
-    return may_edit_provider_settings(user)
-
-
 def _check_allowed(acting_user) -> None:
-    if acting_user is None or not may_keep_register(acting_user):
+    if acting_user is None or not can(acting_user, KEEP_REGISTER):
         raise RegisterError("not_allowed")
 
 

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import register
+from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
 from coursekeeper.privacy.models import ProviderSettings, Recipient
 from coursekeeper.privacy.register_forms import DisclosureForm, RecipientForm
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not register.may_keep_register(request.user):
+    if not can(request.user, KEEP_REGISTER):
         raise PermissionDenied
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coursekeeper.privacy import jobs, rights
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.forms import (
     AccountRequestForm,
@@ -238,7 +239,7 @@ def confirm_request(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not rights.may_handle_requests(request.user):
+    if not can(request.user, HANDLE_REQUESTS):
         raise PermissionDenied
 
 

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from coursekeeper.privacy import rights
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can
 from coursekeeper.privacy.sweep import Forecast, expiring_by_week, recent_runs
 from coursekeeper.privacy.texts import retention_text
 
@@ -89,7 +89,7 @@ def chart_summary(forecast: Forecast) -> str:
 @require_http_methods(["GET"])
 def retention(request: HttpRequest) -> HttpResponse:
     """What the retention sweep will delete or anonymise in the next 8 weeks, and what it did."""
-    if not rights.may_handle_requests(request.user):
+    if not can(request.user, HANDLE_REQUESTS):
         raise PermissionDenied
     forecast = expiring_by_week(timezone.now(), weeks=WEEKS)
     lines = [

@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 
 from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can, holders
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     Objection,
@@ -58,13 +59,7 @@ EXCESSIVE_WINDOW_DAYS = 365
 MAX_EXTENSION_MONTHS = 2
 # Staff are alerted when this many days are left before a deadline.
 ALERT_DAYS_BEFORE = 7
-PRIVACY_ROLES = {"owner", "privacy_officer"}
 STAFF_CHANNELS = {Channel.EMAIL, Channel.POST, Channel.PHONE}
-
-
-def may_handle_requests(user) -> bool:
-    """Only the owner and the privacy officer work the request queue."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role in PRIVACY_ROLES))
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -181,7 +176,7 @@ def file_request(
             raise PrivacyError("not_allowed")
         email = user.email
     elif channel in STAFF_CHANNELS:
-        if logged_by is None or not may_handle_requests(logged_by):
+        if logged_by is None or not can(logged_by, HANDLE_REQUESTS):
             raise PrivacyError("not_allowed")
         if received_at and received_at > now:
             raise PrivacyError("received_in_future")
@@ -271,7 +266,7 @@ def _open_request(pk: int) -> RightsRequest:
 
 
 def _check_staff(actor) -> None:
-    if not may_handle_requests(actor):
+    if not can(actor, HANDLE_REQUESTS):
         raise PrivacyError("not_allowed")
 
 
@@ -515,9 +510,7 @@ def alert_staff_of_deadlines(*, base_url: str, now: dt.datetime | None = None) -
         requests = list(due_soon(now).select_for_update(of=("self",)))
         if not requests:
             return 0
-        staff = User.objects.filter(Q(role__in=PRIVACY_ROLES) | Q(is_superuser=True)).filter(
-            is_active=True
-        )
+        staff = holders(HANDLE_REQUESTS)
         queue_link = base_url.rstrip("/") + reverse("privacy:request_queue")
         for member in staff:
             context = {

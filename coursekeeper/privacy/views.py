@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import services
+from coursekeeper.privacy.access.roles import EDIT_PROVIDER, can
 from coursekeeper.privacy.forms import ProviderSettingsForm
 from coursekeeper.privacy.models import ProviderSettings
 
@@ -19,7 +20,7 @@ from coursekeeper.privacy.models import ProviderSettings
 @require_http_methods(["GET", "POST"])
 def provider_settings(request: HttpRequest) -> HttpResponse:
     """Let the owner or privacy officer keep the provider's published details up to date."""
-    if not services.may_edit_provider_settings(request.user):
+    if not can(request.user, EDIT_PROVIDER):
         raise PermissionDenied
     current = ProviderSettings.load()
     if request.method == "POST":

@@ -1,4 +1,4 @@
-"""Reading the counts for the staff statistics page, and who may see it."""
+"""Reading the counts for the staff statistics page."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from coursekeeper.accounts.choices import Role
 from coursekeeper.stats.models import PageViewCount, ScreenBucket, ScreenSizeCount
 from coursekeeper.stats.services import school_today
-
-STATISTICS_ROLES = {Role.OWNER, Role.SUPPORT, Role.PRIVACY_OFFICER}
-
-
-def may_view_statistics(user) -> bool:
-    """The owner, support staff and the privacy officer see the statistics."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role in STATISTICS_ROLES))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coursekeeper.cookies.consent import cookies_allowed
 from coursekeeper.cookies.models import CookieCategory
+from coursekeeper.privacy.access.roles import VIEW_STATISTICS, can
 from coursekeeper.stats import selectors, services
 from coursekeeper.stats.charts import bar_chart
 from coursekeeper.stats.models import ScreenBucket
@@ -44,7 +45,7 @@ def record_screen_size(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """Page views per day for the last 30 days, the most viewed pages and screen sizes."""
-    if not selectors.may_view_statistics(request.user):
+    if not can(request.user, VIEW_STATISTICS):
         raise PermissionDenied
     days = selectors.views_per_day(days=CHART_DAYS)
     chart = bar_chart([(date_format(d.day, "SHORT_DATE_FORMAT"), d.views) for d in days])

@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from coursekeeper.privacy import rights
 from coursekeeper.privacy.access.forms import AccessLogFilterForm
+from coursekeeper.privacy.access.roles import READ_ACCESS_LOG, can
 from coursekeeper.privacy.access.selectors import access_log_page
 
 
 @login_required
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    if not rights.may_handle_requests(request.user):
+    if not can(request.user, READ_ACCESS_LOG):
         raise PermissionDenied
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}

@@ -14,6 +14,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE
 from django.db import transaction
 from django.utils import timezone
 from user_agents import parse as parse_user_agent
@@ -22,6 +23,7 @@ from coursekeeper.accounts.choices import LANGUAGE_CHOICES, Role
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User, normalize_email
 from coursekeeper.privacy.access.roles import uses_administration
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.security.models import SecurityEvent
 from coursekeeper.security.services import pseudonym, record_security_event
 
@@ -99,9 +101,17 @@ def assign_role(*, user: User, role: str, acting_user: User) -> User:
     """Give a person a role; the roles whose work is in the administration may use it (2FA)."""
     if role not in Role.values:
         raise AccountError("unknown_role")
+    previous = user.role
     user.role = role
     user.is_staff = uses_administration(role)
     user.save(update_fields=["role", "is_staff"])
+    if previous != role:
+        record_staff_change(
+            acting_user=acting_user,
+            obj=user,
+            action=CHANGE,
+            message=[{"changed": {"fields": [f"role ({previous} → {role})"]}}],
+        )
     logger.info(
         "role assigned person=%s role=%s by=%s", pseudonym(user.pk), role, pseudonym(acting_user.pk)
     )

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -41,6 +42,7 @@ from django_tasks import task
 
 from coursekeeper.privacy import policy
 from coursekeeper.privacy.access.roles import PUBLISH_POLICY, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import PolicyNotice, PolicyVersion, ProviderSettings, Recipient
 from coursekeeper.security.services import pseudonym
@@ -524,6 +526,9 @@ def publish_policy(*, acting_user, effective_at: dt.datetime | None = None) -> P
         material=material,
         changes=[change.as_dict() for change in changes],
         published_by=acting_user,
+    )
+    record_staff_change(
+        acting_user=acting_user, obj=version, action=ADDITION, message=[{"added": {}}]
     )
     if material:
         count = create_notices(version=version)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from coursekeeper.accounts.models import normalize_email
 from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.declarations import Category, registry
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import Disclosure, ProviderSettings, Recipient
@@ -258,13 +259,7 @@ def _clean_recipient(data: dict) -> dict:
 
 
 def _log(*, acting_user, obj, action_flag: int, message: list) -> None:
-    LogEntry.objects.log_actions(
-        user_id=acting_user.pk,
-        queryset=[obj],
-        action_flag=action_flag,
-        change_message=message,
-        single_object=True,
-    )
+    record_staff_change(acting_user=acting_user, obj=obj, action=action_flag, message=message)
 
 
 @transaction.atomic

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.admin.models import CHANGE
 from django.db import transaction
 
 from coursekeeper.privacy.access.roles import EDIT_PROVIDER, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import ProviderSettings
 from coursekeeper.security.services import pseudonym
@@ -24,5 +26,11 @@ def update_provider_settings(*, acting_user, changes: dict[str, object]) -> Prov
         setattr(row, name, value)
     row.full_clean()
     row.save()
+    record_staff_change(
+        acting_user=acting_user,
+        obj=row,
+        action=CHANGE,
+        message=[{"changed": {"fields": sorted(changes)}}],
+    )
     logger.info("provider settings changed by=%s", pseudonym(acting_user.pk))
     return row

@@ -2,7 +2,7 @@ from django.urls import path
 
 from coursekeeper.privacy import policy_views, register_views, views
 from coursekeeper.privacy import request_views as rights
-from coursekeeper.privacy.access.views import access_log
+from coursekeeper.privacy.access.views import access_log, staff_changes
 from coursekeeper.privacy.export_views import download_export
 from coursekeeper.privacy.retention_views import retention
 
@@ -46,6 +46,7 @@ urlpatterns = [
     path("staff/requests/<int:pk>/<slug:action>/", rights.request_action, name="request_action"),
     # Staff: who among the staff saw whose data (R35).
     path("staff/access-log/", access_log, name="access_log"),
+    path("staff/changes/", staff_changes, name="staff_changes"),
     # Staff: what the retention sweep will remove in the coming weeks, and what it did (R33).
     path("staff/retention/", retention, name="retention"),
     # Staff: recipients and processors, disclosures on a legal order (R37), and the record of

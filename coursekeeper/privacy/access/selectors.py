@@ -135,3 +135,60 @@ def access_log_page(*, acting_user, person: str, staff: str, since, until, page_
         categories=["identity", "contact"],
     )
     return page, lines
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One staff change as the privacy officer reads it."""
+
+    at: object
+    staff: str
+    kind: str
+    record: str
+    action: str
+    message: str
+
+
+def staff_changes_page(*, acting_user, staff: str, since, until, page_number):
+    """Return one page of the staff audit trail (every staff write, the admin's included).
+
+    A change to a person's account names that account, so reading it is logged (R35).
+    """
+    import datetime as dt
+
+    from django.contrib.admin.models import LogEntry
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from coursekeeper.privacy.access.services import record_access
+
+    entries = LogEntry.objects.select_related("user", "content_type")
+    if staff:
+        entries = entries.filter(user__email=staff)
+    zone = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(
+            action_time__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+        )
+    if until:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        entries = entries.filter(action_time__lt=end)
+    page = Paginator(entries.order_by("-action_time", "-pk"), 100).get_page(page_number)
+    actions = {1: _("added"), 2: _("changed"), 3: _("deleted")}
+    lines = [
+        ChangeLine(
+            at=entry.action_time,
+            staff=entry.user.email if entry.user else str(_("a former staff member")),
+            kind=str(entry.content_type.model_class()._meta.verbose_name)
+            if entry.content_type and entry.content_type.model_class()
+            else "",
+            record=entry.object_id or "",
+            action=str(actions.get(entry.action_flag, "")),
+            message=entry.get_change_message(),
+        )
+        for entry in page.object_list
+    ]
+    record_access(
+        acting_user=acting_user, rows=list(page.object_list), place="privacy:staff_changes"
+    )
+    return page, lines

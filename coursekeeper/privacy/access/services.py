@@ -78,3 +78,38 @@ def record_access(
 def _category_order(code: str) -> int:
     values = [category.value for category in Category]
     return values.index(code) if code in values else len(values)
+
+
+def record_staff_change(
+    *, acting_user, obj: models.Model, action: int, message: list | str
+) -> None:
+    """Write the audit row of a staff member's change, in the change's own transaction.
+
+    One table holds every staff write: the administration's own history (Django's `LogEntry`)
+    and the platform's pages — role changes, refunds, request decisions, recipients, policy
+    publication — so "who changed what, when" is read in one place and in the admin's history
+    of each object. `action` is `ADDITION`, `CHANGE` or `DELETION`; `message` is the admin's
+    JSON change message (`[{"changed": {"fields": [...]}}]`) or a short untranslated code.
+
+    The row names its object by type and id with a neutral text ("order 17"), never the
+    object's own text, which for a person is their name: the audit trail repeats no personal
+    data beyond the link the declarations know and erasure removes.
+    """
+    from django.contrib.admin.models import LogEntry
+
+    if acting_user is None:
+        return
+    LogEntry.objects.create(
+        user_id=acting_user.pk,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=f"{obj._meta.model_name} {obj.pk}"[:200],
+        action_flag=action,
+        change_message=message if isinstance(message, str) else _json(message),
+    )
+
+
+def _json(message: list) -> str:
+    import json
+
+    return json.dumps(message)

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "adult_confirmation_missing": _("Please confirm that you are 18 or older."),
     "not_your_profile": _("You can only change your own profile."),
@@ -21,18 +23,10 @@ MESSAGES = {
 }
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A refusal the view turns into a 4xx with `message`; nothing was changed.
 
     (A refused two-factor code is recorded in the security log; that record is the only write.)
     """
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        text = MESSAGES[self.code]
-        return str(text % self.params) if self.params else str(text)
+    messages = MESSAGES

@@ -16,13 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coursekeeper.accounts.selectors import has_two_factor
-
-
-def wants_json(request) -> bool:
-    """Return whether the request is a script's JSON call, which a redirect would only confuse."""
-    return request.content_type == "application/json" or "application/json" in request.headers.get(
-        "Accept", ""
-    )
+from coursekeeper.web.refusals import wants_json
 
 
 class PersonPreferencesMiddleware:

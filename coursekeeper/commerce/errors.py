@@ -6,6 +6,8 @@ staff can meet reads the same way in Danish, German and English.
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "not_allowed": _("Your role does not allow this."),
     "product_not_found": _("This product is not for sale."),
@@ -84,14 +86,8 @@ MESSAGES.update(
 )
 
 
-class CommerceError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+class CommerceError(Refusal):
+    messages = MESSAGES
 
 
 # The built-in test provider's hosted page (helper "providers").
@@ -146,11 +142,3 @@ MESSAGES.update(
 
 class DetailedCommerceError(CommerceError):
     """A refusal whose message names facts of the case (a date), filled in when it is read."""
-
-    def __init__(self, code: str, **details: str) -> None:
-        super().__init__(code)
-        self.details = details
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.details

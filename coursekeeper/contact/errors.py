@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "not_allowed": (403, _("Your role does not allow this.")),
     "contact_not_found": (404, _("There is no such contact.")),
@@ -17,15 +19,5 @@ MESSAGES = {
 }
 
 
-class ContactError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def status(self) -> int:
-        return MESSAGES[self.code][0]
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code][1])
+class ContactError(Refusal):
+    messages = MESSAGES

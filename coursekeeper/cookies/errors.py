@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "no_choice": _(
         "Nothing was saved: choose “Accept all”, “Reject all”, or tick the "
@@ -13,11 +15,5 @@ MESSAGES = {
 }
 
 
-class CookieChoiceError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+class CookieChoiceError(Refusal):
+    messages = MESSAGES

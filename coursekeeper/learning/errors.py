@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "course_not_found": (404, _("This course does not exist or is not published.")),
     "lesson_not_found": (404, _("This lesson does not exist.")),
@@ -20,15 +22,5 @@ MESSAGES = {
 }
 
 
-class LearningError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def status(self) -> int:
-        return MESSAGES[self.code][0]
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code][1])
+class LearningError(Refusal):
+    messages = MESSAGES

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "not_allowed": _("Your role does not allow this."),
     "link_invalid": _(
@@ -22,11 +24,5 @@ MESSAGES = {
 }
 
 
-class NewsletterError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+class NewsletterError(Refusal):
+    messages = MESSAGES

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.web.refusals import Refusal
+
 MESSAGES = {
     "not_allowed": _("Your role does not allow this."),
     "unknown_request": _("That is not a request we know. Please choose one from the list."),
@@ -28,11 +30,5 @@ MESSAGES = {
 }
 
 
-class PrivacyError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+class PrivacyError(Refusal):
+    messages = MESSAGES

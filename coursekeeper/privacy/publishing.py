@@ -80,13 +80,7 @@ MESSAGES = {
 class PolicyError(PrivacyError):
     """A refusal to publish, with the details its message names; nothing was changed."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params
+    messages = MESSAGES
 
 
 # --- What changed -------------------------------------------------------------------------------

@@ -176,15 +176,11 @@ class RegisterError(PrivacyError):
     """A refusal of the register's services: a translated message, and the form field it is
     about (None: the whole form). Nothing was changed."""
 
-    def __init__(self, code: str, *, field_name: str | None = None, **params) -> None:
-        super().__init__(code)
-        self.field_name = field_name
-        self.params = params
+    messages = MESSAGES
 
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    def __init__(self, code: str, *, field_name: str | None = None, **params) -> None:
+        super().__init__(code, **params)
+        self.field_name = field_name
 
 
 def _check_allowed(acting_user) -> None:

@@ -257,13 +257,92 @@ def test_content_disposition_names_the_file_safely(video, filename, as_attachmen
     response = ranged_file_response(
         request,
         file=video,
-        content_type="application/pdf",
+        content_type="video/mp4",
         filename=filename,
         as_attachment=as_attachment,
     )
 
     assert response["Content-Disposition"] == expected
     body_of(response)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/ogg",
+        "audio/wav",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "Image/WebP",
+    ],
+)
+def test_r38_audio_video_and_raster_images_are_shown_inline_sandboxed(video, content_type):
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type=content_type
+    )
+
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == 'inline; filename="intro.mp4"'
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body_of(response)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html",
+        "text/html; charset=utf-8",
+        "image/svg+xml",
+        "application/javascript",
+        "text/javascript",
+        "application/xml",
+        "application/xhtml+xml",
+        "text/plain",
+        "application/pdf",
+        "application/octet-stream",
+        "application/zip",
+        "",
+    ],
+)
+def test_r38_every_other_type_is_a_sandboxed_download_whatever_the_caller_asks(video, content_type):
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type=content_type, as_attachment=False
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="intro.mp4"'
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body_of(response)
+
+
+def test_r38_a_caller_may_still_make_an_inline_type_a_download(video):
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type="video/mp4", as_attachment=True
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="intro.mp4"'
+    body_of(response)
+
+
+@pytest.mark.parametrize(
+    ("method", "range_header"), [("head", "bytes=0-9"), ("get", "bytes=5000-")]
+)
+def test_r38_head_and_416_answers_carry_the_same_protection(video, method, range_header):
+    response = serve(video, method=method, Range=range_header)
+
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_file_is_closed_when_the_response_is_closed(video):

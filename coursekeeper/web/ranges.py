@@ -25,15 +25,21 @@ Design:
   stay in a shared cache or on a shared computer's disk.
 - Safe by construction, whoever calls: a stored file is content, never a page of the site. Every
   answer (the 416 too) carries `X-Content-Type-Options: nosniff` (the browser uses the type we
-  send), its own `Content-Security-Policy: sandbox; default-src 'none'` (a document opened from
-  the file gets a unique origin and may run no script and load nothing; django-csp's middleware
-  leaves a response that already has the header alone) and `Cross-Origin-Resource-Policy:
-  same-origin` (no other site may embed it). The file is shown `inline` only when its content
-  type is on `INLINE_CONTENT_TYPES` -- audio, video and raster images, which a browser plays or
-  shows itself without running anything the file carries; everything else is an `attachment`,
-  whatever the caller asked. A caller may still force `attachment`. PDF is not on the list: the
-  sandbox keeps Chromium's and Safari's PDF viewers from rendering (a blank page), and a
-  downloaded PDF opens in the person's reader.
+  send), its own `Content-Security-Policy` (django-csp's middleware leaves a response that
+  already has the header alone) and `Cross-Origin-Resource-Policy: same-origin` (no other site
+  may embed it). The file is shown `inline` only when its content type is on
+  `INLINE_CONTENT_TYPES` -- audio, video and raster images, which a browser plays or shows
+  itself without running anything the file carries; everything else is an `attachment`,
+  whatever the caller asked. A caller may still force `attachment`.
+- The policy is `sandbox; default-src 'none'`: a document opened from the file gets a unique
+  origin, runs no script, submits no form and loads nothing. Inline audio and video get
+  `sandbox allow-same-origin; default-src 'none'; media-src 'self'` instead, because the page a
+  browser builds around a media file opened on its own loads that same file again: from a
+  unique origin, Chromium refuses it (neither CORS nor our CORP allow it) and shows a dead
+  player. Keeping the origin is safe only because scripts stay forbidden (no `allow-scripts`),
+  and these types never carry markup.
+- PDF is not on the inline list: the sandbox keeps Chromium's and Safari's PDF viewers from
+  rendering (a blank page), and a downloaded PDF opens in the person's reader.
 - A file missing from storage raises the storage's error (`FileNotFoundError` on disk); the
   calling view decides whether that is a 404.
 """
@@ -72,6 +78,7 @@ INLINE_CONTENT_TYPES = frozenset(
     }
 )
 FILE_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'"
+PLAYER_CONTENT_SECURITY_POLICY = "sandbox allow-same-origin; default-src 'none'; media-src 'self'"
 
 # RFC 9110 §5.6.2 token, for the range unit before "=".
 _RANGE_UNIT = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$", re.DOTALL)
@@ -149,17 +156,20 @@ def ranged_file_response(
         response["Content-Range"] = f"bytes {byte_range.first}-{byte_range.last}/{size}"
     response["Content-Length"] = str(length)
     response["Content-Type"] = content_type
+    inline = not as_attachment and _media_type(content_type) in INLINE_CONTENT_TYPES
     response["Content-Disposition"] = _content_disposition(
         filename if filename is not None else _storage_basename(file.name),
-        as_attachment=as_attachment or not shown_inline(content_type),
+        as_attachment=not inline,
     )
     _add_common_headers(response, etag=etag, modified=modified)
+    if inline and _media_type(content_type).startswith(("audio/", "video/")):
+        response["Content-Security-Policy"] = PLAYER_CONTENT_SECURITY_POLICY
     return response
 
 
-def shown_inline(content_type: str) -> bool:
-    """Return whether a file of `content_type` may be shown in the browser rather than saved."""
-    return content_type.split(";", 1)[0].strip().lower() in INLINE_CONTENT_TYPES
+def _media_type(content_type: str) -> str:
+    """Return "type/subtype" of a Content-Type, lower case and without parameters."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 class _FileChunks:

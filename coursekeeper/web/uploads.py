@@ -17,7 +17,8 @@ Design:
   its `[Content_Types].xml` naming the main part and the folder that holds it, OpenDocument by
   its `mimetype` entry; any other readable ZIP is an archive. OLE2 files by the names in their
   directory (WordDocument, Workbook, PowerPoint Document). Text is what is left that has no
-  NUL or control bytes and no markup. At most a few kilobytes and two small ZIP members are read.
+  NUL or control bytes and no markup. At most the first 64 KiB, a ZIP's directory and one small
+  member, or an OLE2 file's directory are read.
 - The name must agree with the content (`identify`): its ending must be one the detected type
   may carry, so `photo.png` holding HTML, or `movie.mp4` that is a ZIP, is refused. Some
   content fits several types (an MP4 container may be a video or audio, a DOCX is also a ZIP);

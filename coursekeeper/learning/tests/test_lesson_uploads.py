@@ -35,6 +35,7 @@ from coursekeeper.web.tests import samples
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FILE_CSP = "sandbox; default-src 'none'"
+PLAYER_CSP = "sandbox allow-same-origin; default-src 'none'; media-src 'self'"
 NOT_ALLOWED = (
     "This kind of file cannot be uploaded. Allowed are: "
     "videos (.mp4, .m4v, .webm, .ogv, .ogg), audio (.mp3, .m4a, .aac, .ogg, .oga, .opus, "
@@ -221,7 +222,7 @@ def test_r38_a_video_is_served_inline_but_sandboxed_through_the_whole_middleware
     assert response.status_code == 200
     assert response["Content-Type"] == "video/mp4"
     assert response["Content-Disposition"] == f'inline; filename="{video.media.name[8:]}"'
-    assert response["Content-Security-Policy"] == FILE_CSP
+    assert response["Content-Security-Policy"] == PLAYER_CSP
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert served(response) == samples.mp4()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -105,11 +103,7 @@ def lesson_edit(request: HttpRequest, slug: str, lesson_id: int | None = None) -
     )
     form = LessonForm(request.POST or None, request.FILES or None, instance=lesson, course=course)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        upload = request.FILES.get("media")
-        if upload is not None:
-            saved.media_type = upload.content_type or mimetypes.guess_type(upload.name)[0] or ""
-        saved.save()
+        form.save()  # with the media type the form found in the file's content
         messages.success(request, _("The lesson is saved."))
         return redirect("learning:editor_course", slug=course.slug)
     return render(

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.learning.models import Course, Lesson, Module
+from coursekeeper.web import uploads
+
+# What a video lesson's player can play: a video, or a recording of sound alone.
+PLAYABLE = (uploads.Category.VIDEO, uploads.Category.AUDIO)
 
 
 class MaterialRequestForm(forms.Form):
@@ -55,19 +61,48 @@ class LessonForm(forms.ModelForm):
         widgets = {
             "body": forms.Textarea(attrs={"rows": 10}),
             "release_on": forms.DateInput(attrs={"type": "date"}),
+            "media": forms.ClearableFileInput(
+                attrs={"accept": ",".join(f".{ext}" for ext in sorted(uploads.ALLOWED_EXTENSIONS))}
+            ),
+        }
+        help_texts = {
+            "media": format_lazy(_("Allowed are: {kinds}."), kinds=uploads.allowed_kinds()),
         }
 
     def __init__(self, *args, course: Course, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = course.modules.all()
 
+    def clean_media(self):
+        """Refuse a new file unless its content is an allowed kind that its name agrees with.
+
+        The lesson's media type becomes the type found in the content; what the browser said the
+        file was is ignored.
+        """
+        media = self.cleaned_data.get("media")
+        if isinstance(media, UploadedFile):
+            self.instance.media_type = uploads.identify(media, name=media.name).media_type
+        elif media is False:  # "Clear" ticked, no new file
+            self.instance.media_type = ""
+        return media
+
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind in (Lesson.Kind.VIDEO, Lesson.Kind.FILE) and not (
-            cleaned.get("media") or self.instance.media
-        ):
+        if "media" in self.errors:
+            pass  # the file was refused, and that error says why
+        elif kind in (Lesson.Kind.VIDEO, Lesson.Kind.FILE) and not cleaned.get("media"):
             self.add_error("media", _("A video or file lesson needs its file."))
+        elif kind == Lesson.Kind.VIDEO and not self._media_is_playable():
+            self.add_error(
+                "media",
+                _("A video lesson needs a video or audio file. Allowed are: %(kinds)s.")
+                % {"kinds": uploads.extensions_of(*PLAYABLE)},
+            )
         if kind == Lesson.Kind.VIDEO and not cleaned.get("duration_seconds"):
             self.add_error("duration_seconds", _("Give the video's length in seconds."))
         return cleaned
+
+    def _media_is_playable(self) -> bool:
+        # The type checked at upload (set by clean_media), or the one stored with the file.
+        return uploads.category_of(self.instance.media_type) in PLAYABLE

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -113,15 +112,19 @@ def lesson_media(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 
 def _serve(request: HttpRequest, current) -> HttpResponse:
+    """Serve the lesson's file as the type its content was checked to be, never one guessed.
+
+    `ranged_file_response` decides from that type whether the file may be shown inline.
+    """
     from coursekeeper.web.ranges import ranged_file_response
+    from coursekeeper.web.uploads import UNCHECKED_MEDIA_TYPE
 
     name = current.media.name.rsplit("/", 1)[-1]
-    content_type = current.media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     try:
         return ranged_file_response(
             request,
             file=current.media,
-            content_type=content_type,
+            content_type=current.media_type or UNCHECKED_MEDIA_TYPE,
             filename=name,
             as_attachment=current.kind == current.Kind.FILE,
         )

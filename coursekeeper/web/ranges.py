@@ -23,6 +23,23 @@ Design:
   an `If-Range` with an HTTP-date matches when it equals Last-Modified to the second.
 - Every answer is `Cache-Control: private, no-store`: the files belong to one person and must not
   stay in a shared cache or on a shared computer's disk.
+- Safe by construction, whoever calls: a stored file is content, never a page of the site. Every
+  answer (the 416 too) carries `X-Content-Type-Options: nosniff` (the browser uses the type we
+  send), its own `Content-Security-Policy` (django-csp's middleware leaves a response that
+  already has the header alone) and `Cross-Origin-Resource-Policy: same-origin` (no other site
+  may embed it). The file is shown `inline` only when its content type is on
+  `INLINE_CONTENT_TYPES` -- audio, video and raster images, which a browser plays or shows
+  itself without running anything the file carries; everything else is an `attachment`,
+  whatever the caller asked. A caller may still force `attachment`.
+- The policy is `sandbox; default-src 'none'`: a document opened from the file gets a unique
+  origin, runs no script, submits no form and loads nothing. Inline audio and video get
+  `sandbox allow-same-origin; default-src 'none'; media-src 'self'` instead, because the page a
+  browser builds around a media file opened on its own loads that same file again: from a
+  unique origin, Chromium refuses it (neither CORS nor our CORP allow it) and shows a dead
+  player. Keeping the origin is safe only because scripts stay forbidden (no `allow-scripts`),
+  and these types never carry markup.
+- PDF is not on the inline list: the sandbox keeps Chromium's and Safari's PDF viewers from
+  rendering (a blank page), and a downloaded PDF opens in the person's reader.
 - A file missing from storage raises the storage's error (`FileNotFoundError` on disk); the
   calling view decides whether that is a 404.
 """
@@ -42,6 +59,26 @@ from django.http.response import HttpResponseBase
 from django.utils.http import http_date, parse_http_date_safe
 
 CHUNK_SIZE = 64 * 1024
+
+# The only content types served `inline` (see the module's docstring); never SVG, HTML or XML.
+INLINE_CONTENT_TYPES = frozenset(
+    {
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/ogg",
+        "audio/wav",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+    }
+)
+FILE_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'"
+PLAYER_CONTENT_SECURITY_POLICY = "sandbox allow-same-origin; default-src 'none'; media-src 'self'"
 
 # RFC 9110 §5.6.2 token, for the range unit before "=".
 _RANGE_UNIT = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$", re.DOTALL)
@@ -78,7 +115,8 @@ def ranged_file_response(
     `file` is a `File` or `FieldFile` from any storage; it is opened here with `open("rb")` and
     closed when the response is closed (after the last chunk, or when the client goes away).
     `filename` (default: the last part of the file's storage name) goes into an RFC 6266
-    `Content-Disposition`, `inline` unless `as_attachment`. The caller must already have
+    `Content-Disposition`: `inline` only if `content_type` is on `INLINE_CONTENT_TYPES` and the
+    caller did not ask for `as_attachment`, else `attachment`. The caller must already have
     checked that the person may see the file; the response is marked private and uncacheable.
     The return value is a `StreamingHttpResponse` for GET and an `HttpResponse` otherwise, hence
     the common base class as the annotation.
@@ -118,12 +156,20 @@ def ranged_file_response(
         response["Content-Range"] = f"bytes {byte_range.first}-{byte_range.last}/{size}"
     response["Content-Length"] = str(length)
     response["Content-Type"] = content_type
+    inline = not as_attachment and _media_type(content_type) in INLINE_CONTENT_TYPES
     response["Content-Disposition"] = _content_disposition(
         filename if filename is not None else _storage_basename(file.name),
-        as_attachment=as_attachment,
+        as_attachment=not inline,
     )
     _add_common_headers(response, etag=etag, modified=modified)
+    if inline and _media_type(content_type).startswith(("audio/", "video/")):
+        response["Content-Security-Policy"] = PLAYER_CONTENT_SECURITY_POLICY
     return response
+
+
+def _media_type(content_type: str) -> str:
+    """Return "type/subtype" of a Content-Type, lower case and without parameters."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 class _FileChunks:
@@ -234,6 +280,8 @@ def _add_common_headers(
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     if etag is not None:
         response["ETag"] = etag
     if modified is not None:

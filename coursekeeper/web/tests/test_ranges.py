@@ -257,13 +257,99 @@ def test_content_disposition_names_the_file_safely(video, filename, as_attachmen
     response = ranged_file_response(
         request,
         file=video,
-        content_type="application/pdf",
+        content_type="video/mp4",
         filename=filename,
         as_attachment=as_attachment,
     )
 
     assert response["Content-Disposition"] == expected
     body_of(response)
+
+
+STRICT_POLICY = "sandbox; default-src 'none'"
+PLAYER_POLICY = "sandbox allow-same-origin; default-src 'none'; media-src 'self'"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "policy"),
+    [
+        ("video/mp4", PLAYER_POLICY),
+        ("video/webm", PLAYER_POLICY),
+        ("video/ogg", PLAYER_POLICY),
+        ("audio/mpeg", PLAYER_POLICY),
+        ("audio/mp4", PLAYER_POLICY),
+        ("audio/aac", PLAYER_POLICY),
+        ("audio/ogg", PLAYER_POLICY),
+        ("audio/wav", PLAYER_POLICY),
+        ("image/png", STRICT_POLICY),
+        ("image/jpeg", STRICT_POLICY),
+        ("image/gif", STRICT_POLICY),
+        ("Image/WebP", STRICT_POLICY),
+    ],
+)
+def test_r38_audio_video_and_raster_images_are_shown_inline_sandboxed(video, content_type, policy):
+    """A player keeps its origin to load the file it plays; scripts stay forbidden in both."""
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type=content_type
+    )
+
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == 'inline; filename="intro.mp4"'
+    assert response["Content-Security-Policy"] == policy
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body_of(response)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html",
+        "text/html; charset=utf-8",
+        "image/svg+xml",
+        "application/javascript",
+        "text/javascript",
+        "application/xml",
+        "application/xhtml+xml",
+        "text/plain",
+        "application/pdf",
+        "application/octet-stream",
+        "application/zip",
+        "",
+    ],
+)
+def test_r38_every_other_type_is_a_sandboxed_download_whatever_the_caller_asks(video, content_type):
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type=content_type, as_attachment=False
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="intro.mp4"'
+    assert response["Content-Security-Policy"] == STRICT_POLICY
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    body_of(response)
+
+
+def test_r38_a_caller_may_still_make_an_inline_type_a_download(video):
+    response = ranged_file_response(
+        RequestFactory().get("/"), file=video, content_type="video/mp4", as_attachment=True
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="intro.mp4"'
+    assert response["Content-Security-Policy"] == STRICT_POLICY
+    body_of(response)
+
+
+@pytest.mark.parametrize(
+    ("method", "range_header", "policy"),
+    [("head", "bytes=0-9", PLAYER_POLICY), ("get", "bytes=5000-", STRICT_POLICY)],
+)
+def test_r38_head_and_416_answers_carry_the_same_protection(video, method, range_header, policy):
+    response = serve(video, method=method, Range=range_header)
+
+    assert response["Content-Security-Policy"] == policy
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_file_is_closed_when_the_response_is_closed(video):

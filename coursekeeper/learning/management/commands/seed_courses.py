@@ -15,6 +15,7 @@ from django.db import transaction
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
 from coursekeeper.learning.models import Course, Lesson, Module, Topic
+from coursekeeper.web.uploads import identify
 
 ASSETS = Path(__file__).resolve().parents[2] / "demo_assets"
 INSTRUCTOR_EMAIL = "instructor@demo.coursekeeper.test"
@@ -226,11 +227,11 @@ class Command(BaseCommand):
         if lesson.kind == Lesson.Kind.VIDEO:
             path = ASSETS / "welcome.mp4"
             lesson.duration_seconds = mp4_duration_seconds(path)
-            lesson.media_type = "video/mp4"
         elif lesson.kind == Lesson.Kind.FILE:
             path = ASSETS / "course-handbook.pdf"
-            lesson.media_type = "application/pdf"
         else:
             return
         with path.open("rb") as handle:
+            # The same check as an upload in the editor: "video/mp4", "application/pdf".
+            lesson.media_type = identify(handle, name=path.name).media_type
             lesson.media.save(path.name, File(handle), save=False)

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coursekeeper.learning import services
 from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
+from coursekeeper.learning.insight import course_insight
 from coursekeeper.learning.models import Course, Lesson
 from coursekeeper.privacy.access.roles import TEACH, TEACH_ANY_COURSE, can
+from coursekeeper.web.charts import bar_chart
 
 
 def _own_course(request: HttpRequest, slug: str) -> Course:
@@ -67,11 +69,25 @@ def course_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 @teaching
 @require_GET
 def course_outline(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's outline, and its learners as the instructor may see them (R34)."""
     course = _own_course(request, slug)
+    insight = course_insight(
+        course=course, acting_user=request.user, page_number=request.GET.get("page")
+    )
+    shares = [
+        (str(number), figure.share)
+        for number, figure in enumerate(insight.lessons, 1)
+        if figure.share is not None
+    ]
     return render(
         request,
         "learning/editor/course_outline.html",
-        {"course": course, "modules": course.modules.prefetch_related("lessons")},
+        {
+            "course": course,
+            "modules": course.modules.prefetch_related("lessons"),
+            "insight": insight,
+            "chart": bar_chart(shares, label_every=1) if shares else None,
+        },
     )
 
 

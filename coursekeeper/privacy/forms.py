@@ -19,7 +19,7 @@ class ProviderSettingsForm(forms.ModelForm):
     class Meta:
         formfield_callback = _form_field
         model = ProviderSettings
-        fields = ProviderSettings.PUBLISHED_FIELDS
+        fields = [*ProviderSettings.PUBLISHED_FIELDS, "min_group_size"]
         widgets = {
             "street_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),

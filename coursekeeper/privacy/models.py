@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -154,6 +155,16 @@ class ProviderSettings(models.Model):
     supervisory_authority_url = models.URLField(_("supervisory authority's website"), blank=True)
     dpo_name = models.CharField(_("data-protection officer"), max_length=200, blank=True)
     dpo_email = models.EmailField(_("data-protection officer's email"), blank=True)
+    # Figures shown to instructors hide any group of learners smaller than this (R34).
+    min_group_size = models.PositiveSmallIntegerField(
+        _("smallest group shown in teaching figures"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text=_(
+            "Instructors see progress under pseudonyms; any figure about fewer learners than "
+            "this is hidden, so no one can be picked out of a small group."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # What the policy, the register and the provider settings page show of the controller.

@@ -26,6 +26,20 @@ def pseudonym(user_id: int | None) -> str:
     return f"p-{digest[:12]}"
 
 
+def course_pseudonym(course_id: int, user_id: int) -> str:
+    """Return the learner's stable pseudonym within one course (R34): `L-` and six characters.
+
+    A keyed hash of the course and the account: the same learner reads the same in one course
+    and differently in another, so two instructors cannot join their lists, and nobody without
+    the key can turn a pseudonym back into an account.
+    """
+    digest = hmac.new(
+        settings.FINGERPRINT_KEY.encode(), f"course:{course_id}:{user_id}".encode(), hashlib.sha256
+    ).digest()
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+    return "L-" + "".join(alphabet[byte % len(alphabet)] for byte in digest[:6])
+
+
 def token_digest(token: str) -> str:
     """Return what is stored of a link's secret token: its SHA-256, so a dump opens no link."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -14,8 +14,8 @@ from coursekeeper.cookies.consent import cookies_allowed
 from coursekeeper.cookies.models import CookieCategory
 from coursekeeper.privacy.access.roles import VIEW_STATISTICS, can
 from coursekeeper.stats import selectors, services
-from coursekeeper.stats.charts import bar_chart
 from coursekeeper.stats.models import ScreenBucket
+from coursekeeper.web.charts import bar_chart
 
 CHART_DAYS = 30
 

@@ -17,10 +17,10 @@ from coursekeeper.cookies.models import RegistryEntry
 from coursekeeper.cookies.seed import seed_registry
 from coursekeeper.privacy.tests.test_pages import staff_client
 from coursekeeper.stats import services
-from coursekeeper.stats.charts import bar_chart, nice_maximum
 from coursekeeper.stats.models import PageViewCount, ScreenSizeCount
 from coursekeeper.stats.selectors import views_per_day
 from coursekeeper.stats.services import school_today
+from coursekeeper.web.charts import bar_chart, nice_maximum
 
 pytestmark = pytest.mark.django_db
 

@@ -1,24 +1,43 @@
-"""Create the demo school's three courses (English, Danish, German) with a video and a PDF.
+"""Create the demo school's three courses (English, Danish, German) with a video and a PDF,
+and a class of learners part-way through the first, so the instructor's page has figures.
 
-Idempotent: a course whose slug exists is left as it is.
+Idempotent: a course whose slug exists is left as it is, and the class is made once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
-from coursekeeper.learning.models import Course, Lesson, Module, Topic
+from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
 from coursekeeper.web.uploads import identify
 
 ASSETS = Path(__file__).resolve().parents[2] / "demo_assets"
 INSTRUCTOR_EMAIL = "instructor@demo.coursekeeper.test"
+LEARNER_EMAIL = "learner@demo.coursekeeper.test"
+# A made-up class in the first course: (first name, lessons finished, days since last active).
+DEMO_CLASS = [
+    ("Ida", 6, 1),
+    ("Noah", 6, 2),
+    ("Emma", 5, 1),
+    ("Lukas", 5, 4),
+    ("Freja", 4, 3),
+    ("Mia", 4, 6),
+    ("Oskar", 3, 2),
+    ("Leonie", 2, 9),
+    ("William", 1, 14),
+    ("Clara", 1, 20),
+    ("Elias", 0, 25),
+]
 
 
 def mp4_duration_seconds(path: Path) -> int:
@@ -221,7 +240,47 @@ class Command(BaseCommand):
                     self._attach_media(lesson)
                     lesson.save()
             created += 1
+        self._seed_class()
         self.stdout.write(f"Demo courses ready ({created} created).")
+
+    def _seed_class(self) -> None:
+        """Enrol a made-up class and the demo learner in the first course, part-way through."""
+        course = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        if course is None or Enrollment.objects.filter(course=course).exists():
+            return
+        lessons = list(
+            Lesson.objects.filter(module__course=course).order_by("module__position", "position")
+        )
+        now = timezone.now()
+        people = [(User.objects.filter(email=LEARNER_EMAIL).first(), 2, 0)]
+        for index, (first_name, _done, _days) in enumerate(DEMO_CLASS, start=1):
+            email = f"class{index:02d}@demo.coursekeeper.test"
+            person = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, None, full_name=f"{first_name} Demo", language="en"
+            )
+            EmailAddress.objects.get_or_create(
+                user=person, email=email, defaults={"primary": True, "verified": True}
+            )
+            people.append((person, _done, _days))
+        for person, done, days in people:
+            if person is None:
+                continue
+            active = now - dt.timedelta(days=days)
+            finished = min(done, len(lessons))
+            Enrollment.objects.create(
+                learner=person,
+                course=course,
+                enrolled_at=now - dt.timedelta(days=30),
+                last_activity_at=active,
+                last_lesson=lessons[finished - 1] if finished else None,
+                completed_at=active if finished == len(lessons) else None,
+            )
+            LessonProgress.objects.bulk_create(
+                LessonProgress(
+                    learner=person, lesson=lesson, completed_at=active, updated_at=active
+                )
+                for lesson in lessons[:finished]
+            )
 
     def _attach_media(self, lesson: Lesson) -> None:
         if lesson.kind == Lesson.Kind.VIDEO:

@@ -244,9 +244,14 @@ def checkout_return(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_GET
 def checkout_cancelled(request: HttpRequest, public_id) -> HttpResponse:
-    """The buyer left the provider's page without paying; nothing was charged."""
+    """The buyer left the provider's page without paying; nothing was charged.
+
+    Only an unpaid checkout has this page: a paid order's link says nothing to whoever holds it.
+    """
     try:
         order = selectors.order_by_public_id(public_id)
+        if order.status not in (Order.Status.PENDING, Order.Status.FAILED, Order.Status.EXPIRED):
+            raise CommerceError("order_not_found")
     except CommerceError as error:
         return _refused(request, error)
     return render(

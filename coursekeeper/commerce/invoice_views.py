@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from coursekeeper.commerce import einvoice, invoices
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Invoice
-from coursekeeper.privacy.access.roles import SEE_INVOICES, can
+from coursekeeper.privacy.access.roles import SEE_INVOICES, requires
 
 
 def _document(invoice: Invoice) -> HttpResponse:
@@ -36,16 +36,10 @@ def my_invoice(request: HttpRequest, number: str) -> HttpResponse:
     return _document(invoice)
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not can(request.user, SEE_INVOICES):
-        raise PermissionDenied
-
-
-@login_required
+@requires(SEE_INVOICES)
 @require_GET
 def staff_invoices(request: HttpRequest) -> HttpResponse:
     """Every invoice and credit note, newest first, searchable by number."""
-    _staff_only(request)
     query = request.GET.get("number", "")[:32]
     page = invoices.staff_invoice_page(
         actor=request.user, query=query, page_number=request.GET.get("page")
@@ -53,11 +47,10 @@ def staff_invoices(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/invoice/staff_list.html", {"page": page, "query": query})
 
 
-@login_required
+@requires(SEE_INVOICES)
 @require_GET
 def staff_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """One invoice as PDF, for staff."""
-    _staff_only(request)
     try:
         invoice = invoices.open_invoice_for_staff(actor=request.user, number=number)
     except CommerceError as error:

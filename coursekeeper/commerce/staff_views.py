@@ -12,8 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coursekeeper.commerce import refunds
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
-from coursekeeper.privacy.access.roles import SELL, can
+from coursekeeper.privacy.access.roles import SELL, requires
 
 
 class RefundForm(forms.Form):
@@ -44,15 +42,9 @@ class RefundForm(forms.Form):
         return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not can(request.user, SELL):
-        raise PermissionDenied
-
-
-@login_required
+@requires(SELL)
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     query = request.GET.get("q", "")[:254]
     status = request.GET.get("status", "")
     page = refunds.staff_order_page(
@@ -83,18 +75,16 @@ def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) ->
     )
 
 
-@login_required
+@requires(SELL)
 @require_GET
 def order_detail(request: HttpRequest, public_id) -> HttpResponse:
-    _staff_only(request)
     return _detail(request, public_id)
 
 
-@login_required
+@requires(SELL)
 @require_POST
 def refund(request: HttpRequest, public_id) -> HttpResponse:
     """The first POST shows the confirmation page; the POST with `confirm` refunds."""
-    _staff_only(request)
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _detail(request, public_id, form=form, status=400)

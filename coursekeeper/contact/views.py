@@ -11,7 +11,6 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coursekeeper.contact import selectors, services
 from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.forms import ContactForm, LogContactForm, NewContactForm, ReplyForm
-from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
+from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, requires
 
 
 def _language() -> str:
@@ -69,15 +68,9 @@ def _raise_for(error: ContactError) -> NoReturn:
     raise PermissionDenied from error
 
 
-def _inbox_only(request: HttpRequest) -> None:
-    if not can(request.user, ANSWER_CONTACTS):
-        raise PermissionDenied
-
-
-@login_required
+@requires(ANSWER_CONTACTS)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    _inbox_only(request)
     page = selectors.inbox_page(request.GET.get("page"))
     services.record_inbox_view(actor=request.user, contacts=page.object_list)
     return render(request, "contact/inbox.html", {"page": page})
@@ -106,17 +99,15 @@ def _thread_page(
     return render(request, "contact/contact_detail.html", context, status=status)
 
 
-@login_required
+@requires(ANSWER_CONTACTS)
 @require_GET
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _inbox_only(request)
     return _thread_page(request, pk)
 
 
-@login_required
+@requires(ANSWER_CONTACTS)
 @require_POST
 def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    _inbox_only(request)
     form = LogContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -141,10 +132,9 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_page(request, pk, log_form=form, status=400)
 
 
-@login_required
+@requires(ANSWER_CONTACTS)
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    _inbox_only(request)
     form = ReplyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -163,11 +153,10 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_page(request, pk, reply_form=form, status=400)
 
 
-@login_required
+@requires(ANSWER_CONTACTS)
 @require_http_methods(["GET", "POST"])
 def new_contact(request: HttpRequest) -> HttpResponse:
     """Log a call or an email from someone new; a known address joins its thread."""
-    _inbox_only(request)
     if request.method == "POST":
         form = NewContactForm(request.POST)
         if form.is_valid():

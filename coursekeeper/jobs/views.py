@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coursekeeper.jobs import selectors
-from coursekeeper.privacy.access.roles import OPERATE, can
+from coursekeeper.privacy.access.roles import OPERATE, requires
 
 
-@login_required
+@requires(OPERATE)
 @require_GET
 def operations(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, OPERATE):
-        raise PermissionDenied
     by_kind, events = selectors.security_events(acting_user=request.user)
     return render(
         request,

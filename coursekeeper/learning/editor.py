@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +14,7 @@ from coursekeeper.learning import services
 from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
 from coursekeeper.learning.insight import course_insight
 from coursekeeper.learning.models import Course, Lesson
-from coursekeeper.privacy.access.roles import TEACH, TEACH_ANY_COURSE, can
+from coursekeeper.privacy.access.roles import TEACH, TEACH_ANY_COURSE, can, requires
 from coursekeeper.web.charts import bar_chart
 
 
@@ -26,18 +25,7 @@ def _own_course(request: HttpRequest, slug: str) -> Course:
     return course
 
 
-def teaching(view):
-    def wrapper(request, *args, **kwargs):
-        if not can(request.user, TEACH):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return login_required(wrapper)
-
-
-@teaching
+@requires(TEACH)
 @require_GET
 def course_list(request: HttpRequest) -> HttpResponse:
     courses = Course.objects.order_by("title")
@@ -46,7 +34,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/editor/course_list.html", {"courses": courses})
 
 
-@teaching
+@requires(TEACH)
 @require_http_methods(["GET", "POST"])
 def course_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     course = _own_course(request, slug) if slug else Course(language=request.user.language)
@@ -66,7 +54,7 @@ def course_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )
 
 
-@teaching
+@requires(TEACH)
 @require_GET
 def course_outline(request: HttpRequest, slug: str) -> HttpResponse:
     """The course's outline, and its learners as the instructor may see them (R34)."""
@@ -91,7 +79,7 @@ def course_outline(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@teaching
+@requires(TEACH)
 @require_http_methods(["GET", "POST"])
 def module_add(request: HttpRequest, slug: str) -> HttpResponse:
     course = _own_course(request, slug)
@@ -110,7 +98,7 @@ def module_add(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@teaching
+@requires(TEACH)
 @require_http_methods(["GET", "POST"])
 def lesson_edit(request: HttpRequest, slug: str, lesson_id: int | None = None) -> HttpResponse:
     course = _own_course(request, slug)

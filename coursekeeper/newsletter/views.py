@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -16,7 +14,7 @@ from coursekeeper.newsletter import selectors, services
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.forms import NewsletterForm, SendForm, SignupForm
 from coursekeeper.newsletter.models import LANGUAGES, Newsletter
-from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, requires
 
 
 def _ui_language() -> str:
@@ -91,11 +89,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not can(request.user, SEND_NEWSLETTERS):
-        raise PermissionDenied
-
-
 def _newsletter(pk: int) -> Newsletter:
     newsletter = selectors.newsletter_by_id(pk)
     if newsletter is None:
@@ -103,10 +96,9 @@ def _newsletter(pk: int) -> Newsletter:
     return newsletter
 
 
-@login_required
+@requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET"])
 def staff_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     return render(
         request,
         "newsletter/staff_list.html",
@@ -114,11 +106,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Write a new newsletter, or change a draft."""
-    _staff_only(request)
     newsletter = _newsletter(pk) if pk is not None else None
     if newsletter is not None and newsletter.status != Newsletter.Status.DRAFT:
         messages.error(request, NewsletterError("not_a_draft").message)
@@ -166,11 +157,10 @@ def _previews(newsletter: Newsletter) -> list[dict]:
     return previews
 
 
-@login_required
+@requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET"])
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview of a newsletter and, once it is being sent, its progress."""
-    _staff_only(request)
     newsletter = _newsletter(pk)
     progress = selectors.progress(newsletter)
     missing = [code for code in LANGUAGES if code not in newsletter.languages()]
@@ -188,11 +178,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET", "POST"])
 def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then send: to subscribers, and to customers only where the law allows it."""
-    _staff_only(request)
     newsletter = _newsletter(pk)
     if newsletter.status != Newsletter.Status.DRAFT:
         return redirect("newsletter:staff_detail", newsletter.pk)

@@ -10,8 +10,6 @@ from html.parser import HTMLParser
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import policy, publishing
-from coursekeeper.privacy.access.roles import PUBLISH_POLICY, can
+from coursekeeper.privacy.access.roles import PUBLISH_POLICY, requires
 from coursekeeper.privacy.models import PolicyVersion
 
 
@@ -231,12 +229,10 @@ def _effective_at(day: dt.date | None, earliest: dt.datetime) -> dt.datetime | N
     return start
 
 
-@login_required
+@requires(PUBLISH_POLICY)
 @require_http_methods(["GET", "POST"])
 def policy_staff(request: HttpRequest) -> HttpResponse:
     """The current content against the latest version: what changed, and the publish button."""
-    if not can(request.user, PUBLISH_POLICY):
-        raise PermissionDenied
     preview = publishing.preview_publication()
     status = 200
     if request.method == "POST":

@@ -4,8 +4,6 @@ processing (R25) with its CSV and PDF exports. Owner and privacy officer only.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -13,14 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import register
-from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
+from coursekeeper.privacy.access.roles import KEEP_REGISTER, requires
 from coursekeeper.privacy.models import ProviderSettings, Recipient
 from coursekeeper.privacy.register_forms import DisclosureForm, RecipientForm
-
-
-def _staff_only(request: HttpRequest) -> None:
-    if not can(request.user, KEEP_REGISTER):
-        raise PermissionDenied
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -33,10 +26,9 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 # --- Recipients ----------------------------------------------------------------------------------
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
 def recipient_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     return render(request, "privacy/register/recipients.html", register.recipients_overview())
 
 
@@ -71,17 +63,15 @@ def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> H
     return render(request, "privacy/register/recipient_form.html", context, status=status)
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
 def recipient_new(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     return _recipient_form_page(request, None)
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
 def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
     recipient = Recipient.objects.filter(pk=pk).first()
     if recipient is None:
         raise Http404
@@ -91,11 +81,10 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Disclosures on a legal order ----------------------------------------------------------------
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
 def disclosure_new(request: HttpRequest) -> HttpResponse:
     """Log that a person's data went to an authority on a legal order; they see it (R37)."""
-    _staff_only(request)
     status = 200
     if request.method == "POST":
         form = DisclosureForm(request.POST)
@@ -137,10 +126,9 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
 # --- The record of processing --------------------------------------------------------------------
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
 def record_page(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     activities = register.record_of_processing()
     return render(
         request,
@@ -159,11 +147,10 @@ def _refused(request: HttpRequest, error: register.RegisterError) -> HttpRespons
     return redirect("privacy:register")
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
 def record_csv(request: HttpRequest) -> HttpResponse:
     """The record as CSV for an authority, in the staff member's language."""
-    _staff_only(request)
     try:
         register.check_record_exportable()
     except register.RegisterError as error:
@@ -176,11 +163,10 @@ def record_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
 def record_pdf(request: HttpRequest) -> HttpResponse:
     """The record as PDF for an authority, in the staff member's language."""
-    _staff_only(request)
     try:
         register.check_record_exportable()
     except register.RegisterError as error:

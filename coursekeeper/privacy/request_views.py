@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coursekeeper.privacy import jobs, rights
-from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, requires
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.forms import (
     AccountRequestForm,
@@ -238,15 +237,9 @@ def confirm_request(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff: the queue ---------------------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not can(request.user, HANDLE_REQUESTS):
-        raise PermissionDenied
-
-
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_http_methods(["GET"])
 def request_queue_view(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
     show_all = request.GET.get("show") == "all"
     return render(
         request,
@@ -255,11 +248,10 @@ def request_queue_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_http_methods(["GET", "POST"])
 def log_request(request: HttpRequest) -> HttpResponse:
     """Log a request that came by email, post or phone."""
-    _staff_only(request)
     if request.method == "POST":
         form = StaffLogRequestForm(request.POST)
         if form.is_valid():
@@ -293,10 +285,9 @@ def log_request(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/log_request.html", {"form": form}, status=status)
 
 
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_http_methods(["GET"])
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
     from coursekeeper.privacy.selectors import request_detail as load
 
     detail = load(pk)
@@ -324,11 +315,10 @@ STAFF_ACTIONS = {
 }
 
 
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One staff action on a request; a refused one changes nothing and says why."""
-    _staff_only(request)
     base_url = _base_url(request)
     actor = request.user
     try:

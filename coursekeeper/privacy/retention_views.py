@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, requires
 from coursekeeper.privacy.sweep import Forecast, expiring_by_week, recent_runs
 from coursekeeper.privacy.texts import retention_text
 
@@ -85,12 +83,10 @@ def chart_summary(forecast: Forecast) -> str:
     return text % {"weeks": len(forecast.starts), "total": forecast.total, "list": weeks}
 
 
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_http_methods(["GET"])
 def retention(request: HttpRequest) -> HttpResponse:
     """What the retention sweep will delete or anonymise in the next 8 weeks, and what it did."""
-    if not can(request.user, HANDLE_REQUESTS):
-        raise PermissionDenied
     forecast = expiring_by_week(timezone.now(), weeks=WEEKS)
     lines = [
         {

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.privacy import services
-from coursekeeper.privacy.access.roles import EDIT_PROVIDER, can
+from coursekeeper.privacy.access.roles import EDIT_PROVIDER, requires
 from coursekeeper.privacy.forms import ProviderSettingsForm
 from coursekeeper.privacy.models import ProviderSettings
 
 
-@login_required
+@requires(EDIT_PROVIDER)
 @require_http_methods(["GET", "POST"])
 def provider_settings(request: HttpRequest) -> HttpResponse:
     """Let the owner or privacy officer keep the provider's published details up to date."""
-    if not can(request.user, EDIT_PROVIDER):
-        raise PermissionDenied
     current = ProviderSettings.load()
     if request.method == "POST":
         form = ProviderSettingsForm(request.POST, instance=ProviderSettings.load())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coursekeeper.cookies.consent import cookies_allowed
 from coursekeeper.cookies.models import CookieCategory
-from coursekeeper.privacy.access.roles import VIEW_STATISTICS, can
+from coursekeeper.privacy.access.roles import VIEW_STATISTICS, requires
 from coursekeeper.stats import selectors, services
 from coursekeeper.stats.models import ScreenBucket
 from coursekeeper.web.charts import bar_chart
@@ -41,12 +39,10 @@ def record_screen_size(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@login_required
+@requires(VIEW_STATISTICS)
 @require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """Page views per day for the last 30 days, the most viewed pages and screen sizes."""
-    if not can(request.user, VIEW_STATISTICS):
-        raise PermissionDenied
     days = selectors.views_per_day(days=CHART_DAYS)
     chart = bar_chart([(date_format(d.day, "SHORT_DATE_FORMAT"), d.views) for d in days])
     return render(

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coursekeeper.privacy.access.forms import AccessLogFilterForm
-from coursekeeper.privacy.access.roles import READ_ACCESS_LOG, can
+from coursekeeper.privacy.access.roles import READ_ACCESS_LOG, requires
 from coursekeeper.privacy.access.selectors import access_log_page, staff_changes_page
 
 
-@login_required
+@requires(READ_ACCESS_LOG)
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, READ_ACCESS_LOG):
-        raise PermissionDenied
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page, lines = access_log_page(
@@ -38,12 +34,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(READ_ACCESS_LOG)
 @require_GET
 def staff_changes(request: HttpRequest) -> HttpResponse:
     """Every change staff made, on the platform's pages or in the administration."""
-    if not can(request.user, READ_ACCESS_LOG):
-        raise PermissionDenied
     form = AccessLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page, lines = staff_changes_page(

@@ -222,6 +222,7 @@ def request_detail(pk: int) -> dict | None:
         "events": request.events.select_related("actor"),
         "exports": ExportJob.objects.filter(request=request),
         "notices": notices,
+        "carried_out": request.events.filter(action="carried_out").exists(),
         "recipients": recipients_for(person) if notify and person and not notices else [],
         "kept": what_erasure_keeps(person)
         if person and request.kind == RightsRequest.Kind.ERASURE

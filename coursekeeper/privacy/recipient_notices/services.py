@@ -163,8 +163,8 @@ def tell_recipients(
 def _summary(notice: RecipientNotice) -> str:
     """One line of the request's history; it names the recipient, never the person."""
     if notice.mailed:
-        return f"{notice.recipient.name}: {notice.sent_to}"
-    return f"{notice.recipient.name}: {timezone.localdate(notice.due_at).isoformat()}"
+        return f"{notice.recipient.name} (emailed to {notice.sent_to})"
+    return f"{notice.recipient.name} (by hand, by {timezone.localdate(notice.due_at).isoformat()})"
 
 
 def _write_notice(

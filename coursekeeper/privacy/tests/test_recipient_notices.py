@@ -146,7 +146,8 @@ def test_r29_erasure_mails_the_recipient_with_a_contact_once_and_tasks_staff_wit
     due = timezone.localdate(request.due_at).isoformat()
     assert (
         "notify",
-        f"Postbud {token} ApS: {postbud.privacy_email}; Videomøde {token} ApS: {due}",
+        f"Postbud {token} ApS (emailed to {postbud.privacy_email}); "
+        f"Videomøde {token} ApS (by hand, by {due})",
     ) in history(request)
     assert (request.status, request.email, request.user_id) == ("answered", "", None)
 
@@ -357,7 +358,7 @@ def test_r30_a_restriction_carried_out_twice_tells_each_recipient_once(token):
 
 @pytest.mark.django_db
 def test_r27_a_correction_made_by_staff_is_told_in_the_recipients_language(token):
-    officer = StaffFactory(role=Role.OWNER)
+    client = staff_client(Role.OWNER)
     learner = UserFactory(email=f"fix-{token}@example.org")
     danish = RecipientFactory(
         name=f"Postkasse {token} ApS",
@@ -366,9 +367,14 @@ def test_r27_a_correction_made_by_staff_is_told_in_the_recipients_language(token
         language="da",
     )
     request = file(Kind.RECTIFICATION, learner)
+    detail = reverse("privacy:request_detail", args=[request.pk])
+    button = "The correction is made: tell the recipients"
+    assert button in client.get(detail).content.decode()
 
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    response = client.post(reverse("privacy:request_action", args=[request.pk, "carry_out"]))
 
+    assert response.status_code == 302
+    assert button not in client.get(detail).content.decode()
     (mail,) = OutboxMessage.objects.filter(template="privacy/recipient_notice")
     assert (mail.email, mail.language) == (f"dpo-{token}@postkasse.example", "da")
     notice = RecipientNotice.objects.get(request=request)

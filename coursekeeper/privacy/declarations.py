@@ -633,13 +633,21 @@ def declare(
     return declaration
 
 
-def declare_not_personal(model: type[models.Model], *, reason: str) -> Declaration:
-    """Declare a model that holds no personal data at all, with the reason."""
+def declare_not_personal(
+    model: type[models.Model], *, reason: str, fields: Mapping[str, NotPersonal] | None = None
+) -> Declaration:
+    """Declare a model that holds no personal data at all, with the reason.
+
+    `fields` gives a field that looks personal (an email address) its own reason.
+    """
+    own = dict(fields or {})
+    if not all(isinstance(spec, NotPersonal) for spec in own.values()):
+        raise TypeError(f"{model._meta.label}: a field's own reason is NOT_PERSONAL.because(...).")
     return declare(
         model,
         subject=Nobody(reason=reason),
         fields={
-            f.name: NOT_PERSONAL.because(reason)
+            f.name: own.get(f.name, NOT_PERSONAL.because(reason))
             for f in model._meta.get_fields()
             if f.concrete and not f.auto_created
         },

@@ -27,6 +27,9 @@ MESSAGES = {
         "Answer the person yourself."
     ),
     "nothing_to_carry_out": _("This kind of request is carried out by hand; write the answer."),
+    "notice_not_found": _("There is no such recipient to tell."),
+    "notice_done": _("This recipient was already told; nothing was changed."),
+    "how_told_needed": _("Say how and when you told the recipient."),
 }
 
 

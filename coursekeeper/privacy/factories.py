@@ -28,6 +28,7 @@ from coursekeeper.privacy.models import (
     PolicyNotice,
     PolicyVersion,
     Recipient,
+    RecipientNotice,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -244,6 +245,19 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     purposes = factory.LazyFunction(lambda: ["service_email"])
     categories = factory.LazyFunction(lambda: ["contact", "communication"])
     location = "Denmark"
+
+
+class RecipientNoticeFactory(factory.django.DjangoModelFactory):
+    """A task to tell a recipient of an erasure by hand, still open: it keeps the address."""
+
+    class Meta:
+        model = RecipientNotice
+
+    request = factory.SubFactory(RightsRequestFactory, kind=RightsRequest.Kind.ERASURE)
+    recipient = factory.SubFactory(RecipientFactory)
+    change = RecipientNotice.Change.ERASED
+    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    identifiers = factory.LazyAttribute(lambda o: [o.request.email] if o.request.email else [])
 
 
 class DisclosureFactory(factory.django.DjangoModelFactory):

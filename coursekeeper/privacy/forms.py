@@ -168,3 +168,22 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RecipientToldForm(forms.Form):
+    """How staff told a recipient of a change by hand (Art. 19); one per task on the page, each
+    with the task's prefix."""
+
+    note = forms.CharField(
+        label=_("How and when you told them"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For example: “Phoned their support on 3 March; they confirmed the erasure.” "
+            "Do not repeat the person's address here."
+        ),
+    )
+
+    @staticmethod
+    def prefix_for(notice_id: int) -> str:
+        return f"notice-{notice_id}"

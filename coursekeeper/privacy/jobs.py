@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from coursekeeper.jobs.leases import claim_due_jobs, mark_done
 from coursekeeper.privacy.ledger import erase_and_record
-from coursekeeper.privacy.models import ErasureJob, ExportJob
+from coursekeeper.privacy.models import ErasureJob, ExportJob, RecipientNotice, RightsRequest
 from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
 
@@ -127,9 +127,12 @@ def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
         text = gettext("Your account and your data are erased.")
         erased = erased_categories(outcome)
     if answer["recipients"]:
-        # Staff see whom to tell in the request's history; no name of the person is in it.
-        names = sorted({line.name for line in answer["recipients"]})
-        rights.record_recipients_to_notify(request_id=request_id, names=names)
+        # Art. 19, as the erasure is carried out: each recipient of the person's data (read
+        # before the erasure) is mailed or becomes a staff task, once per request.
+        request = RightsRequest.objects.get(pk=request_id)
+        rights.tell_recipients(
+            request=request, change=RecipientNotice.Change.ERASED, lines=answer["recipients"]
+        )
     rights.answer_request(
         request_id=request_id,
         actor=None,

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.accounts.choices import COUNTRY_CHOICES
+from coursekeeper.accounts.choices import COUNTRY_CHOICES, LANGUAGE_CHOICES
 from coursekeeper.jobs.models import LeasedJob
 
 
@@ -338,7 +338,9 @@ class RightsRequestEvent(models.Model):
         ANSWERED = "answered", _("answered")
         REFUSED = "refused", _("refused")
         CARRIED_OUT = "carried_out", _("carried out")
-        NOTIFY_RECIPIENTS = "notify", _("recipients to tell of the change (Art. 19)")
+        NOTIFY_RECIPIENTS = "notify", _("recipients told of the change (Art. 19)")
+        RECIPIENT_TOLD = "recipient_told", _("recipient told by hand (Art. 19)")
+        RECIPIENT_LATE = "recipient_late", _("recipient not told in time: staff alerted")
         ALERTED = "alerted", _("deadline alert sent to staff")
         NOTE = "note", _("note")
 
@@ -385,8 +387,9 @@ class ErasureLedgerEntry(models.Model):
 class Recipient(models.Model):
     """Someone personal data goes to: a processor, another controller, or an authority (R37).
 
-    The register, the policy, the access export and the Art. 19 notice after an erasure or a
-    correction all read this table, so the list a person sees is the list the provider keeps.
+    The register, the policy, the access export and the Art. 19 notice after a correction, an
+    erasure or a restriction all read this table, so the list a person sees is the list the
+    provider keeps.
     """
 
     class Role(models.TextChoices):
@@ -415,6 +418,12 @@ class Recipient(models.Model):
     )
     agreement_date = models.DateField(_("agreement signed"), null=True, blank=True)
     active = models.BooleanField(_("receives data now"), default=True)
+    # Where the notice of a correction, erasure or restriction goes (Art. 19); without it, staff
+    # tell the recipient by hand.
+    privacy_email = models.EmailField(_("privacy contact"), blank=True)
+    language = models.CharField(
+        _("language for notices"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
 
     class Meta:
         verbose_name = _("recipient")
@@ -628,3 +637,4 @@ class PolicyNotice(models.Model):
 
 # The access layer keeps its models in its own package; Django finds them through this module.
 from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401
+from coursekeeper.privacy.recipient_notices.models import RecipientNotice  # noqa: E402, F401

@@ -43,6 +43,7 @@ from coursekeeper.privacy.models import (
     PolicyVersion,
     ProviderSettings,
     Recipient,
+    RecipientNotice,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -384,6 +385,16 @@ declare(
 declare_not_personal(
     Recipient,
     reason="the businesses and authorities the provider works with, as published in the policy",
+    fields={
+        # A business contact, not the data of anyone this platform serves: the address the
+        # recipient gives for data-protection matters (a role address such as privacy@, or the
+        # contact its data-protection officer must publish, Art. 37(7)), like the provider's own
+        # `dpo_email`. Nobody's rights run through it, so there is no subject to name; the form
+        # asks for a role address, so that it does not name a person.
+        "privacy_email": NOT_PERSONAL.because(
+            "the recipient's business address for data-protection notices, not a person of ours"
+        ),
+    },
 )
 declare(
     Disclosure,
@@ -398,8 +409,38 @@ declare(
     },
     retention=After(Event.CREATED, column="disclosed_at", years=3),
     source="staff",
-    notes="Kept so the person can learn who received their data (Art. 15(1)(c)) and be told "
-    "of later corrections and erasures (Art. 19).",
+    notes="Kept so the person can learn who received their data (Art. 15(1)(c)), and so the "
+    "recipient is told of a later correction, erasure or restriction (Art. 19).",
+)
+declare(
+    RecipientNotice,
+    subject=AccountOrEmail("request__user", "request__email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "request": Category.USAGE,
+        "recipient": Category.USAGE,
+        "change": Category.USAGE,
+        "created_at": Category.USAGE,
+        "due_at": Category.USAGE,
+        "sent_to": NOT_PERSONAL.because(
+            "the recipient's privacy contact the notice went to, a business address"
+        ),
+        "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
+        "identifiers": Category.CONTACT,
+        "done_at": Category.USAGE,
+        "done_by": NOT_PERSONAL.because("the staff member who told the recipient; their own work"),
+        "note": Category.COMMUNICATION,
+        "overdue_alerted_at": NOT_PERSONAL.because("when staff were alerted it was overdue"),
+        "release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
+    },
+    retention=Hold(rule="limitation", release_column="release_at"),
+    erasure=HOLD,
+    source="system",
+    title=_("notices to those who received your data"),
+    notes="That each recipient was told of a correction, erasure or restriction (Art. 19), how "
+    "and when: kept through an erasure as the proof, for the limitation period after it was "
+    "done. A task to tell a recipient by hand keeps the address that recipient knows the person "
+    "by until staff mark it done, because the recipient must still learn whom to erase.",
 )
 declare_not_personal(
     SweepLog,

@@ -13,8 +13,10 @@ the "running the platform" purpose declares for what staff change.
 
 A disclosure to an authority on a legal order is `record_disclosure`: a `Disclosure` row about
 the person (by account, or by address for someone without one) whose `reason` holds the order's
-reference and date. The person's access export and the Art. 19 notice read it through
-`recipients.recipients_for`.
+reference and date. The person's access export and the Art. 19 notices read it through
+`recipients.recipients_for`: a recipient with a privacy contact (`privacy_email`) is told of a
+correction, erasure or restriction by email, one without is told by staff, by hand
+(`privacy.recipient_notices`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 from coursekeeper.accounts.models import normalize_email
 from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
 from coursekeeper.privacy.access.services import record_staff_change
@@ -153,6 +156,7 @@ MESSAGES = {
     ),
     "agreement_in_future": gettext_lazy("The agreement cannot be signed in the future."),
     "recipient_not_found": gettext_lazy("There is no such recipient."),
+    "language_unknown": gettext_lazy("Choose the language for notices from the list."),
     "authority_unknown": gettext_lazy(
         "Choose the authority from the list; add it as a recipient with the role “public "
         "authority” first if it is missing."
@@ -201,6 +205,8 @@ RECIPIENT_FIELDS = (
     "safeguard",
     "agreement_date",
     "active",
+    "privacy_email",
+    "language",
 )
 
 
@@ -217,6 +223,8 @@ def _clean_recipient(data: dict) -> dict:
         "safeguard": data.get("safeguard") or "",
         "agreement_date": data.get("agreement_date"),
         "active": bool(data.get("active", True)),
+        "privacy_email": normalize_email(data.get("privacy_email") or ""),
+        "language": data.get("language") or "en",
     }
     name = values["name"]
     if not name:
@@ -251,6 +259,8 @@ def _clean_recipient(data: dict) -> dict:
         raise RegisterError("arrangement_needed", field_name="agreement_date")
     if agreed is not None and agreed > timezone.localdate():
         raise RegisterError("agreement_in_future", field_name="agreement_date")
+    if values["language"] not in {code for code, _name in LANGUAGE_CHOICES}:
+        raise RegisterError("language_unknown", field_name="language")
     return values
 
 

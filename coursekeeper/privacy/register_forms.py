@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 from coursekeeper.privacy.declarations import Category
 from coursekeeper.privacy.models import Recipient
 from coursekeeper.privacy.purposes import ALL_PURPOSES
@@ -66,6 +67,24 @@ class RecipientForm(forms.Form):
         ),
     )
     active = forms.BooleanField(label=_label("active"), required=False, initial=True)
+    privacy_email = forms.EmailField(
+        label=_("Privacy contact (email)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Where we tell them when we correct or erase a person's data or restrict its use "
+            "(GDPR Art. 19). Give a role address, such as their privacy or data-protection "
+            "officer's address, not a person's own. Without it, you are asked to tell them "
+            "yourself."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_label("language"),
+        choices=LANGUAGE_CHOICES,
+        initial="en",
+        required=False,
+        help_text=_("The language our notices to them are written in."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from coursekeeper.privacy.forms import (
     FeeForm,
     NoteForm,
     ReasonForm,
+    RecipientToldForm,
     RestrictionForm,
     StaffLogRequestForm,
     SubmissionKeyMixin,
@@ -31,6 +32,7 @@ from coursekeeper.privacy.forms import (
 )
 from coursekeeper.privacy.models import RightsRequest
 from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.recipient_notices import services as recipient_notices
 from coursekeeper.privacy.selectors import (
     my_privacy_overview,
     request_queue,
@@ -244,7 +246,7 @@ def request_queue_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/request_queue.html",
-        {"rows": request_queue(show_all=show_all), "show_all": show_all},
+        {"rows": request_queue(show_all=show_all), "show_all": show_all, "now": timezone.now()},
     )
 
 
@@ -296,6 +298,17 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rights.record_view(request=detail["request"], actor=request.user)
     detail.update(
         {
+            "now": timezone.now(),
+            # Each open task to tell a recipient by hand gets its own form.
+            "notice_rows": [
+                (
+                    notice,
+                    RecipientToldForm(prefix=RecipientToldForm.prefix_for(notice.pk))
+                    if notice.is_open
+                    else None,
+                )
+                for notice in detail["notices"]
+            ],
             "extend_form": ExtendForm(),
             "fee_form": FeeForm(),
             "reason_form": ReasonForm(),
@@ -364,4 +377,21 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except PrivacyError as error:
         return _refused(request, error, "privacy:request_detail", pk)
     messages.success(request, _("Done."))
+    return redirect("privacy:request_detail", pk)
+
+
+@login_required
+@require_POST
+def recipient_told(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """Staff told a recipient of the change by hand (Art. 19): record how, who and when."""
+    _staff_only(request)
+    form = RecipientToldForm(request.POST, prefix=RecipientToldForm.prefix_for(notice_pk))
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        recipient_notices.mark_recipient_told(
+            request_id=pk, notice_id=notice_pk, acting_user=request.user, note=note
+        )
+    except PrivacyError as error:
+        return _refused(request, error, "privacy:request_detail", pk)
+    messages.success(request, _("Marked as told."))
     return redirect("privacy:request_detail", pk)

@@ -38,6 +38,7 @@ from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     Objection,
     ProviderSettings,
+    RecipientNotice,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -51,6 +52,7 @@ Kind = RightsRequest.Kind
 Channel = RightsRequest.Channel
 Status = RightsRequest.Status
 Action = RightsRequestEvent.Action
+Change = RecipientNotice.Change
 
 CONFIRMATION_VALID_FOR = dt.timedelta(days=3)
 # Confirmation emails the public form sends one address per hour, at most.
@@ -377,10 +379,27 @@ def answer_request(
     return request
 
 
-def record_recipients_to_notify(*, request_id: int, names: list[str]) -> None:
-    """Put in the request's history whom staff must tell of an erasure or correction."""
-    request = RightsRequest.objects.get(pk=request_id)
-    _event(request, Action.NOTIFY_RECIPIENTS, note=", ".join(names))
+def tell_recipients(*, request: RightsRequest, change: str, lines=None) -> None:
+    """Tell everyone who received the person's data what the carried-out request changed.
+
+    `lines` are `recipients.recipients_for(person)`; an erasure reads them before it erases,
+    anything else may leave them to be read here. Each recipient is told once per request: by
+    email to its privacy contact, or as a dated task for staff (Art. 19; see
+    `privacy.recipient_notices.services`).
+    """
+    from coursekeeper.privacy.recipient_notices import services as notices
+
+    if lines is None:
+        from coursekeeper.privacy.recipients import recipients_for
+
+        if request.user_id:
+            person = Person.for_user(request.user)
+        elif request.email:
+            person = Person.for_email(request.email)
+        else:
+            return
+        lines = recipients_for(person)
+    notices.tell_recipients(request=request, change=change, plans=notices.plan_notices(lines))
 
 
 @transaction.atomic
@@ -422,6 +441,7 @@ def restrict_processing(*, user: User, base_url: str, details: str = "", submiss
     if not Restriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         Restriction.objects.create(user=user, email=user.email)
         _event(request, Action.CARRIED_OUT)
+        tell_recipients(request=request, change=Change.RESTRICTED)
     return request
 
 
@@ -560,7 +580,9 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
 
     Access and portability build the export (its job answers the request when the file is
     ready); erasure queues the erasure job (which answers when done); restriction and
-    objection take effect through the gate at once. A correction is made by hand and answered.
+    objection take effect through the gate at once. A correction is made by hand: carrying it
+    out records that staff made it. An erasure, a restriction and a correction are told to
+    the recipients of the person's data (Art. 19): the erasure job does it for an erasure.
     """
     from coursekeeper.privacy import jobs
 
@@ -585,6 +607,14 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
     elif request.kind == Kind.RESTRICTION:
         if not Restriction.objects.filter(_person_filter(request), lifted_at__isnull=True).exists():
             Restriction.objects.create(user=user, email=request.email)
+        _event(request, Action.CARRIED_OUT, actor=actor)
+        tell_recipients(request=request, change=Change.RESTRICTED)
+        return request
+    elif request.kind == Kind.RECTIFICATION:
+        # Staff made the correction by hand; this records it and tells the recipients.
+        _event(request, Action.CARRIED_OUT, actor=actor)
+        tell_recipients(request=request, change=Change.RECTIFIED)
+        return request
     elif request.kind == Kind.OBJECTION and request.objection_purpose:
         Objection.objects.get_or_create(
             user=user, email=request.email, purpose=request.objection_purpose

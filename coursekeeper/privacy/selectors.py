@@ -146,6 +146,9 @@ class QueueRow:
     deadline: object
     days_left: int
     overdue: bool
+    # Recipients staff must still tell of the change by hand (Art. 19), and by when.
+    recipients_to_tell: int = 0
+    tell_by: object = None
 
     @property
     def days_overdue(self) -> int:
@@ -153,15 +156,24 @@ class QueueRow:
 
 
 def request_queue(*, show_all: bool = False) -> list[QueueRow]:
-    """Open requests (or all), earliest deadline first, with the days left."""
+    """Open requests (or all), earliest deadline first, with the days left.
+
+    An answered request stays in the queue while a recipient is still to be told by hand.
+    """
+    from django.db.models import Q
     from django.utils import timezone
 
     from coursekeeper.privacy.models import RightsRequest
+    from coursekeeper.privacy.recipient_notices.selectors import with_recipients_to_tell
     from coursekeeper.privacy.rights import deadline_order
 
-    requests = RightsRequest.objects.exclude(status=RightsRequest.Status.UNCONFIRMED)
+    requests = with_recipients_to_tell(
+        RightsRequest.objects.exclude(status=RightsRequest.Status.UNCONFIRMED)
+    )
     if not show_all:
-        requests = requests.filter(status__in=RightsRequest.OPEN_STATUSES)
+        requests = requests.filter(
+            Q(status__in=RightsRequest.OPEN_STATUSES) | Q(recipients_to_tell__gt=0)
+        )
     today = timezone.localdate()
     rows = []
     for request in requests.order_by(*deadline_order())[:500]:
@@ -173,15 +185,22 @@ def request_queue(*, show_all: bool = False) -> list[QueueRow]:
                 deadline=deadline,
                 days_left=days_left,
                 overdue=request.is_open and days_left < 0,
+                recipients_to_tell=request.recipients_to_tell,
+                tell_by=request.tell_by,
             )
         )
     return rows
 
 
 def request_detail(pk: int) -> dict | None:
-    """A request with its history, the person's account, and who must hear of a change."""
+    """A request with its history, the person's account, and who must hear of a change.
+
+    Once the change is carried out, `notices` says whom it was told to and how (Art. 19);
+    before that, `recipients` lists whom it will be told to.
+    """
     from coursekeeper.privacy.models import ExportJob, RightsRequest
     from coursekeeper.privacy.people import Person
+    from coursekeeper.privacy.recipient_notices.selectors import notices_for
     from coursekeeper.privacy.recipients import recipients_for
 
     request = RightsRequest.objects.select_related("user", "logged_by").filter(pk=pk).first()
@@ -192,12 +211,19 @@ def request_detail(pk: int) -> dict | None:
         person = Person.for_user(request.user)
     elif request.email:
         person = Person.for_email(request.email)
-    notify = request.kind in (RightsRequest.Kind.RECTIFICATION, RightsRequest.Kind.ERASURE)
+    notices = notices_for(request)
+    notify = request.kind in (
+        RightsRequest.Kind.RECTIFICATION,
+        RightsRequest.Kind.ERASURE,
+        RightsRequest.Kind.RESTRICTION,
+    )
     return {
         "request": request,
         "events": request.events.select_related("actor"),
         "exports": ExportJob.objects.filter(request=request),
-        "recipients": recipients_for(person) if notify and person else [],
+        "notices": notices,
+        "carried_out": request.events.filter(action="carried_out").exists(),
+        "recipients": recipients_for(person) if notify and person and not notices else [],
         "kept": what_erasure_keeps(person)
         if person and request.kind == RightsRequest.Kind.ERASURE
         else [],

@@ -44,6 +44,11 @@ urlpatterns = [
     path("staff/requests/new/", rights.log_request, name="log_request"),
     path("staff/requests/<int:pk>/", rights.request_detail, name="request_detail"),
     path("staff/requests/<int:pk>/<slug:action>/", rights.request_action, name="request_action"),
+    path(
+        "staff/requests/<int:pk>/recipients/<int:notice_pk>/told/",
+        rights.recipient_told,
+        name="recipient_told",
+    ),
     # Staff: who among the staff saw whose data (R35).
     path("staff/access-log/", access_log, name="access_log"),
     path("staff/changes/", staff_changes, name="staff_changes"),

@@ -380,11 +380,10 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("privacy:request_detail", pk)
 
 
-@login_required
+@requires(HANDLE_REQUESTS)
 @require_POST
 def recipient_told(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """Staff told a recipient of the change by hand (Art. 19): record how, who and when."""
-    _staff_only(request)
     form = RecipientToldForm(request.POST, prefix=RecipientToldForm.prefix_for(notice_pk))
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

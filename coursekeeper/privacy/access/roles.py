@@ -19,7 +19,7 @@ Object-level: `teach` on a course is limited to the instructor's own courses unl
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -31,12 +31,18 @@ from coursekeeper.accounts.choices import Role
 
 @dataclass(frozen=True)
 class Capability:
+    """A piece of staff work; equal to and hashed as its code alone.
+
+    (The title is a lazy translation, whose hash follows the active language: a capability
+    hashed by its title would not be found in a role's set once the page is in German.)
+    """
+
     code: str
-    title: Promise
+    title: Promise = field(compare=False)
     # The categories of personal data this work shows, and the purpose it serves (empty for
     # work on technical or aggregate data only).
-    categories: tuple[str, ...] = ()
-    purpose: str = ""
+    categories: tuple[str, ...] = field(default=(), compare=False)
+    purpose: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return str(self.title)

@@ -40,13 +40,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from coursekeeper.accounts.models import User
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can, holders
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     ProviderSettings,
@@ -56,7 +55,7 @@ from coursekeeper.privacy.models import (
 )
 from coursekeeper.privacy.recipient_notices.models import RecipientNotice
 from coursekeeper.privacy.recipients import RecipientLine
-from coursekeeper.privacy.rights import PRIVACY_ROLES, add_months, may_handle_requests
+from coursekeeper.privacy.rights import add_months
 from coursekeeper.privacy.rules import RULE_PACKS, release_date
 
 logger = logging.getLogger(__name__)
@@ -235,7 +234,7 @@ def mark_recipient_told(
     The addresses the task kept for telling the recipient are cleared in the same step. A
     refusal raises `PrivacyError` and changes nothing.
     """
-    if acting_user is None or not may_handle_requests(acting_user):
+    if acting_user is None or not can(acting_user, HANDLE_REQUESTS):
         raise PrivacyError("not_allowed")
     notice = (
         RecipientNotice.objects.select_for_update()
@@ -292,9 +291,7 @@ def alert_staff_of_overdue_notices(*, base_url: str, now: dt.datetime | None = N
             .select_related("recipient", "request")
             .order_by("due_at", "pk")
         )
-        staff = User.objects.filter(Q(role__in=PRIVACY_ROLES) | Q(is_superuser=True)).filter(
-            is_active=True
-        )
+        staff = holders(HANDLE_REQUESTS)
         queue_link = base_url.rstrip("/") + reverse("privacy:request_queue")
         for member in staff:
             language = member.language or "en"

@@ -32,6 +32,7 @@ PROVIDER = {
     "supervisory_authority_url": "https://www.datatilsynet.dk",
     "dpo_name": "",
     "dpo_email": "",
+    "min_group_size": "5",
 }
 
 

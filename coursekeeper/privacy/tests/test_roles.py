@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
@@ -104,3 +105,14 @@ def test_r34_no_module_or_template_outside_the_access_layer_decides_by_role():
                 found.append(f"{relative}:{number}: {line.strip()}")
 
     assert found == []
+
+
+@pytest.mark.parametrize("language", ["da", "de", "en"])
+def test_r34_a_role_may_do_the_same_in_every_language(language):
+    """A capability's title is translated; what a role may do must not change with it."""
+    owner = StaffFactory(role=Role.OWNER)
+
+    with translation.override(language):
+        allowed = {code for code in roles.CAPABILITIES if can(owner, code)}
+
+    assert allowed == set(roles.CAPABILITIES)

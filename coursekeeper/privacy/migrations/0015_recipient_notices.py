@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('messaging', '0002_forget_after_sending'),
-        ('privacy', '0013_no_viewed_request_event'),
+        ('privacy', '0014_smallest_group_shown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

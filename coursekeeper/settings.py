@@ -7,6 +7,7 @@ transport-security setting `manage.py check --deploy` asks for.
 `DATABASE_URL` picks PostgreSQL; without it the platform runs on a SQLite file under `var/`.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -299,17 +300,41 @@ MFA_TOTP_ISSUER = "coursekeeper"
 
 USERSESSIONS_TRACK_ACTIVITY = True
 
-# django-axes: lock an account after too many failures, and an address after too many failures,
-# each on its own; allauth's login form names its field "login".
+# django-axes (see accounts/throttling.py): 5 failures in an hour lock one account from one
+# address only, so nobody can lock the owner out from everywhere; 20 from one address across
+# any accounts lock that address. The owner can lift an account's lockouts by an emailed link.
+# allauth's login form names its field "login".
 AXES_ENABLED = _env_flag("AXES_ENABLED", default=True)
+AXES_HANDLER = "coursekeeper.accounts.throttling.AccountAndAddressHandler"
 AXES_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "coursekeeper.accounts.throttling.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coursekeeper.accounts.throttling.lockout_response"
 AXES_VERBOSE = False
+# Which address a request comes from (security/client_address.py, also axes' and allauth's):
+# by default no proxy is trusted and X-Forwarded-For is ignored. Behind reverse proxies, name
+# them (COURSEKEEPER_TRUSTED_PROXIES, comma-separated addresses or networks) or count them
+# (COURSEKEEPER_TRUSTED_PROXY_COUNT); the networks win when both are set.
+AXES_CLIENT_IP_CALLABLE = "coursekeeper.security.client_address.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("COURSEKEEPER_TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = [
+    proxy.strip()
+    for proxy in os.environ.get("COURSEKEEPER_TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+]
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("COURSEKEEPER_TRUSTED_PROXY_COUNT must be 0 or more.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"COURSEKEEPER_TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from _error
 # Successful sign-ins are not logged by axes: the security log is ours, with its own retention.
 AXES_DISABLE_ACCESS_LOG = True
 

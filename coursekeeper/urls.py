@@ -8,6 +8,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("coursekeeper.web.urls")),
+    path("accounts/", include("coursekeeper.accounts.unlock_urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("coursekeeper.accounts.urls")),
     path("", include("coursekeeper.privacy.urls")),

@@ -9,6 +9,10 @@ MESSAGES = {
     "unknown_language": _("That language is not available."),
     "unknown_role": _("That role does not exist."),
     "session_not_found": _("That session has already ended."),
+    "unlock_link_invalid": _(
+        "This link has expired or was already used. Nothing was changed; you can ask for a new "
+        "one on the sign-in page."
+    ),
 }
 
 

@@ -14,6 +14,8 @@ class SecurityEvent(models.Model):
         SIGNED_OUT = "signed_out", _("Signed out")
         NEW_PLACE_NOTICE = "new_place_notice", _("Notice of a sign-in from a new place sent")
         SESSION_ENDED = "session_ended", _("A session was ended by its owner")
+        UNLOCK_REQUESTED = "unlock_requested", _("A link to lift a sign-in lockout was asked for")
+        UNLOCKED = "unlocked", _("Sign-in lockouts lifted through an emailed link")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

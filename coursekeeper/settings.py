@@ -85,6 +85,10 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 COMMERCE_SANDBOX_WEBHOOK_SECRET = os.environ.get(
     "COURSEKEEPER_SANDBOX_WEBHOOK_SECRET", f"sandbox-webhooks:{SECRET_KEY}"
 )
+# The built-in test provider takes "payments" that move no money: in production its pages
+# (/pay/test/…, /webhooks/test/) exist, and the shop may choose it, only when asked for with
+# COURSEKEEPER_TEST_PAYMENTS=1 (a demo school); `check --deploy` then warns (commerce.W001).
+COMMERCE_TEST_PAYMENTS = _env_flag("COURSEKEEPER_TEST_PAYMENTS", default=not PRODUCTION)
 # Page views are added up in each worker and written every this many views or seconds.
 STATS_FLUSH_EVERY = int(os.environ.get("COURSEKEEPER_STATS_FLUSH_EVERY", "50"))
 STATS_FLUSH_SECONDS = float(os.environ.get("COURSEKEEPER_STATS_FLUSH_SECONDS", "10"))

@@ -366,6 +366,12 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Django's finders, but a path that leaves the static folders (`/static/../manage.py`) is a
+# 404 under `runserver --insecure`, not a 500 (web/staticfinders.py).
+STATICFILES_FINDERS = [
+    "coursekeeper.web.staticfinders.FileSystemFinder",
+    "coursekeeper.web.staticfinders.AppDirectoriesFinder",
+]
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Email --------------------------------------------------------------------------------------

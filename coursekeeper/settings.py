@@ -7,6 +7,7 @@ transport-security setting `manage.py check --deploy` asks for.
 `DATABASE_URL` picks PostgreSQL; without it the platform runs on a SQLite file under `var/`.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -84,6 +85,10 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 COMMERCE_SANDBOX_WEBHOOK_SECRET = os.environ.get(
     "COURSEKEEPER_SANDBOX_WEBHOOK_SECRET", f"sandbox-webhooks:{SECRET_KEY}"
 )
+# The built-in test provider takes "payments" that move no money: in production its pages
+# (/pay/test/…, /webhooks/test/) exist, and the shop may choose it, only when asked for with
+# COURSEKEEPER_TEST_PAYMENTS=1 (a demo school); `check --deploy` then warns (commerce.W001).
+COMMERCE_TEST_PAYMENTS = _env_flag("COURSEKEEPER_TEST_PAYMENTS", default=not PRODUCTION)
 # Page views are added up in each worker and written every this many views or seconds.
 STATS_FLUSH_EVERY = int(os.environ.get("COURSEKEEPER_STATS_FLUSH_EVERY", "50"))
 STATS_FLUSH_SECONDS = float(os.environ.get("COURSEKEEPER_STATS_FLUSH_SECONDS", "10"))
@@ -145,6 +150,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy, Cross-Origin-Resource-Policy, and no-store on every personal response;
+    # above the session and CSRF middleware, so it sees the cookies they set.
+    "coursekeeper.web.headers.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -319,17 +327,41 @@ MFA_FORMS = {
 
 USERSESSIONS_TRACK_ACTIVITY = True
 
-# django-axes: lock an account after too many failures, and an address after too many failures,
-# each on its own; allauth's login form names its field "login".
+# django-axes (see accounts/throttling.py): 5 failures in an hour lock one account from one
+# address only, so nobody can lock the owner out from everywhere; 20 from one address across
+# any accounts lock that address. The owner can lift an account's lockouts by an emailed link.
+# allauth's login form names its field "login".
 AXES_ENABLED = _env_flag("AXES_ENABLED", default=True)
+AXES_HANDLER = "coursekeeper.accounts.throttling.AccountAndAddressHandler"
 AXES_FAILURE_LIMIT = 5
+ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "coursekeeper.accounts.throttling.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coursekeeper.accounts.throttling.lockout_response"
 AXES_VERBOSE = False
+# Which address a request comes from (security/client_address.py, also axes' and allauth's):
+# by default no proxy is trusted and X-Forwarded-For is ignored. Behind reverse proxies, name
+# them (COURSEKEEPER_TRUSTED_PROXIES, comma-separated addresses or networks) or count them
+# (COURSEKEEPER_TRUSTED_PROXY_COUNT); the networks win when both are set.
+AXES_CLIENT_IP_CALLABLE = "coursekeeper.security.client_address.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("COURSEKEEPER_TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = [
+    proxy.strip()
+    for proxy in os.environ.get("COURSEKEEPER_TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+]
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("COURSEKEEPER_TRUSTED_PROXY_COUNT must be 0 or more.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"COURSEKEEPER_TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from _error
 # Successful sign-ins are not logged by axes: the security log is ours, with its own retention.
 AXES_DISABLE_ACCESS_LOG = True
 
@@ -354,6 +386,12 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Django's finders, but a path that leaves the static folders (`/static/../manage.py`) is a
+# 404 under `runserver --insecure`, not a 500 (web/staticfinders.py).
+STATICFILES_FINDERS = [
+    "coursekeeper.web.staticfinders.FileSystemFinder",
+    "coursekeeper.web.staticfinders.AppDirectoriesFinder",
+]
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Email --------------------------------------------------------------------------------------

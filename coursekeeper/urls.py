@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("coursekeeper.web.urls")),
     # allauth's code step, answering 429 while wrong codes have paused it; before allauth's own.
     path("accounts/2fa/authenticate/", second_factor_authenticate, name="mfa_authenticate"),
+    path("accounts/", include("coursekeeper.accounts.unlock_urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("coursekeeper.accounts.urls")),
     path("", include("coursekeeper.privacy.urls")),

@@ -7,6 +7,7 @@ import logging
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
@@ -15,6 +16,7 @@ from django.utils.html import strip_tags
 from coursekeeper.accounts import services
 from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.security.client_address import client_ip
 from coursekeeper.security.models import SecurityEvent
 from coursekeeper.security.services import pseudonym, record_security_event
 
@@ -41,6 +43,13 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         logger.info("account created person=%s", pseudonym(user.pk))
         return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The platform's one rule for the visitor's address (trusted proxies), for allauth too."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def login(self, request: HttpRequest, user) -> None:
         super().login(request, user)

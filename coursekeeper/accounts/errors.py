@@ -20,6 +20,10 @@ MESSAGES = {
         "%(minutes)d minutes.",
         "minutes",
     ),
+    "unlock_link_invalid": _(
+        "This link has expired or was already used. Nothing was changed; you can ask for a new "
+        "one on the sign-in page."
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
-from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User
+from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, UnlockLink, User
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
 
@@ -84,3 +84,12 @@ class ProfileChangeFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     fields = "full_name,phone"
+
+
+class UnlockLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnlockLink
+
+    user = factory.SubFactory(UserFactory)
+    token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))

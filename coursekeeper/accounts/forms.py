@@ -30,6 +30,16 @@ class SignupDetailsForm(forms.Form):
         """Everything is already saved by the adapter's `save_user`."""
 
 
+class UnlockRequestForm(forms.Form):
+    """The address of an account whose sign-in is paused, to send it an unlock link."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class ProfileForm(forms.ModelForm):
     """Every profile field a person keeps up to date themselves (R3, R27)."""
 

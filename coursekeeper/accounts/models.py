@@ -154,3 +154,26 @@ class ProfileChange(models.Model):
 
     def __str__(self) -> str:
         return f"profile change {self.pk}"
+
+
+class UnlockLink(models.Model):
+    """A link, mailed on request, that lifts the sign-in lockouts of one account (R2).
+
+    Only a digest of the link's token is stored, never the token. A link works once and for
+    a short while; the row is kept (with `used_at`) until its retention ends, because the
+    number of links an account was sent in the last hour is its own rate limit.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("link sent at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in unlock link")
+        verbose_name_plural = _("sign-in unlock links")
+
+    def __str__(self) -> str:
+        # No address: this string may end up in logs.
+        return f"unlock link {self.pk}"

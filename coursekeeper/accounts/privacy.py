@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User
+from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, UnlockLink, User
 from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
@@ -61,6 +61,24 @@ declare(
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", years=1),
     source="use",
     title=_("devices and places you signed in from"),
+)
+
+declare(
+    UnlockLink,
+    subject=Account("user"),
+    purposes=[SECURITY],
+    fields={
+        "user": Category.IDENTITY,
+        "token_digest": Category.CREDENTIALS,
+        "created_at": Category.TECHNICAL,
+        "expires_at": NOT_PERSONAL.because("when the unlock link stops working"),
+        "used_at": Category.TECHNICAL,
+    },
+    # The link works for an hour (accounts.unlock.LINK_VALID_FOR); the row is the hourly limit
+    # of links an account is sent, and is not needed a day later.
+    retention=After(Event.LINK_SENT, column="created_at", days=1),
+    source="use",
+    title=_("links to lift a sign-in lockout"),
 )
 
 declare(

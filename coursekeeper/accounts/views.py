@@ -1,4 +1,5 @@
-"""The person's own pages: profile and sessions; the answer of the paused code step."""
+"""The person's own pages (profile and sessions), the public unlock pages of a lockout, and
+the answer of the paused code step."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coursekeeper.accounts import selectors, services
+from coursekeeper.accounts import selectors, services, unlock
 from coursekeeper.accounts.errors import AccountError
-from coursekeeper.accounts.forms import ProfileForm
+from coursekeeper.accounts.forms import ProfileForm, UnlockRequestForm
 from coursekeeper.accounts.models import User
+from coursekeeper.security.client_address import client_ip
 from coursekeeper.web.language import remember_language_cookie
 
 
@@ -78,3 +80,42 @@ class SecondFactorAuthenticateView(AuthenticateView):
 
 
 second_factor_authenticate = SecondFactorAuthenticateView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    """Ask for an unlock link: the same answer for every address, known or not (R2)."""
+    if request.method == "POST":
+        form = UnlockRequestForm(request.POST)
+        if form.is_valid():
+            unlock.request_unlock_link(
+                email=form.cleaned_data["email"],
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                base_url=request.build_absolute_uri("/"),
+            )
+            return render(request, "accounts/unlock_sent.html")
+        status = 400
+    else:
+        form = UnlockRequestForm()
+        status = 200
+    return render(request, "accounts/unlock_request.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_account(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST lifts the lockouts: a mail client's link scanner uses nothing."""
+    if request.method == "POST":
+        try:
+            unlock.unlock_account(
+                token=token,
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except AccountError as error:
+            return render(request, "accounts/unlock.html", {"error": error.message}, status=400)
+        return render(request, "accounts/unlock.html", {"unlocked": True})
+    if unlock.usable_link(token) is None:
+        error = AccountError("unlock_link_invalid").message
+        return render(request, "accounts/unlock.html", {"error": error}, status=400)
+    return render(request, "accounts/unlock.html")

@@ -7,6 +7,7 @@ they are not in the administration.
 from django.contrib import admin
 
 from coursekeeper.commerce.models import Coupon, Price, Product, ShopSettings, VatRate
+from coursekeeper.commerce.providers.base import test_payments_enabled
 
 
 class PriceInline(admin.TabularInline):
@@ -38,6 +39,16 @@ class VatRateAdmin(admin.ModelAdmin):
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(admin.ModelAdmin):
     list_display = ("payment_provider", "keep_card_details", "home_vat_below_threshold")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # The test provider can be chosen only where test payments are on.
+        if db_field.name == "payment_provider" and not test_payments_enabled():
+            kwargs["choices"] = [
+                choice
+                for choice in ShopSettings.Provider.choices
+                if choice[0] != ShopSettings.Provider.TEST
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()

@@ -6,3 +6,6 @@ class CommerceConfig(AppConfig):
     name = "coursekeeper.commerce"
     label = "commerce"
     verbose_name = _("Shop")
+
+    def ready(self) -> None:
+        from coursekeeper.commerce import checks  # noqa: F401 - registers the system checks

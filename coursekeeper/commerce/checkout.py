@@ -207,7 +207,12 @@ def start_checkout(
     )
     if expected_total_minor is None or expected_total_minor != offer.total_minor:
         raise CommerceError("price_changed")
-    provider = get_provider()
+    try:
+        provider = get_provider()
+    except LookupError as missing:
+        # The shop's settings name a provider this installation does not offer (the test
+        # provider where test payments are off): refuse before anything is created.
+        raise CommerceError("no_payment_provider") from missing
     password_hash = make_password(guest.password) if buyer is None and guest else ""
 
     try:

@@ -33,6 +33,10 @@ MESSAGES = {
         "We have not yet heard from the payment provider. This page updates when we do; you "
         "will also get a receipt by email."
     ),
+    "no_payment_provider": _(
+        "The shop cannot take payments yet. Nothing was charged; please try again later or "
+        "contact the school."
+    ),
     "provider_unavailable": _(
         "The payment provider cannot be reached right now. Nothing was charged; please try "
         "again in a few minutes."

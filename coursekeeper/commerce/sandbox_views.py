@@ -26,6 +26,7 @@ from coursekeeper.accounts.choices import COUNTRY_CHOICES
 from coursekeeper.commerce.errors import MESSAGES, CommerceError
 from coursekeeper.commerce.models import SandboxCheckout
 from coursekeeper.commerce.providers import sandbox
+from coursekeeper.commerce.providers.base import test_payments_enabled
 
 
 class SandboxPaymentForm(forms.Form):
@@ -75,6 +76,8 @@ def _page(
 
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, session_id: str) -> HttpResponse:
+    if not test_payments_enabled():
+        raise Http404
     checkout = sandbox.get_open_checkout(session_id=session_id)
     if checkout is None:
         raise Http404

@@ -92,3 +92,8 @@ def allow_frame_source(request: HttpRequest, origin: str) -> None:
     if sources is None:
         sources = request._embed_frame_sources = set()
     sources.add(origin)
+
+
+def framed_origins(request: HttpRequest) -> frozenset[str]:
+    """Return the origins this response embeds players from (`allow_frame_source`)."""
+    return frozenset(getattr(request, "_embed_frame_sources", ()))

@@ -58,10 +58,12 @@ PLATFORM_SECURITY_MEASURES = (
         "Passwords are stored only as Argon2id hashes; they must have at least 8 characters "
         "and are checked against a list of common passwords."
     ),
-    # settings.AXES_*
+    # settings.AXES_*, ADDRESS_FAILURE_LIMIT, accounts.throttling, accounts.unlock
     gettext_lazy(
-        "Sign-in is throttled: after 5 failed attempts the account and the network address "
-        "are locked out for an hour."
+        "Sign-in is throttled: after 5 failed attempts at an account from one network address, "
+        "that address cannot try that account for an hour, and after 20 failed attempts at any "
+        "accounts, the address is locked out for an hour; the account holder can lift the "
+        "lockout with a link sent to their email address."
     ),
     # accounts.models.User.requires_two_factor, accounts.middleware.StaffTwoFactorMiddleware
     gettext_lazy("Staff and instructors must sign in with a second factor (an authenticator app)."),

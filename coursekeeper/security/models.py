@@ -19,6 +19,8 @@ class SecurityEvent(models.Model):
             "second_factor_locked",
             _("Two-factor sign-in paused after too many wrong codes"),
         )
+        UNLOCK_REQUESTED = "unlock_requested", _("A link to lift a sign-in lockout was asked for")
+        UNLOCKED = "unlocked", _("Sign-in lockouts lifted through an emailed link")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -154,3 +154,44 @@ def test_r1_database_refuses_a_case_variant_written_past_the_python_normalisatio
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.bulk_create([User(email=f"Anna-{token}@example.org", full_name="Copy")])
     assert User.objects.count() == 1
+
+
+# What a stranger may type as a "name" to get their words mailed by the school to any address.
+PHISHING_NAME = (
+    "Your mailbox is full. Verify now at https://mail-check.example.net/login?id={token} "
+    "or it is closed today"
+)
+
+
+@pytest.mark.parametrize("existing_account", [False, True])
+def test_r1_mail_to_an_unconfirmed_address_quotes_nothing_the_sender_typed(
+    client, smtp_server, token, existing_account
+):
+    """Neither the confirmation nor the "account already exists" mail repeats the name."""
+    email = f"target-{token}@example.org"
+    if existing_account:
+        UserFactory(email=email)
+    name = PHISHING_NAME.format(token=token)
+
+    client.post(reverse("account_signup"), signup_data(token, email=email, full_name=name))
+
+    (mail,) = smtp_server.wait_for(email)
+    for text in (mail.text, mail.subject):
+        assert "mail-check.example.net" not in text
+        assert token not in text.replace(email, "")
+        assert "mailbox is full" not in text
+        assert "Verify now" not in text
+
+
+def test_r1_a_new_address_added_to_an_account_gets_no_name_either(client, smtp_server, token):
+    """The owner's own name is not quoted to an address they add but do not control yet."""
+    person = UserFactory(full_name=PHISHING_NAME.format(token=token))
+    client.force_login(person)
+    added = f"added-{token}@example.org"
+
+    client.post(reverse("account_email"), {"email": added, "action_add": ""})
+
+    (mail,) = smtp_server.wait_for(added)
+    assert "mail-check.example.net" not in mail.text
+    assert "mailbox is full" not in mail.text
+    assert reverse("account_confirm_email", args=["x"]).rsplit("x", 1)[0] in mail.text

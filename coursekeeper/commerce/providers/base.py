@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.conf import settings
+
 
 class ProviderError(Exception):
     """The provider could not be reached or refused; nothing was charged or changed."""
@@ -131,8 +133,21 @@ class PaymentProvider(Protocol):
         ...
 
 
+def test_payments_enabled() -> bool:
+    """Return whether the built-in test provider exists here (`COMMERCE_TEST_PAYMENTS`).
+
+    On in development and the tests; in production only when explicitly asked for, because its
+    page marks orders paid without any money moving.
+    """
+    return bool(settings.COMMERCE_TEST_PAYMENTS)
+
+
 def get_provider(name: str | None = None) -> PaymentProvider:
-    """Return the provider called `name`, or the one the shop's settings choose."""
+    """Return the provider called `name`, or the one the shop's settings choose.
+
+    Raises LookupError for a name no provider has here, the test provider's included where
+    test payments are off.
+    """
     from coursekeeper.commerce.models import ShopSettings
 
     name = name or ShopSettings.current().payment_provider
@@ -140,8 +155,8 @@ def get_provider(name: str | None = None) -> PaymentProvider:
         from coursekeeper.commerce.providers.stripe import StripeProvider
 
         return StripeProvider()
-    if name == "test":
+    if name == "test" and test_payments_enabled():
         from coursekeeper.commerce.providers.sandbox import SandboxProvider
 
         return SandboxProvider()
-    raise LookupError(f"No payment provider is called {name!r}.")
+    raise LookupError(f"No payment provider is called {name!r} here.")

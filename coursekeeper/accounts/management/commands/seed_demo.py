@@ -8,11 +8,11 @@ to; `manage.py demo_totp EMAIL` prints the current code.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -113,7 +113,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        domain = os.environ.get("COURSEKEEPER_DOMAIN", "127.0.0.1:8000")
+        domain = settings.SITE_URL.split("://", 1)[-1].rstrip("/")
         owner = None
         for email, full_name, role, language, time_zone in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first()

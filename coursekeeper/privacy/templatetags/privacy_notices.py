@@ -65,6 +65,12 @@ PAGE_NOTICES = {
     "account_login": ("security.SecurityEvent:ip,user_agent", "axes.AccessAttempt:username"),
     "account_reset_password": ("account.EmailAddress:email",),
     "account_email": ("account.EmailAddress:email",),
+    "account_change_password": ("accounts.User:password",),
+    # A wrong password here counts as a failed sign-in, as on the sign-in page.
+    "account_reauthenticate": (
+        "security.SecurityEvent:ip,user_agent",
+        "axes.AccessAttempt:username",
+    ),
 }
 
 

@@ -234,10 +234,14 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache stores keyed hashes of its keys, never the keys: the sign-up library's rate limits
+# name people in theirs (coursekeeper/privacy/cache.py; system check privacy.E008). Its expired
+# rows are purged hourly (`privacy_purge_cache`), and erasure deletes the person's entries.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "coursekeeper_cache",
+        "KEY_FUNCTION": "coursekeeper.privacy.cache.keyed_cache_key",
     }
 }
 

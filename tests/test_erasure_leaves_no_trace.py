@@ -1,9 +1,13 @@
 """R26, R28, R29: every declared model is built for a person, exported and erased by the real
 jobs -- and then the whole database dump, the stored files and the logs are searched for the
-person's identifiers.
+person's identifiers, and for their unkeyed MD5, SHA-1 and SHA-256 digests.
 
-A model joins this test by being declared: nothing here names a model. Transactional, and on
-SQLite a file database, so `pg_dump` and the raw file really see what was written.
+A model joins this test by being declared: nothing here names a model. What is not a model is
+reached through the real requests that write it: before the erasure the person (and someone
+typing their address) goes through every path that rate-limits or caches by address, account
+or phone, with the production cache (the database cache, whose table the dump holds).
+Transactional, and on SQLite a file database, so `pg_dump` and the raw file really see what was
+written.
 """
 
 from __future__ import annotations
@@ -22,13 +26,18 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from coursekeeper import settings as production_settings
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.privacy import jobs, rights
 from coursekeeper.privacy.declarations import KeepHeld, TheAccount, registry
 from coursekeeper.privacy.models import RightsRequest
 from coursekeeper.privacy.people import Person
-from coursekeeper.privacy.testing import factories_by_model
-from coursekeeper.privacy.trace import trace_person
+from coursekeeper.privacy.testing import (
+    cache_entries_naming,
+    factories_by_model,
+    use_every_path_that_rate_limits,
+)
+from coursekeeper.privacy.trace import trace_person, unkeyed_digests
 from coursekeeper.privacy.walks import export_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,22 +127,35 @@ def raw_sqlite_bytes() -> bytes:
 
 def test_r29_erasure_of_every_declared_model_leaves_no_trace(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The cache production runs, whatever the test settings say.
+    settings.CACHES = production_settings.CACHES
     log_buffer = io.StringIO()
     handler = logging.StreamHandler(log_buffer)
     logging.getLogger().addHandler(handler)
     token = secrets.token_hex(6)
     email_mark = f"trace-{token}"
+    new_email = f"moved-{token}@example.org"
+    phone = f"+45 {secrets.randbelow(10**8):08d}"
     # Only the account itself holds this one: not even a held row may keep it.
     account_mark = f"only-{secrets.token_hex(6)}"
     try:
         subject_user = UserFactory(
             email=f"{email_mark}@example.org",
             full_name=f"Tove {token} Trace",
-            phone="+45 0000",
+            phone=phone,
             job_title=f"Job {account_mark}",
         )
         bystander_user = UserFactory()
+        typed_email = f"Trace-{token}@Example.org"
+        use_every_path_that_rate_limits(subject_user, typed_email=typed_email, new_email=new_email)
         person = Person.for_user(subject_user)
+        assert person.emails == {subject_user.email, new_email}
+        # Searched for in clear and as digests; the account id (a small number) only as digests.
+        identifiers = [typed_email, *sorted(person.emails), phone]
+        digests = unkeyed_digests([*identifiers, str(subject_user.pk)])
+        # The cache's keys are keyed hashes from the start: before any erasure, no entry names
+        # the person, in clear or as an unkeyed digest.
+        assert cache_entries_naming([token, *identifiers, *digests]) == []
         bystander = Person.for_user(bystander_user)
         built = build_everything_for(person)
         build_everything_for(bystander)
@@ -183,11 +205,13 @@ def test_r29_erasure_of_every_declared_model_leaves_no_trace(settings, tmp_path)
         assert len(keys) == 2, label
         assert keys <= held_after[label], label
 
-    # The whole database: the token may appear only inside held tables.
+    # The whole database, the cache's table included: the token, the phone number and any
+    # unkeyed digest of an identifier may appear only inside held tables.
+    needles = [token, phone, *digests]
     traces = [
         (table, line[:160])
         for table, line in dump_lines()
-        if token in line and table not in held_tables()
+        if table not in held_tables() and any(needle in line.lower() for needle in needles)
     ]
     assert traces == []
     if connection.vendor == "sqlite":
@@ -198,7 +222,9 @@ def test_r29_erasure_of_every_declared_model_leaves_no_trace(settings, tmp_path)
     # The trace tool reads every column of every table, whatever the declarations say.
     log_file = tmp_path / "app.log"
     log_file.write_text(log_buffer.getvalue())
-    unheld = [t for t in trace_person([email_mark, token], log_files=[log_file]) if not t.held]
+    unheld = [
+        t for t in trace_person([token, *identifiers, *digests], log_files=[log_file]) if not t.held
+    ]
     assert unheld == []
 
     # Files and logs.

@@ -33,6 +33,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("privacy_request_clock", timedelta(hours=1), "privacy_request_clock"),
     # Erasure-ledger entries are kept only as long as a backup could bring the account back.
     PeriodicJob("prune_erasure_ledger", timedelta(days=1), "privacy_prune_ledger"),
+    # The database cache keeps expired rows (rate limits about people) until it is full.
+    PeriodicJob("purge_expired_cache", timedelta(hours=1), "privacy_purge_cache"),
     # A copy of a person's data can be downloaded for 7 days; then its file and row go.
     PeriodicJob("expire_exports", timedelta(hours=1), "privacy_expire_exports"),
     # Contact threads' keep-until follows customer relationships (R19, R20); listed before the

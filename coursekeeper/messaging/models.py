@@ -54,8 +54,9 @@ class OutboxMessage(LeasedJob):
     )
     template = models.CharField(_("template"), max_length=200)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
-    # The answer to an erasure goes to someone who no longer exists here: once the server has
-    # accepted it, its address and text are cleared, leaving only the fact that it went out.
+    # Mail to someone the platform holds nothing else about (the answer to an erasure, a reset
+    # asked for an unknown address): once the server has accepted it, or it is given up on, its
+    # address and text are cleared, leaving only the fact that it went out (services.py).
     forget_after_sending = models.BooleanField(_("forget after sending"), default=False)
 
     class Meta(LeasedJob.Meta):

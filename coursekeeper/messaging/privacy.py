@@ -32,5 +32,10 @@ declare(
     },
     retention=After(Event.SENT, column="sent_at", days=30),
     source="system",
-    notes="Sent emails are kept 30 days so support can tell whether one went out.",
+    notes=(
+        "Sent emails are kept 30 days so support can tell whether one went out. Mail to an "
+        "address no account uses (services.TEMPLATES_TO_STRANGERS) or to an erased person "
+        "keeps no address, subject or text once sent or given up on; erasure deletes the rest "
+        "by account or address."
+    ),
 )

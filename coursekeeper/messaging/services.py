@@ -36,6 +36,19 @@ and the others show it as the same message, threaded with the first.
 
 Privacy. Logs name a message by its row id only; SMTP errors (which quote the address) are turned
 into fixed codes before anything is logged or stored, and never reach a task result.
+
+Mail to strangers. Some messages go to an address the platform holds nothing else about: the
+"no account uses this address" answer to a password reset (asked for an address never
+registered, or one whose account was erased), a gift's shipment, the answer to an erasure. Kept
+like any other sent mail (30 days), the row would be the only place that address lives on. Such
+a message is queued with `forget_after_sending` -- by its caller, or by its template being in
+TEMPLATES_TO_STRANGERS -- and its address, account link, subject, bodies and headers are cleared
+by the same UPDATE that marks it sent (step 3), or, when it is given up on, in the transaction
+that marks it failed. What stays is delivery state only: template, Message-ID, status, attempts,
+times. A message that fails because its leases ran out too often is failed by the claim, which
+knows nothing of mail: the next flush clears it (`forget_given_up_messages`). Mail to a person
+with an account or a declared address is kept its 30 days, and erasure deletes it (the
+declaration's subject is the recipient account or the address).
 """
 
 from __future__ import annotations
@@ -54,7 +67,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from coursekeeper.accounts.models import normalize_email
-from coursekeeper.jobs.leases import claim_due_jobs, mark_done, record_failure
+from coursekeeper.jobs.leases import (
+    LEASE_EXPIRED_TOO_OFTEN,
+    claim_due_jobs,
+    mark_done,
+    record_failure,
+)
 from coursekeeper.jobs.models import JobStatus
 from coursekeeper.messaging.models import OutboxMessage
 
@@ -62,6 +80,26 @@ logger = logging.getLogger(__name__)
 
 # Headers the outbox sets itself; a caller may not override them through `headers`.
 RESERVED_HEADERS = {"message-id", "from", "to", "cc", "bcc", "subject", "date", "content-type"}
+
+# Templates whose recipient is, by construction, no one the platform holds anything about: their
+# messages forget the address and text once sent or given up on (see "Mail to strangers").
+TEMPLATES_TO_STRANGERS = frozenset(
+    {
+        # The sign-up library's answer to a password reset (or sign-in code) for an address no
+        # active account uses: never registered, or erased.
+        "account/email/unknown_account",
+    }
+)
+
+# What a forgotten message keeps of its contents: nothing.
+FORGOTTEN_CONTENTS: dict[str, object] = {
+    "email": "",
+    "recipient": None,
+    "subject": "",
+    "body_text": "",
+    "body_html": "",
+    "headers": {},
+}
 
 
 def queue_email(
@@ -82,7 +120,8 @@ def queue_email(
     block is required), so both commit or neither does. `template` names the template the
     message was rendered from, for statistics; `recipient` is the account, when there is one.
     `forget_after_sending` clears the address and the text once the message is sent or given up
-    on (the answer to an erasure, whose recipient must leave no trace).
+    on (the answer to an erasure, whose recipient must leave no trace); a template in
+    TEMPLATES_TO_STRANGERS always does.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_email must run inside the transaction of the email's cause.")
@@ -107,7 +146,7 @@ def queue_email(
         body_html=body_html or "",
         headers=extra_headers,
         template=template,
-        forget_after_sending=forget_after_sending,
+        forget_after_sending=forget_after_sending or template in TEMPLATES_TO_STRANGERS,
     )
     # Imported here: the task module imports this one.
     from coursekeeper.messaging.tasks import deliver_outbox_message
@@ -208,9 +247,10 @@ def _send_claimed(message: OutboxMessage, connection) -> tuple[str, SmtpFailure 
         failure = classify_smtp_error(error)
         if failure.connection_broken:
             _close_quietly(connection)
-        status = record_failure(message, error_code=failure.code, permanent=failure.permanent)
-        if status == JobStatus.FAILED:
-            _forget_if_asked(message)
+        with transaction.atomic():
+            status = record_failure(message, error_code=failure.code, permanent=failure.permanent)
+            if status == JobStatus.FAILED:
+                _forget_if_asked(message)
         attempt = message.attempts
         if status == JobStatus.FAILED:
             logger.warning(
@@ -230,22 +270,31 @@ def _send_claimed(message: OutboxMessage, connection) -> tuple[str, SmtpFailure 
 
 def _forgotten(message: OutboxMessage) -> dict[str, object]:
     """Return the column values that erase a forget-after-sending message's contents."""
-    if not message.forget_after_sending:
-        return {}
-    return {
-        "email": "",
-        "recipient": None,
-        "subject": "",
-        "body_text": "",
-        "body_html": "",
-        "headers": {},
-    }
+    return dict(FORGOTTEN_CONTENTS) if message.forget_after_sending else {}
 
 
 def _forget_if_asked(message: OutboxMessage) -> None:
     fields = _forgotten(message)
     if fields:
         OutboxMessage.objects.filter(pk=message.pk).update(**fields)
+
+
+def forget_given_up_messages() -> int:
+    """Clear the contents of forget-after-sending messages failed by an expired lease.
+
+    A claim fails a row whose lease ran out on its last attempt without looking at what the row
+    is, so the message kept its address; return how many such messages were cleared now. Reads
+    only failed rows through the status index.
+    """
+    return (
+        OutboxMessage.objects.filter(
+            status=JobStatus.FAILED,
+            last_error_code=LEASE_EXPIRED_TOO_OFTEN,
+            forget_after_sending=True,
+        )
+        .exclude(email="")
+        .update(**FORGOTTEN_CONTENTS)
+    )
 
 
 def _close_quietly(connection) -> None:
@@ -302,4 +351,6 @@ def deliver_due_messages(
                 break
     finally:
         _close_quietly(connection)
+    # Claims (this run's and others') may have given up on messages whose leases ran out.
+    forget_given_up_messages()
     return tally

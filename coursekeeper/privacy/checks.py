@@ -7,6 +7,7 @@
 - privacy.E005 a CASCADE could delete a held row
 - privacy.E006 a declared model has no test factory
 - privacy.E007 a declaration names a field the model does not have
+- privacy.E008 a cache stores its keys as given, not as keyed hashes (see privacy/cache.py)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import models
 
+from coursekeeper.privacy.cache import KEY_FUNCTION, uses_keyed_keys
 from coursekeeper.privacy.declarations import Category, KeepHeld, NotPersonal, registry
 from coursekeeper.privacy.indexes import added_index_columns
 
@@ -237,4 +239,19 @@ def _check_factories() -> list[checks.CheckMessage]:
         )
         for declaration in registry
         if declaration.model not in covered and declaration.holds_personal_data
+    ]
+
+
+@checks.register("privacy")
+def check_cache_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The cache is not a model, so no declaration covers it: its keys must be keyed hashes."""
+    return [
+        checks.Error(
+            f"The cache '{alias}' stores its keys as given: the sign-up library's rate limits "
+            "would keep unkeyed hashes of email addresses and account ids in it.",
+            hint=f"Set CACHES['{alias}']['KEY_FUNCTION'] = '{KEY_FUNCTION}'.",
+            id="privacy.E008",
+        )
+        for alias in settings.CACHES
+        if not uses_keyed_keys(alias)
     ]

@@ -5,11 +5,20 @@ Unlike everything else in the privacy app it does NOT trust the declarations: it
 column of every table the database has (Django's, third-party apps', the search index, the
 cache), cast to text and compared case-insensitively, plus every stored file and the given log
 files. It scans, so it is slow on a big database by design: it is a diagnostic, not a hot path.
+
+An identifier hashed without a key is the identifier to anyone who can hash a list of candidates
+(a library's rate limit once kept `sha256(email)` in the cache), so `trace_person` also looks for
+the MD5, SHA-1 and SHA-256 hex digests of each identifier, as given and lower-cased. And the
+database cache stores its values pickled and base64-encoded, which no text search sees into, so
+its values are also decoded and searched as bytes (never unpickled).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import fnmatch
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +32,7 @@ from coursekeeper.privacy.declarations import KeepHeld, registry
 
 @dataclass(frozen=True)
 class Trace:
-    kind: str  # "table", "file" or "log"
+    kind: str  # "table", "cache" (a decoded cache value), "file" or "log"
     where: str  # table.column, or a path
     count: int
     held: bool = False  # in a table the law makes us keep (allowed)
@@ -72,6 +81,47 @@ def trace_tables(identifiers: Iterable[str]) -> list[Trace]:
     return traces
 
 
+def _database_cache_tables() -> list[str]:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import BaseDatabaseCache
+
+    return sorted(
+        {
+            settings.CACHES[alias]["LOCATION"]
+            for alias in settings.CACHES
+            if isinstance(caches[alias], BaseDatabaseCache)
+        }
+    )
+
+
+def decoded_cache_value(value: str) -> bytes:
+    """Return a database cache value's pickled bytes, lower-cased (b"" if it is not base64)."""
+    try:
+        return base64.b64decode(value, validate=True).lower()
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def trace_cache(identifiers: Iterable[str]) -> list[Trace]:
+    """Count, per database cache table, the values that hold any identifier once decoded."""
+    needles = [i.lower().encode() for i in identifiers if i]
+    if not needles:
+        return []
+    quote = connection.ops.quote_name
+    traces = []
+    with connection.cursor() as cursor:
+        for table in _database_cache_tables():
+            cursor.execute(f"SELECT {quote('value')} FROM {quote(table)}")  # noqa: S608
+            count = sum(
+                1
+                for (value,) in cursor.fetchall()
+                if any(needle in decoded_cache_value(value) for needle in needles)
+            )
+            if count:
+                traces.append(Trace("cache", f"{table}.value", count))
+    return traces
+
+
 def _count_in(path: Path, needles: list[bytes]) -> int:
     content = path.read_bytes().lower()
     return sum(content.count(needle) for needle in needles)
@@ -92,11 +142,26 @@ def trace_files(
     return traces
 
 
+def unkeyed_digests(identifiers: Iterable[str]) -> list[str]:
+    """Return the MD5, SHA-1 and SHA-256 hex digests of each identifier, as given and lower-cased.
+
+    What a library that "anonymises" by hashing would store; none of them may survive an erasure.
+    """
+    forms = sorted({form for i in identifiers if i for form in (i, i.lower())})
+    return [
+        hashlib.new(algorithm, form.encode(), usedforsecurity=False).hexdigest()
+        for form in forms
+        for algorithm in ("md5", "sha1", "sha256")
+    ]
+
+
 def trace_person(identifiers: Iterable[str], *, log_files: Iterable[Path] = ()) -> list[Trace]:
-    """Return every place any of `identifiers` appears: tables, stored files, log files."""
+    """Return every place an identifier or its unkeyed digest appears: tables, files, logs."""
     identifiers = [i for i in identifiers if i]
+    identifiers += unkeyed_digests(identifiers)
     return [
         *trace_tables(identifiers),
+        *trace_cache(identifiers),
         *trace_files(identifiers, [Path(settings.MEDIA_ROOT)]),
         *trace_files(identifiers, [Path(p) for p in log_files if Path(p).exists()], kind="log"),
     ]

@@ -6,6 +6,13 @@ minimal form: the rights engine (export files, erasure jobs, the ledger) builds 
 Erasure is one transaction per person: a failure anywhere leaves the person untouched. Order:
 rows found *through* other rows (sessions, via their UserSession) first, then every other
 declaration, then the account itself, so no lookup loses the row it needs.
+
+The cache is not a model, so no declaration covers it. Its keys are keyed hashes by construction
+(privacy/cache.py, check privacy.E008), and before the declarations are walked one step,
+`forget_person_in_cache`, deletes every entry the sign-up library's rate limits keep about the
+person -- recomputed from their addresses, phone and account id -- and every expired entry. On
+the database cache that happens in this same transaction. It is the first "before erasure"
+step, written to become a registered participant once erasure has them.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from coursekeeper.privacy.cache import forget_person_in_cache
 from coursekeeper.privacy.declarations import (
     Anonymise,
     Category,
@@ -168,11 +176,13 @@ def erase_person(person: Person) -> ErasureOutcome:
     """Apply every declaration's erasure action to the person's rows, all or nothing.
 
     Every consent in force is withdrawn first, so the proofs an erasure keeps carry the date
-    they may go, and nothing that rests on consent runs for the person again.
+    they may go, and nothing that rests on consent runs for the person again. Then the cache
+    forgets the person, while the account it reads is still there.
     """
     from coursekeeper.privacy.consents import withdraw_all
 
     withdraw_all(person)
+    forget_person_in_cache(person)
     outcome = ErasureOutcome()
     for declaration in sorted(registry, key=_erasure_order):
         if not declaration.holds_personal_data:

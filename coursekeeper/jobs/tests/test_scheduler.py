@@ -33,6 +33,7 @@ JOB_NAMES = [
     "prune_erasure_ledger",
     "prune_scheduled_runs",
     "prune_task_results",
+    "purge_expired_cache",
 ]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
@@ -54,6 +55,7 @@ def test_registry_has_the_periodic_jobs_each_a_management_command():
         "prune_scheduled_runs": timedelta(days=1),
         "privacy_request_clock": timedelta(hours=1),
         "prune_erasure_ledger": timedelta(days=1),
+        "purge_expired_cache": timedelta(hours=1),
         "expire_exports": timedelta(hours=1),
         "contact_refresh_retention": timedelta(days=1),
         "privacy_sweep": timedelta(days=1),

@@ -53,13 +53,28 @@ def test_r2_password_reset_email_is_queued_in_the_persons_language(smtp_server):
     assert message.status == JobStatus.DONE
 
 
-def test_r2_email_to_an_address_without_account_is_queued_without_a_recipient(smtp_server, token):
+def test_r29_email_to_an_address_without_account_forgets_the_address_once_sent(smtp_server, token):
     address = f"nobody-{token}@example.org"
 
     Client().post(reverse("account_reset_password"), {"email": address})
 
     (mail,) = smtp_server.wait_for(address)
-    (message,) = OutboxMessage.objects.filter(email=address)
-    assert message.recipient is None
+    assert f"nobody-{token}" in mail.text
+    (message,) = OutboxMessage.objects.all()
     assert message.template == "account/email/unknown_account"
     assert mail.message["Message-ID"] == message.message_id
+    # Delivery state stays; the address and everything written to it are gone.
+    assert (message.status, message.attempts, message.forget_after_sending) == (
+        JobStatus.DONE,
+        1,
+        True,
+    )
+    assert message.sent_at is not None
+    assert (
+        message.email,
+        message.recipient,
+        message.subject,
+        message.body_text,
+        message.body_html,
+        message.headers,
+    ) == ("", None, "", "", "", {})

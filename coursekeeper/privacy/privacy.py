@@ -292,9 +292,10 @@ declare(
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
     },
-    retention=After(Event.CREATED, column="requested_at", years=3),
+    retention=After(Event.CREATED, column="requested_at", rule="limitation"),
     erasure=Anonymise({}),
-    notes="The proof an erasure happened; its link to the account goes with the account.",
+    notes="The proof an erasure happened, kept for the provider's limitation period; its link "
+    "to the account goes with the account.",
 )
 declare(
     ExportJob,
@@ -347,7 +348,8 @@ declare(
         "deadline_alerted_at": NOT_PERSONAL.because("when staff were reminded of the deadline"),
         "submission_key": NOT_PERSONAL.because("a random key that makes a double-click one"),
     },
-    retention=After(Event.FINISHED, column="answered_at", years=3),
+    # The limitation period of the provider's country, from the rule pack (R46).
+    retention=After(Event.FINISHED, column="answered_at", rule="limitation"),
     erasure=Anonymise({name: "" for name in _REQUEST_TEXTS} | {"confirmation_digest": ""}),
     notes="The proof that a request was answered in time outlives an erasure without anything "
     "that names the person; unconfirmed visitor requests go after their link expires.",
@@ -363,7 +365,7 @@ declare(
         "actor": NOT_PERSONAL.because("the staff member who acted; their own work"),
         "note": Category.COMMUNICATION,
     },
-    retention=After(Event.CREATED, column="at", years=3),
+    retention=After(Event.CREATED, column="at", rule="limitation"),
     erasure=Anonymise({"note": ""}),
     source="staff",
 )
@@ -425,7 +427,7 @@ declare(
         "language": Category.PROFILE,
         "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
     },
-    retention=After(Event.CREATED, column="created_at", years=3),
+    retention=After(Event.CREATED, column="created_at", rule="limitation"),
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",

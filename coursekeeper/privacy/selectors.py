@@ -177,9 +177,12 @@ def request_queue(*, show_all: bool = False) -> list[QueueRow]:
 
 def request_detail(pk: int) -> dict | None:
     """A request with its history, the person's account, and who must hear of a change."""
+    from django.utils import timezone
+
     from coursekeeper.privacy.models import ExportJob, RightsRequest
     from coursekeeper.privacy.people import Person
     from coursekeeper.privacy.recipients import recipients_for
+    from coursekeeper.privacy.rights import first_month_ends
 
     request = RightsRequest.objects.select_related("user", "logged_by").filter(pk=pk).first()
     if request is None:
@@ -190,8 +193,13 @@ def request_detail(pk: int) -> dict | None:
     elif request.email:
         person = Person.for_email(request.email)
     notify = request.kind in (RightsRequest.Kind.RECTIFICATION, RightsRequest.Kind.ERASURE)
+    extension_until = first_month_ends(request) if request.due_at else None
     return {
         "request": request,
+        # An extension is possible only while the first month runs (Art. 12(3)).
+        "may_extend": request.extended_until is None
+        and extension_until is not None
+        and timezone.now() < extension_until,
         "events": request.events.select_related("actor"),
         "exports": ExportJob.objects.filter(request=request),
         "recipients": recipients_for(person) if notify and person else [],

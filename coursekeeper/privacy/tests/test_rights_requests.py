@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -206,6 +207,68 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
         )
     assert again.value.code == "already_extended"
     assert actions(request) == ["filed", "extended"]
+
+
+COPENHAGEN = zoneinfo.ZoneInfo("Europe/Copenhagen")
+
+
+def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing():
+    """R32 (Art. 12(3)): the person must be told of an extension within one month of receipt.
+    Received on 10 April, the first month's last day is 10 May: an extension late that evening
+    is granted; one on 11 May, day 31, is refused and changes nothing."""
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    with time_machine.travel(dt.datetime(2026, 4, 10, 10, 0, tzinfo=COPENHAGEN), tick=False):
+        request = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    mails_before = OutboxMessage.objects.count()
+
+    with (
+        time_machine.travel(dt.datetime(2026, 5, 11, 9, 0, tzinfo=COPENHAGEN), tick=False),
+        pytest.raises(PrivacyError) as late,
+    ):
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+        )
+
+    assert late.value.code == "extension_too_late"
+    assert "within that month" in late.value.message
+    request.refresh_from_db()
+    assert (request.extended_until, request.extension_reason) == (None, "")
+    assert actions(request) == ["filed"]
+    assert OutboxMessage.objects.count() == mails_before
+
+    with time_machine.travel(dt.datetime(2026, 5, 10, 23, 30, tzinfo=COPENHAGEN), tick=False):
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+        )
+
+    request.refresh_from_db()
+    assert timezone.localtime(request.due_at, COPENHAGEN) == dt.datetime(
+        2026, 5, 10, 10, 0, tzinfo=COPENHAGEN
+    )
+    assert request.extended_until == rights.add_months(request.due_at, 2)
+    assert actions(request) == ["filed", "extended"]
+    assert OutboxMessage.objects.count() == mails_before + 1
+
+
+def test_r32_the_request_page_offers_an_extension_only_within_the_first_month():
+    learner = UserFactory()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=40)):
+        late = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    fresh = rights.file_request(
+        kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    officer = staff_client(Role.PRIVACY_OFFICER)
+
+    late_page = officer.get(reverse("privacy:request_detail", args=[late.pk])).content.decode()
+    fresh_page = officer.get(reverse("privacy:request_detail", args=[fresh.pk])).content.decode()
+
+    assert "Extend the deadline" not in late_page
+    assert "Extend the deadline" in fresh_page
 
 
 def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():

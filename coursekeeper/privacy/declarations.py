@@ -425,16 +425,34 @@ class WhileAccountExists(Retention):
         return "while the account exists"
 
 
+class HoldReason(models.TextChoices):
+    """Why a row outlives an erasure: the two grounds of GDPR Art. 17(3) the platform uses.
+
+    A law may oblige the provider to keep a record (bookkeeping: Art. 17(3)(b)); a proof of
+    what a person agreed to (a consent, a waiver of the right of withdrawal) is not kept under
+    any such duty, but so that the provider can establish, exercise or defend legal claims
+    about it, until they are time-barred (Art. 17(3)(e), R46). People are told which it is.
+    """
+
+    LEGAL_OBLIGATION = "legal_obligation", _("kept because a law requires it")
+    LEGAL_CLAIMS = "legal_claims", _("kept to defend legal claims")
+
+
 @dataclass(frozen=True)
 class Hold(Retention):
-    """Kept because a law requires it, until a release date stored on the row.
+    """Kept under a rule pack's rule, for `reason`, until a release date stored on the row.
 
     The release date is computed when the row is written, from the rule pack of the seller's
-    country (`coursekeeper.privacy.rules`), so the sweep needs only an indexed comparison.
+    country (`coursekeeper.privacy.rules`), so the sweep needs only an indexed comparison. A
+    row whose hold has not started yet (a consent still in force) has no release date; an
+    erasure starts it. `country_column` names the row's column saying whose rule pack applies
+    (empty: the provider's).
     """
 
     rule: str
     release_column: str
+    reason: HoldReason
+    country_column: str = ""
 
     def expired_q(self, as_of):
         return Q(**{f"{self.release_column}__lt": as_of})

@@ -35,6 +35,7 @@ from coursekeeper.privacy.declarations import (
     Declaration,
     Event,
     Hold,
+    HoldReason,
     Retention,
     WhileAccountExists,
     registry,
@@ -116,6 +117,7 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
         return {
             "kind": "hold",
             "rule": retention.rule,
+            "reason": retention.reason.value,
             "country": country,
             "years": years,
             "counted_from": counted_from,
@@ -141,7 +143,14 @@ def rule_object(rule: dict[str, Any]) -> Retention | None:
             explanation=gettext_lazy(explanation) if explanation else None,
         )
     if kind == "hold":
-        return Hold(rule=rule["rule"], release_column="")
+        # Contents published before holds named their reason: the limitation rule was always
+        # kept for legal claims, every other rule under a legal obligation.
+        default = "legal_claims" if rule["rule"] == "limitation" else "legal_obligation"
+        return Hold(
+            rule=rule["rule"],
+            release_column="",
+            reason=HoldReason(rule.get("reason", default)),
+        )
     if kind == "while_account":
         return WhileAccountExists()
     return None

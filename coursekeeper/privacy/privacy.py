@@ -24,6 +24,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     Generic,
     Hold,
+    HoldReason,
     Identifier,
     KeyedAccountHash,
     Linked,
@@ -249,7 +250,12 @@ declare(
         "country": Category.MARKETING,
         "proof_release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
     },
-    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    retention=Hold(
+        rule="limitation",
+        release_column="proof_release_at",
+        reason=HoldReason.LEGAL_CLAIMS,
+        country_column="country",
+    ),
     erasure=HOLD,
     notes="The proof of a consent (when, which words, how) is kept after withdrawal and "
     "through an erasure, for the limitation period of the person's country (R46); an erasure "

@@ -470,6 +470,34 @@ def test_r29_erasure_from_the_account_needs_the_password_and_nothing_changes_wit
     assert not RightsRequest.objects.exists()
 
 
+def test_r46_the_erase_page_says_proofs_are_kept_for_legal_claims_and_until_when(token):
+    """R46, GDPR Art. 17(3)(b) and (e): the invoice is kept because the bookkeeping law says
+    so; the waiver and the consent are kept to defend legal claims, which no law requires, and
+    each shows its day: the waiver its own, the consent in force the day an erasure now gives
+    it (German: three years from the end of this year)."""
+    from coursekeeper.commerce.factories import InvoiceFactory, WithdrawalWaiverFactory
+
+    user = UserFactory(email=f"erase-{token}@example.org", language="en")
+    InvoiceFactory(buyer=user, release_at=dt.datetime(2032, 1, 1, tzinfo=dt.UTC))
+    WithdrawalWaiverFactory(buyer=user, proof_release_at=dt.datetime(2029, 5, 2, 12, tzinfo=dt.UTC))
+    ConsentFactory(user=user, country="DE")  # in force: its hold starts with the erasure
+
+    page = signed_in(user).get(reverse("privacy:erase_account")).content.decode()
+
+    by_law = page[page.index("What a law makes us keep") : page.index("</table>")]
+    for_claims = page[page.index("What we keep to defend legal claims") :]
+    for_claims = for_claims[: for_claims.index("</table>")]
+    assert "Invoices (1)" in by_law and "bogføringsloven" in by_law
+    assert "Withdrawal waivers" not in by_law and "Consents" not in by_law
+    assert "No law obliges us to keep these" in for_claims
+    assert "GDPR Art. 17(3)(e)" in for_claims
+    assert "Limitation period" in for_claims
+    assert "Withdrawal waivers (1)</td><td>forældelsesloven § 3</td><td>May 2, 2029" in for_claims
+    consent_until = f"Jan. 1, {timezone.now().year + 4}"
+    assert f"Consents (1)</td><td>§§ 195, 199 BGB</td><td>{consent_until}" in for_claims
+    assert "<td>\u2013</td>" not in page  # the dash shown for an unknown day
+
+
 def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():
     officer = StaffFactory(role=Role.PRIVACY_OFFICER)
     ConsentFactory(user=None, email="visitor@example.org", purpose="shape_newsletter")

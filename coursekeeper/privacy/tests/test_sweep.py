@@ -36,6 +36,7 @@ from coursekeeper.privacy.declarations import (
     Declaration,
     Event,
     Hold,
+    HoldReason,
     registry,
 )
 from coursekeeper.privacy.factories import (
@@ -224,7 +225,15 @@ def test_r33_rows_others_keep_using_are_anonymised_not_deleted():
     [
         (After(Event.CREATED, column="issued_at", years=5), Account("buyer", True), "anonymise"),
         # When a legal hold ends the row goes, even one an erasure would only anonymise.
-        (Hold(rule="bookkeeping", release_column="held_until"), Account("buyer", True), "delete"),
+        (
+            Hold(
+                rule="bookkeeping",
+                release_column="held_until",
+                reason=HoldReason.LEGAL_OBLIGATION,
+            ),
+            Account("buyer", True),
+            "delete",
+        ),
         # A row nobody else uses goes too.
         (After(Event.CREATED, column="issued_at", years=5), Account("buyer"), "delete"),
     ],

@@ -16,7 +16,14 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "interval", "active", "vat_exempt_education")
+    list_display = (
+        "title",
+        "kind",
+        "interval",
+        "event_attendance",
+        "active",
+        "vat_exempt_education",
+    )
     list_filter = ("kind", "active")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("courses",)

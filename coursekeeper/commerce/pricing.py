@@ -155,11 +155,14 @@ def quote(
         if (coupon_code or "").strip()
         else None
     )
+    supply, event_country = vat.supply_of(product)
     decision = vat.decide_vat(
         seller_country=seller_country(),
         buyer_country=(buyer_country or "").upper(),
         vat_number=vat.normalise_vat_number(vat_number),
         exempt_education=product.vat_exempt_education,
+        supply=supply,
+        event_country=event_country,
         home_vat_below_threshold=ShopSettings.current().home_vat_below_threshold,
     )
     subtotal = price.amount_minor * seats

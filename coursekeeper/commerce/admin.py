@@ -44,7 +44,11 @@ class VatRateAdmin(admin.ModelAdmin):
 
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(admin.ModelAdmin):
-    list_display = ("payment_provider", "keep_card_details", "home_vat_below_threshold")
+    list_display = ("payment_provider", "keep_card_details", "destination_vat_chosen_at")
+    # The choice of the buyer's country's VAT binds for two calendar years (VAT Directive
+    # Art. 59c): it is made and ended on the shop's VAT page, which checks that, with the
+    # threshold's figures beside it.
+    readonly_fields = ("destination_vat_chosen_at",)
 
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()

@@ -57,12 +57,16 @@ class ShopSettings(models.Model):
             "expires without asking the provider each time."
         ),
     )
-    home_vat_below_threshold = models.BooleanField(
-        _("charge our own country's VAT to EU consumers"),
-        default=False,
+    # Whether online courses sold to consumers in other EU countries carry the seller's own VAT
+    # is computed from the sales (commerce.oss, VAT Directive Art. 59c); the owner may only opt
+    # for the buyer's country's VAT from the first euro, which binds for two calendar years.
+    destination_vat_chosen_at = models.DateTimeField(
+        _("chose the buyer's country's VAT from the first euro"),
+        null=True,
+        blank=True,
         help_text=_(
-            "Allowed while cross-border sales to consumers in the EU stay below EUR 10,000 a "
-            "year (VAT Directive Art. 59c); otherwise the buyer's country's VAT applies."
+            "Set on the shop's VAT page. Empty: the seller's own VAT applies to consumers in "
+            "other EU countries while the EUR 10,000 threshold is not passed."
         ),
     )
     financial_year_end_month = models.PositiveSmallIntegerField(

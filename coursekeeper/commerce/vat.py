@@ -14,7 +14,8 @@ Then the buyer:
 - A business buyer with a VAT number in another EU country: reverse charge (Art. 44, 196).
 - A consumer in another EU country: that country's rate through the One-Stop-Shop (Art. 58,
   Art. 54(2)(b)); for electronically supplied services only, the seller's own rate while it
-  stays below the EUR 10,000 threshold (Art. 59c).
+  stays below the EUR 10,000 threshold and has not opted out of it (Art. 59c, computed from
+  the sales in `commerce.oss`).
 - A buyer in the seller's own country: the seller's rate.
 - A buyer outside the EU: outside the scope of EU VAT.
 - A product marked as exempt education: no VAT (Art. 132(1)(i)), whoever buys it.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -111,9 +113,14 @@ def decide_vat(
     exempt_education: bool = False,
     supply: Supply = Supply.ELECTRONIC,
     event_country: str = "",
-    home_vat_below_threshold: bool = False,
+    home_vat_allowed: Callable[[], bool] | None = None,
 ) -> VatDecision:
-    """Return the VAT scheme, country and rate for one sale (see the module docstring)."""
+    """Return the VAT scheme, country and rate for one sale (see the module docstring).
+
+    `home_vat_allowed` answers whether the seller is still below the Art. 59c threshold with
+    this sale (`commerce.oss`); it is asked only for a sale it decides, so a domestic sale never
+    sums the year's invoices.
+    """
     zero = Decimal("0")
     if exempt_education:
         return VatDecision(VatScheme.EXEMPT, "", zero)
@@ -140,7 +147,7 @@ def decide_vat(
         return VatDecision(VatScheme.REVERSE_CHARGE, buyer_country, zero)
     # Art. 59c covers electronically supplied services only: a streamed event carries the
     # consumer's country's VAT from the first euro (Art. 54(2)(b)).
-    if supply == Supply.ELECTRONIC and home_vat_below_threshold:
+    if supply == Supply.ELECTRONIC and home_vat_allowed is not None and home_vat_allowed():
         return VatDecision(
             VatScheme.HOME_BELOW_THRESHOLD, seller_country, standard_rate(seller_country)
         )

@@ -47,18 +47,18 @@ def test_r11_danish_consumer_pays_danish_vat(product):
     )
 
 
-def test_r11_german_consumer_pays_german_vat_through_oss(product):
-    """R11: a consumer in another EU country pays that country's VAT (One-Stop-Shop)."""
+def test_r11_german_consumer_pays_german_vat_through_oss_once_the_shop_chose_it(product):
+    """R11 (Art. 58, 59c(3)): a consumer in another EU country pays that country's VAT."""
+    ShopSettings.objects.filter(pk=ShopSettings.current().pk).update(
+        destination_vat_chosen_at=timezone.now()
+    )
     result = quote(product=product, currency="EUR", buyer_country="DE")
     assert (result.vat.scheme, result.vat.country) == (VatScheme.OSS, "DE")
     assert (result.vat_minor, result.total_minor) == (2071, 12971)  # 19 % of 109.00
 
 
-def test_r11_below_threshold_the_seller_may_charge_its_own_vat(product):
-    """R11 (Art. 59c): with the home-VAT option a German consumer pays Danish VAT."""
-    shop = ShopSettings.current()
-    shop.home_vat_below_threshold = True
-    shop.save()
+def test_r11_below_threshold_the_seller_charges_its_own_vat(product):
+    """R11 (Art. 59c): with no sales abroad yet, a German consumer pays Danish VAT."""
     result = quote(product=product, currency="EUR", buyer_country="DE")
     assert (result.vat.scheme, result.vat.country) == (VatScheme.HOME_BELOW_THRESHOLD, "DK")
     assert (result.vat_minor, result.total_minor) == (2725, 13625)

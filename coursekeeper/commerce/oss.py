@@ -159,12 +159,14 @@ def threshold_figures(*, now: dt.datetime | None = None) -> ThresholdFigures:
         current_year_eur=(_invoiced_eur(this_year, next_year) + open_checkouts).quantize(CENT),
         open_checkouts_eur=open_checkouts.quantize(CENT),
         destination_chosen_at=chosen_at,
-        option_binds_until=(
-            dt.date(chosen_at.astimezone(zone).year + OPTION_BINDS_FOR_YEARS, 1, 1)
-            if chosen_at
-            else None
-        ),
+        option_binds_until=_option_binds_until(chosen_at, zone) if chosen_at else None,
     )
+
+
+def _option_binds_until(chosen_at: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date:
+    """Return the first day the option may be ended: it covers the year it was chosen in and
+    the next (Art. 59c(3))."""
+    return dt.date(chosen_at.astimezone(zone).year + OPTION_BINDS_FOR_YEARS, 1, 1)
 
 
 def home_vat_allowed(*, net_minor: int, currency: str, now: dt.datetime | None = None) -> bool:
@@ -197,8 +199,9 @@ def choose_destination_vat(
     if chosen and shop.destination_vat_chosen_at is None:
         shop.destination_vat_chosen_at = now
     elif not chosen and shop.destination_vat_chosen_at is not None:
-        binds_until = threshold_figures(now=now).option_binds_until
-        if binds_until is not None and now.astimezone(_seller_zone()).date() < binds_until:
+        zone = _seller_zone()
+        binds_until = _option_binds_until(shop.destination_vat_chosen_at, zone)
+        if now.astimezone(zone).date() < binds_until:
             raise DetailedCommerceError(
                 "destination_vat_binding", until=formats.date_format(binds_until, "DATE_FORMAT")
             )

@@ -157,11 +157,11 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
 
     if order.withdrawn_at is not None:
         return refused(CommerceError("already_withdrawn"))
-    if order.status not in REFUNDABLE or deadline is None:
+    if order.status not in REFUNDABLE or period is None:
         return refused(CommerceError("withdrawal_not_paid"))
-    if now >= deadline:
+    if now >= period.ends_at:
         return refused(
-            DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(last_day))
+            DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(period.last_day))
         )
     waivers = {waiver.kind: waiver for waiver in order.waivers.order_by("given_at")}
     asked_early = (

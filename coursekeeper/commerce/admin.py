@@ -17,7 +17,14 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "interval", "active", "vat_exempt_education")
+    list_display = (
+        "title",
+        "kind",
+        "interval",
+        "event_attendance",
+        "active",
+        "vat_exempt_education",
+    )
     list_filter = ("kind", "active")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("courses",)
@@ -38,7 +45,11 @@ class VatRateAdmin(admin.ModelAdmin):
 
 @admin.register(ShopSettings)
 class ShopSettingsAdmin(admin.ModelAdmin):
-    list_display = ("payment_provider", "keep_card_details", "home_vat_below_threshold")
+    list_display = ("payment_provider", "keep_card_details", "destination_vat_chosen_at")
+    # The choice of the buyer's country's VAT binds for two calendar years (VAT Directive
+    # Art. 59c): it is made and ended on the shop's VAT page, which checks that, with the
+    # threshold's figures beside it.
+    readonly_fields = ("destination_vat_chosen_at",)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # The test provider can be chosen only where test payments are on.

@@ -143,6 +143,16 @@ MESSAGES.update(
     }
 )
 
+# VAT: the One-Stop-Shop threshold and its option (commerce.oss).
+MESSAGES.update(
+    {
+        "destination_vat_binding": _(
+            "The choice of the buyer's country's VAT binds the shop for two calendar years "
+            "(VAT Directive Art. 59c(3)); it can be ended from %(until)s. Nothing was changed."
+        ),
+    }
+)
+
 
 class DetailedCommerceError(CommerceError):
     """A refusal whose message names facts of the case (a date), filled in when it is read."""

@@ -42,6 +42,9 @@ class ProductFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"product-{n}-{secrets.token_hex(3)}")
     title = factory.Sequence(lambda n: f"Product {n}")
     kind = Product.Kind.COURSE
+    event_attendance = factory.LazyAttribute(
+        lambda o: Product.Attendance.ONLINE if o.kind == Product.Kind.EVENT else ""
+    )
 
 
 class PriceFactory(factory.django.DjangoModelFactory):

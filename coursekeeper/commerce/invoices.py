@@ -53,6 +53,7 @@ from coursekeeper.commerce.models import (
     InvoiceCounter,
     InvoiceLine,
     Order,
+    Product,
     Refund,
     ShopSettings,
     VatEvidence,
@@ -319,8 +320,15 @@ def issue_credit_note(*, refund: Refund) -> Invoice:
 
 
 def needs_vat_evidence(order: Order, *, seller_country: str) -> bool:
-    """Whether the sale is to a consumer in another EU country (see the module docstring)."""
-    if order.vat_scheme in (VatScheme.REVERSE_CHARGE, VatScheme.OUTSIDE_EU):
+    """Whether the sale is to a consumer in another EU country (see the module docstring).
+
+    Admission to an event attended in person is taxed where the event is, so where the buyer
+    is proves nothing for it.
+    """
+    if order.vat_scheme in (VatScheme.REVERSE_CHARGE, VatScheme.OUTSIDE_EU, VatScheme.EVENT_VENUE):
+        return False
+    attendance = set(order.lines.values_list("product__event_attendance", flat=True))
+    if attendance == {Product.Attendance.IN_PERSON}:
         return False
     if order.vat_scheme in (VatScheme.OSS, VatScheme.HOME_BELOW_THRESHOLD):
         return True

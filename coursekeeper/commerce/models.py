@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.accounts.choices import LANGUAGE_CHOICES
+from coursekeeper.accounts.choices import COUNTRY_CHOICES, LANGUAGE_CHOICES
 
 
 class Currency(models.TextChoices):
@@ -33,6 +33,7 @@ class VatScheme(models.TextChoices):
     OSS = "oss", _("VAT of the buyer's country (One-Stop-Shop)")
     HOME_BELOW_THRESHOLD = "home", _("VAT of the seller's country (below the EU threshold)")
     REVERSE_CHARGE = "reverse_charge", _("Reverse charge: the buyer accounts for the VAT")
+    EVENT_VENUE = "venue", _("VAT of the country where the event takes place")
     EXEMPT = "exempt", _("Exempt education")
     OUTSIDE_EU = "outside_eu", _("Outside the scope of EU VAT")
 
@@ -56,12 +57,16 @@ class ShopSettings(models.Model):
             "expires without asking the provider each time."
         ),
     )
-    home_vat_below_threshold = models.BooleanField(
-        _("charge our own country's VAT to EU consumers"),
-        default=False,
+    # Whether online courses sold to consumers in other EU countries carry the seller's own VAT
+    # is computed from the sales (commerce.oss, VAT Directive Art. 59c); the owner may only opt
+    # for the buyer's country's VAT from the first euro, which binds for two calendar years.
+    destination_vat_chosen_at = models.DateTimeField(
+        _("chose the buyer's country's VAT from the first euro"),
+        null=True,
+        blank=True,
         help_text=_(
-            "Allowed while cross-border sales to consumers in the EU stay below EUR 10,000 a "
-            "year (VAT Directive Art. 59c); otherwise the buyer's country's VAT applies."
+            "Set on the shop's VAT page. Empty: the seller's own VAT applies to consumers in "
+            "other EU countries while the EUR 10,000 threshold is not passed."
         ),
     )
     financial_year_end_month = models.PositiveSmallIntegerField(
@@ -117,6 +122,12 @@ class Product(models.Model):
         MONTH = "month", _("monthly")
         YEAR = "year", _("yearly")
 
+    class Attendance(models.TextChoices):
+        """How an event is attended, which decides where its VAT is due (see commerce.vat)."""
+
+        IN_PERSON = "in_person", _("in person, at a venue")
+        ONLINE = "online", _("live online (streamed)")
+
     slug = models.SlugField(_("slug"), unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -132,6 +143,23 @@ class Product(models.Model):
     )
     event_starts_at = models.DateTimeField(_("event starts at"), null=True, blank=True)
     event_ends_at = models.DateTimeField(_("event ends at"), null=True, blank=True)
+    event_attendance = models.CharField(
+        _("how the event is attended"),
+        max_length=16,
+        choices=Attendance.choices,
+        blank=True,
+        help_text=_(
+            "Events only. Admission to an event attended in person carries the VAT of the "
+            "country where it takes place; a live-streamed one, the VAT of the buyer's country."
+        ),
+    )
+    event_country = models.CharField(
+        _("country where the event takes place"),
+        max_length=2,
+        choices=COUNTRY_CHOICES,
+        blank=True,
+        help_text=_("Events attended in person only."),
+    )
     vat_exempt_education = models.BooleanField(
         _("VAT-exempt education"),
         default=False,
@@ -168,6 +196,14 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(gift_description="") | Q(gift_supplier__isnull=False),
                 name="commerce_product_gift_has_a_supplier",
+            ),
+            # An event says how it is attended, and one attended in person where; nothing
+            # else carries either.
+            models.CheckConstraint(
+                condition=Q(kind="event", event_attendance="online", event_country="")
+                | (Q(kind="event", event_attendance="in_person") & ~Q(event_country=""))
+                | (~Q(kind="event") & Q(event_attendance="", event_country="")),
+                name="commerce_product_event_attendance",
             ),
         ]
 

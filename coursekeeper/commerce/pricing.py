@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from coursekeeper.commerce import vat
 from coursekeeper.commerce.errors import CommerceError
-from coursekeeper.commerce.models import Coupon, Order, Price, Product, ShopSettings, VatScheme
+from coursekeeper.commerce.models import Coupon, Order, Price, Product, VatScheme
 
 MAX_SEATS = 500
 
@@ -144,6 +144,8 @@ def quote(
     now: dt.datetime | None = None,
 ) -> Quote:
     """Return what `product` costs this buyer now; refuse with a CommerceError otherwise."""
+    from coursekeeper.commerce import oss  # oss reads the seller's country from here
+
     now = now or timezone.now()
     if not product.active:
         raise CommerceError("product_not_found")
@@ -155,16 +157,19 @@ def quote(
         if (coupon_code or "").strip()
         else None
     )
+    subtotal = price.amount_minor * seats
+    discount = _discount(coupon, subtotal)
+    net = subtotal - discount
+    supply, event_country = vat.supply_of(product)
     decision = vat.decide_vat(
         seller_country=seller_country(),
         buyer_country=(buyer_country or "").upper(),
         vat_number=vat.normalise_vat_number(vat_number),
         exempt_education=product.vat_exempt_education,
-        home_vat_below_threshold=ShopSettings.current().home_vat_below_threshold,
+        supply=supply,
+        event_country=event_country,
+        home_vat_allowed=lambda: oss.home_vat_allowed(net_minor=net, currency=currency, now=now),
     )
-    subtotal = price.amount_minor * seats
-    discount = _discount(coupon, subtotal)
-    net = subtotal - discount
     vat_minor = vat.vat_of(net, decision.rate)
     line = QuoteLine(
         product=product,

@@ -34,6 +34,7 @@ from coursekeeper.privacy.declarations import (
     Category,
     Event,
     Hold,
+    HoldReason,
     Identifier,
     declare,
     declare_not_personal,
@@ -232,7 +233,11 @@ declare(
         "given_at": Category.PAYMENT,
         "proof_release_at": NOT_PERSONAL.because("the day the proof is deleted"),
     },
-    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    retention=Hold(
+        rule="limitation",
+        release_column="proof_release_at",
+        reason=HoldReason.LEGAL_CLAIMS,
+    ),
     erasure=HOLD,
 )
 declare(
@@ -272,7 +277,12 @@ declare(
         "hold_country": NOT_PERSONAL.because("whose bookkeeping law the invoice is kept under"),
         "release_at": NOT_PERSONAL.because("the day the invoice may be deleted"),
     },
-    retention=Hold(rule="bookkeeping", release_column="release_at"),
+    retention=Hold(
+        rule="bookkeeping",
+        release_column="release_at",
+        reason=HoldReason.LEGAL_OBLIGATION,
+        country_column="hold_country",
+    ),
     erasure=HOLD,
     notes="Kept through an erasure, with the buyer's details copied on, until the law allows.",
 )
@@ -292,7 +302,9 @@ declare(
         "recorded_at": Category.PAYMENT,
         "release_at": NOT_PERSONAL.because("the day the evidence may be deleted"),
     },
-    retention=Hold(rule="oss_records", release_column="release_at"),
+    retention=Hold(
+        rule="oss_records", release_column="release_at", reason=HoldReason.LEGAL_OBLIGATION
+    ),
     erasure=HOLD,
 )
 declare(

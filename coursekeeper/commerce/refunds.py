@@ -20,6 +20,12 @@ difference to what we know of as a Refund with reason "provider".
 
 A provider's "pending" refund is recorded as succeeded: the provider accepted it, and Stripe
 reports the rare later failure by another event (future work: "charge.refund.updated").
+
+The withdrawal period is 14 days (CRD Art. 9(1)) counted as Regulation 1182/71 counts periods
+(CRD recital 41): the day the contract is concluded (paid) does not count, and the period ends
+at midnight at the end of the 14th day in the consumer's own time zone (their account's; a
+guest's is the seller's country's), later when that day is a weekend day or a public holiday
+of the consumer's country (`coursekeeper.privacy.rules.end_of_period_in_days`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
 
+from coursekeeper.commerce import pricing
 from coursekeeper.commerce.errors import CommerceError, DetailedCommerceError
 from coursekeeper.commerce.models import (
     Order,
@@ -49,11 +56,17 @@ from coursekeeper.commerce.subscriptions import (
 )
 from coursekeeper.privacy.access.roles import SELL, can
 from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.rules import (
+    COUNTRY_RULES,
+    PeriodEnd,
+    end_of_period_in_days,
+    time_zone_of,
+)
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-WITHDRAWAL_PERIOD = dt.timedelta(days=14)
+WITHDRAWAL_DAYS = 14
 REFUNDABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
 COUNTED = (Refund.Status.PENDING, Refund.Status.SUCCEEDED)
 
@@ -80,16 +93,34 @@ class WithdrawalAssessment:
 
     amount_minor: int
     proportionate: bool
-    deadline: dt.datetime | None
+    deadline: dt.datetime | None  # the first moment after the period; within means before it
     refusal: CommerceError | None
+    last_day: dt.date | None = None  # the period's last day, in the consumer's time zone
 
     @property
     def allowed(self) -> bool:
         return self.refusal is None
 
 
-def _format_date(moment: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+def _format_date(moment: dt.datetime | dt.date) -> str:
+    if isinstance(moment, dt.datetime):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATE_FORMAT")
+
+
+def withdrawal_period(order: Order) -> PeriodEnd | None:
+    """Return where the order's withdrawal period ends (see the module docstring), if paid."""
+    if order.paid_at is None:
+        return None
+    seller_country = pricing.seller_country()
+    time_zone = getattr(order.buyer, "time_zone", "") or time_zone_of(seller_country)
+    holidays_of = order.country if order.country in COUNTRY_RULES else seller_country
+    return end_of_period_in_days(
+        started_at=order.paid_at,
+        days=WITHDRAWAL_DAYS,
+        time_zone=time_zone,
+        holidays_of=holidays_of,
+    )
 
 
 def _used_share(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tuple[int, int]:
@@ -117,18 +148,20 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
     Never more than what is left to refund.
     """
     now = now or timezone.now()
-    deadline = order.paid_at + WITHDRAWAL_PERIOD if order.paid_at else None
+    period = withdrawal_period(order)
+    deadline = period.ends_at if period else None
+    last_day = period.last_day if period else None
 
     def refused(error: CommerceError) -> WithdrawalAssessment:
-        return WithdrawalAssessment(0, False, deadline, error)
+        return WithdrawalAssessment(0, False, deadline, error, last_day)
 
     if order.withdrawn_at is not None:
         return refused(CommerceError("already_withdrawn"))
-    if order.status not in REFUNDABLE or deadline is None:
+    if order.status not in REFUNDABLE or period is None:
         return refused(CommerceError("withdrawal_not_paid"))
-    if now > deadline:
+    if now >= period.ends_at:
         return refused(
-            DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(deadline))
+            DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(period.last_day))
         )
     waivers = {waiver.kind: waiver for waiver in order.waivers.order_by("given_at")}
     asked_early = (
@@ -169,7 +202,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
         total += amount
     left = refundable_minor(order)
     amount = left if not proportionate else min(total, left)
-    return WithdrawalAssessment(amount, proportionate, deadline, None)
+    return WithdrawalAssessment(amount, proportionate, deadline, None, last_day)
 
 
 @dataclass
@@ -471,8 +504,9 @@ def _end_subscription_now(order: Order) -> None:
 def withdraw_order(*, order: Order, acting_user) -> Refund:
     """The buyer withdraws from the contract (CRD Art. 9, 11a): the withdrawal function.
 
-    Within 14 days of payment. Refused, with the reason, for digital content whose immediate
-    access the buyer asked for and waived the right for, and for an event that has ended.
+    Within the 14-day period counted from payment (see the module docstring). Refused, with
+    the reason, for digital content whose immediate access the buyer asked for and waived the
+    right for, and for an event that has ended.
     Otherwise refunds everything, or for a service started early on the buyer's request the
     unused share; a subscription is cancelled at the provider at once; access ends now; the
     withdrawal is recorded on the order and confirmed by email. A repeated call (a double

@@ -1,4 +1,4 @@
-"""Staff pages for orders and refunds, included at the site root."""
+"""Staff pages for orders, refunds and the shop's VAT, included at the site root."""
 
 from django.urls import path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("staff/orders/", staff_views.order_list, name="orders"),
     path("staff/orders/<uuid:public_id>/", staff_views.order_detail, name="order"),
     path("staff/orders/<uuid:public_id>/refund/", staff_views.refund, name="refund"),
+    path("staff/shop/vat/", staff_views.vat_threshold, name="vat"),
 ]

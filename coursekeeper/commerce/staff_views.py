@@ -1,4 +1,5 @@
-"""Staff pages for orders: the list, an order's page, and a refund with a confirmation step.
+"""Staff pages for orders: the list, an order's page, and a refund with a confirmation step;
+and the shop's VAT page: the One-Stop-Shop threshold's figures and the owner's option.
 
 Staff who may sell only (`privacy.access.roles.SELL`); each look at an order is logged
 (`refunds.record_order_views`). The refund form carries a key made when the page is shown, so a
@@ -16,12 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coursekeeper.commerce import refunds
+from coursekeeper.commerce import oss, refunds
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
-from coursekeeper.privacy.access.roles import SELL, requires
+from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, SELL, can, requires
 
 
 class RefundForm(forms.Form):
@@ -112,3 +113,42 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
     else:
         messages.success(request, _("The refund is done and the buyer is told by email."))
     return redirect("commerce_staff:order", public_id=order.public_id)
+
+
+class DestinationVatForm(forms.Form):
+    chosen = forms.BooleanField(
+        label=gettext_lazy(
+            "Charge consumers in other EU countries their own country's VAT from the first euro"
+        ),
+        required=False,
+    )
+
+
+@requires(SELL)
+@require_http_methods(["GET", "POST"])
+def vat_threshold(request: HttpRequest) -> HttpResponse:
+    """The threshold's figures for shop staff; the owner opts for destination VAT here."""
+    if request.method == "POST":
+        form = DestinationVatForm(request.POST)
+        if form.is_valid():
+            try:
+                oss.choose_destination_vat(
+                    acting_user=request.user, chosen=form.cleaned_data["chosen"]
+                )
+            except CommerceError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The shop's VAT choice is saved."))
+        return redirect("commerce_staff:vat")
+    figures = oss.threshold_figures()
+    return render(
+        request,
+        "commerce/staff/vat_threshold.html",
+        {
+            "figures": figures,
+            "cents": figures.cents(),
+            "dkk_rate": oss.euro_rate("DKK"),
+            "form": DestinationVatForm(initial={"chosen": bool(figures.destination_chosen_at)}),
+            "may_choose": can(request.user, CONFIGURE_SHOP),
+        },
+    )

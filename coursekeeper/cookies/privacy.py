@@ -7,6 +7,7 @@ from coursekeeper.privacy.declarations import (
     Anonymise,
     Category,
     Hold,
+    HoldReason,
     declare,
     declare_not_personal,
 )
@@ -33,7 +34,11 @@ declare(
         "made_at": Category.MARKETING,
         "proof_release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
     },
-    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    retention=Hold(
+        rule="limitation",
+        release_column="proof_release_at",
+        reason=HoldReason.LEGAL_CLAIMS,
+    ),
     erasure=Anonymise({"user": None}),
     notes="The proof of a cookie choice (which categories, for which version of the cookie "
     "list, how, when) is kept for the choice's six months plus the limitation period of the "

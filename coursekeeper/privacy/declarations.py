@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.privacy.purposes import Purpose
-from coursekeeper.privacy.rules import hold_rule
+from coursekeeper.privacy.rules import expiry_cutoff, laws_of
 
 if TYPE_CHECKING:
     from coursekeeper.privacy.people import Person
@@ -424,6 +424,12 @@ class After(Retention):
     `explanation` is for a column an app's services compute from several rules (a contact's
     `keep_until`): the sweep still reads only the column, and the policy and the notices show
     the explanation (a lazily translated text) instead of "until it expires".
+
+    `rule` names a period that differs by country instead of fixed years and days: the
+    provider's country's rule pack decides it when the sweep runs (`rules.expiry_cutoff`). A
+    proof kept for the limitation period is `rule="limitation"`: three years from the event in
+    Denmark (forældelsesloven § 3), three years from the end of its year in Germany (§§ 195,
+    199 BGB), so the same row goes on different days under the two laws.
     """
 
     event: Event
@@ -431,8 +437,19 @@ class After(Retention):
     years: int = 0
     days: int = 0
     explanation: Any = field(default=None, compare=False)
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rule and (self.years or self.days):
+            raise ValueError("A retention read from a rule pack has no years or days of its own.")
+
+    def country(self) -> str:
+        """Return the country whose rule pack decides a `rule` period: the provider's."""
+        return provider_rule_country()
 
     def cutoff(self, as_of: dt.datetime) -> dt.datetime:
+        if self.rule:
+            return expiry_cutoff(country=self.country(), rule=self.rule, as_of=as_of)
         return add_years(as_of, -self.years) - dt.timedelta(days=self.days)
 
     def expired_q(self, as_of):
@@ -441,11 +458,25 @@ class After(Retention):
     def columns(self):
         return [self.column]
 
+    def laws(self) -> list[str]:
+        return laws_of(self.rule) if self.rule else []
+
     def describe(self):
+        if self.rule:
+            return f"{self.rule} period after {self.event.value} ({self.column})"
         amount = f"{self.years} years" if self.years else f"{self.days} days"
         if self.years and self.days:
             amount = f"{self.years} years {self.days} days"
         return f"{amount} after {self.event.value} ({self.column})"
+
+
+def provider_rule_country() -> str:
+    """Return the provider's country when it has a rule pack, else Denmark's pack (LEGAL.md)."""
+    from coursekeeper.privacy.models import ProviderSettings
+    from coursekeeper.privacy.rules import RULE_PACKS
+
+    country = ProviderSettings.load().country
+    return country if country in RULE_PACKS else "DK"
 
 
 @dataclass(frozen=True)
@@ -459,16 +490,34 @@ class WhileAccountExists(Retention):
         return "while the account exists"
 
 
+class HoldReason(models.TextChoices):
+    """Why a row outlives an erasure: the two grounds of GDPR Art. 17(3) the platform uses.
+
+    A law may oblige the provider to keep a record (bookkeeping: Art. 17(3)(b)); a proof of
+    what a person agreed to (a consent, a waiver of the right of withdrawal) is not kept under
+    any such duty, but so that the provider can establish, exercise or defend legal claims
+    about it, until they are time-barred (Art. 17(3)(e), R46). People are told which it is.
+    """
+
+    LEGAL_OBLIGATION = "legal_obligation", _("kept because a law requires it")
+    LEGAL_CLAIMS = "legal_claims", _("kept to defend legal claims")
+
+
 @dataclass(frozen=True)
 class Hold(Retention):
-    """Kept because a law requires it, until a release date stored on the row.
+    """Kept under a rule pack's rule, for `reason`, until a release date stored on the row.
 
     The release date is computed when the row is written, from the rule pack of the seller's
-    country (`coursekeeper.privacy.rules`), so the sweep needs only an indexed comparison.
+    country (`coursekeeper.privacy.rules`), so the sweep needs only an indexed comparison. A
+    row whose hold has not started yet (a consent still in force) has no release date; an
+    erasure starts it. `country_column` names the row's column saying whose rule pack applies
+    (empty: the provider's).
     """
 
     rule: str
     release_column: str
+    reason: HoldReason
+    country_column: str = ""
 
     def expired_q(self, as_of):
         return Q(**{f"{self.release_column}__lt": as_of})
@@ -481,13 +530,7 @@ class Hold(Retention):
 
     def laws(self) -> list[str]:
         """Return the laws behind the rule in every country that has it."""
-        from coursekeeper.privacy.rules import RULE_PACKS
-
-        return [
-            hold_rule(country, self.rule).law
-            for country in RULE_PACKS
-            if self.rule in RULE_PACKS[country]
-        ]
+        return laws_of(self.rule)
 
 
 # --- What erasure does --------------------------------------------------------------------------

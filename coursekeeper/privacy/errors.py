@@ -14,6 +14,11 @@ MESSAGES = {
     "request_closed": _("This request is already closed; nothing was changed."),
     "already_extended": _("The deadline was already extended once; it cannot be extended again."),
     "extension_too_long": _("The deadline can be extended by one or two months, no more."),
+    "extension_too_late": _(
+        "The first month for answering has run out, so the deadline can no longer be "
+        "extended: the person must be told of an extension within that month (GDPR Art. "
+        "12(3)). Nothing was changed; answer the request now."
+    ),
     "reason_needed": _("Give the reason; the person is told."),
     "not_excessive": _(
         "Only a request flagged as possibly excessive can be charged a fee or refused."

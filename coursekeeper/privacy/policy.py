@@ -35,6 +35,7 @@ from coursekeeper.privacy.declarations import (
     Declaration,
     Event,
     Hold,
+    HoldReason,
     Retention,
     WhileAccountExists,
     registry,
@@ -76,6 +77,25 @@ def explanation_key(explanation: Any) -> str:
 
 def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
     """Return a retention rule as comparable data: its kind, event and numbers."""
+    if isinstance(retention, After) and retention.rule:
+        # A country's period: its numbers as the provider's rule pack has them now, so a change
+        # of country (or of the pack) shows as a change of the policy.
+        try:
+            rule = hold_rule(country, retention.rule)
+            years, counted_from, law = rule.years, rule.counted_from, rule.law
+        except LookupError:
+            years, counted_from, law = None, "", ""
+        return {
+            "kind": "after",
+            "event": retention.event.value,
+            "years": years,
+            "days": 0,
+            "explanation": None,
+            "rule": retention.rule,
+            "country": country,
+            "counted_from": counted_from,
+            "law": law,
+        }
     if isinstance(retention, After):
         return {
             "kind": "after",
@@ -97,6 +117,7 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
         return {
             "kind": "hold",
             "rule": retention.rule,
+            "reason": retention.reason.value,
             "country": country,
             "years": years,
             "counted_from": counted_from,
@@ -110,6 +131,8 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
 def rule_object(rule: dict[str, Any]) -> Retention | None:
     """Rebuild the retention object a content rule came from, for `retention_text`."""
     kind = rule.get("kind")
+    if kind == "after" and rule.get("rule"):
+        return After(event=Event(rule["event"]), column="", rule=rule["rule"])
     if kind == "after":
         explanation = rule.get("explanation")
         return After(
@@ -120,7 +143,14 @@ def rule_object(rule: dict[str, Any]) -> Retention | None:
             explanation=gettext_lazy(explanation) if explanation else None,
         )
     if kind == "hold":
-        return Hold(rule=rule["rule"], release_column="")
+        # Contents published before holds named their reason: the limitation rule was always
+        # kept for legal claims, every other rule under a legal obligation.
+        default = "legal_claims" if rule["rule"] == "limitation" else "legal_obligation"
+        return Hold(
+            rule=rule["rule"],
+            release_column="",
+            reason=HoldReason(rule.get("reason", default)),
+        )
     if kind == "while_account":
         return WhileAccountExists()
     return None

@@ -24,6 +24,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     Generic,
     Hold,
+    HoldReason,
     Identifier,
     KeyedAccountHash,
     Linked,
@@ -251,7 +252,12 @@ declare(
         "country": Category.MARKETING,
         "proof_release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
     },
-    retention=Hold(rule="limitation", release_column="proof_release_at"),
+    retention=Hold(
+        rule="limitation",
+        release_column="proof_release_at",
+        reason=HoldReason.LEGAL_CLAIMS,
+        country_column="country",
+    ),
     erasure=HOLD,
     notes="The proof of a consent (when, which words, how) is kept after withdrawal and "
     "through an erasure, for the limitation period of the person's country (R46); an erasure "
@@ -294,9 +300,10 @@ declare(
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
     },
-    retention=After(Event.CREATED, column="requested_at", years=3),
+    retention=After(Event.CREATED, column="requested_at", rule="limitation"),
     erasure=Anonymise({}),
-    notes="The proof an erasure happened; its link to the account goes with the account.",
+    notes="The proof an erasure happened, kept for the provider's limitation period; its link "
+    "to the account goes with the account.",
 )
 declare(
     ExportJob,
@@ -349,7 +356,8 @@ declare(
         "deadline_alerted_at": NOT_PERSONAL.because("when staff were reminded of the deadline"),
         "submission_key": NOT_PERSONAL.because("a random key that makes a double-click one"),
     },
-    retention=After(Event.FINISHED, column="answered_at", years=3),
+    # The limitation period of the provider's country, from the rule pack (R46).
+    retention=After(Event.FINISHED, column="answered_at", rule="limitation"),
     erasure=Anonymise({name: "" for name in _REQUEST_TEXTS} | {"confirmation_digest": ""}),
     notes="The proof that a request was answered in time outlives an erasure without anything "
     "that names the person; unconfirmed visitor requests go after their link expires.",
@@ -365,7 +373,7 @@ declare(
         "actor": NOT_PERSONAL.because("the staff member who acted; their own work"),
         "note": Category.COMMUNICATION,
     },
-    retention=After(Event.CREATED, column="at", years=3),
+    retention=After(Event.CREATED, column="at", rule="limitation"),
     erasure=Anonymise({"note": ""}),
     source="staff",
 )
@@ -433,7 +441,8 @@ declare(
         "overdue_alerted_at": NOT_PERSONAL.because("when staff were alerted it was overdue"),
         "release_at": NOT_PERSONAL.because("the day the proof may be deleted"),
     },
-    retention=Hold(rule="limitation", release_column="release_at"),
+    # The proof that the recipients were told (Art. 19, Art. 5(2)), against a claim they were not.
+    retention=Hold(rule="limitation", release_column="release_at", reason=HoldReason.LEGAL_CLAIMS),
     erasure=HOLD,
     source="system",
     title=_("notices to those who received your data"),
@@ -467,7 +476,7 @@ declare(
         "language": Category.PROFILE,
         "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
     },
-    retention=After(Event.CREATED, column="created_at", years=3),
+    retention=After(Event.CREATED, column="created_at", rule="limitation"),
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",

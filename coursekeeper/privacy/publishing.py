@@ -113,8 +113,11 @@ def _same_measure(old: dict[str, Any], new: dict[str, Any]) -> bool:
     if old.get("kind") != new.get("kind"):
         return False
     if old["kind"] == "after":
-        return old.get("event") == new.get("event") and old.get("explanation") == new.get(
-            "explanation"
+        # A fixed period counts from the event itself, as a rule pack's "event" period does.
+        return (
+            old.get("event") == new.get("event")
+            and old.get("explanation") == new.get("explanation")
+            and old.get("counted_from", "event") == new.get("counted_from", "event")
         )
     if old["kind"] == "hold":
         return old.get("rule") == new.get("rule") and old.get("counted_from") == new.get(

@@ -7,11 +7,12 @@ How a request arrives decides how it starts:
 - by email, post or phone: staff log it with the channel and the day it arrived.
 
 Receipt starts the clock: the answer is due one calendar month later; staff may extend it by up
-to two more months, once, telling the person why. The same kind of request from the same person
-within 12 months is flagged as possibly excessive, and staff decide: answer, charge a stated fee,
-or refuse with reasons and the right to complain. Every change of state writes a
-`RightsRequestEvent` in its own transaction, and every email goes through the outbox in that
-same transaction, so a request is never changed without its audit line and its email.
+to two more months, once, telling the person why, and only while the first month runs. The same
+kind of request from the same person within 12 months is flagged as possibly excessive, and staff
+decide: answer, charge a stated fee, or refuse with reasons and the right to complain. Every
+change of state writes a `RightsRequestEvent` in its own transaction, and every email goes
+through the outbox in that same transaction, so a request is never changed without its audit
+line and its email.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import calendar
 import datetime as dt
 import logging
 import secrets
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -44,6 +46,7 @@ from coursekeeper.privacy.models import (
     RightsRequestEvent,
 )
 from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.rules import time_zone_of
 from coursekeeper.security.services import token_digest
 
 logger = logging.getLogger(__name__)
@@ -272,15 +275,33 @@ def _check_staff(actor) -> None:
         raise PrivacyError("not_allowed")
 
 
+def first_month_ends(request: RightsRequest) -> dt.datetime:
+    """Return the first moment after the first month for answering `request`.
+
+    Art. 12(3) lets the deadline be extended only by telling the person "within one month of
+    receipt": the month ends at midnight at the end of the day the answer was first due
+    (`due_at`, receipt plus one calendar month), in the provider's country's time zone. Unlike
+    a consumer's period, it is not moved past a weekend: the controller must act in time.
+    """
+    zone = zoneinfo.ZoneInfo(time_zone_of(ProviderSettings.load().country))
+    last_day = request.due_at.astimezone(zone).date()
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+
+
 @transaction.atomic
 def extend_request(
     *, request_id: int, actor, months: int, reason: str, base_url: str
 ) -> RightsRequest:
-    """Extend the deadline by one or two months, once, and tell the person why (Art. 12(3))."""
+    """Extend the deadline by one or two months, once, and tell the person why (Art. 12(3)).
+
+    Only within the first month: a late extension is refused and changes nothing.
+    """
     _check_staff(actor)
     request = _open_request(request_id)
     if request.extended_until is not None:
         raise PrivacyError("already_extended")
+    if timezone.now() >= first_month_ends(request):
+        raise PrivacyError("extension_too_late")
     if months not in (1, 2):
         raise PrivacyError("extension_too_long")
     if not reason.strip():

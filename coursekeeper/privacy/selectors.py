@@ -38,23 +38,43 @@ def processing_by_purpose() -> list[PurposeSummary]:
 
 @dataclass
 class KeptData:
-    """Rows an erasure keeps, and why: the law and the day they may go."""
+    """Rows an erasure keeps, and why: the ground, the law, and the day they may go."""
 
     what: str
     count: int
     law: str
-    until: object  # a datetime, or None when the release date is not set on every row
+    until: object  # a datetime, or None when no release date can be told
+    reason: str = "legal_obligation"  # a HoldReason value: a legal obligation, or legal claims
+
+    @property
+    def for_legal_claims(self) -> bool:
+        return self.reason == "legal_claims"
+
+    @property
+    def reason_label(self) -> str:
+        from coursekeeper.privacy.declarations import HoldReason
+
+        return str(HoldReason(self.reason).label)
 
 
-def what_erasure_keeps(person) -> list[KeptData]:
-    """Return, per held declaration, what an erasure of `person` keeps, under which law, until."""
+def what_erasure_keeps(person, *, now=None) -> list[KeptData]:
+    """Return, per held declaration, what an erasure of `person` keeps, why (a legal obligation
+    or legal claims), under which law, and until when.
+
+    A row whose hold starts with the erasure (a consent still in force: the erasure withdraws
+    it first) has no release date yet; it is shown with the date an erasure now would give
+    it, from the rule pack of the row's country (`Hold.country_column`) or the provider's.
+    """
     from django.db.models import Max
+    from django.utils import timezone
 
-    from coursekeeper.privacy.declarations import Hold, KeepHeld
+    from coursekeeper.privacy.declarations import Hold, KeepHeld, provider_rule_country
     from coursekeeper.privacy.models import ProviderSettings
-    from coursekeeper.privacy.rules import hold_rule
+    from coursekeeper.privacy.rules import RULE_PACKS, hold_rule, release_date
 
+    now = now or timezone.now()
     country = ProviderSettings.load().country
+    pack_country = provider_rule_country()
     kept = []
     for declaration in registry:
         if not isinstance(declaration.erasure, KeepHeld):
@@ -64,21 +84,48 @@ def what_erasure_keeps(person) -> list[KeptData]:
         if not count:
             continue
         retention = declaration.retention
-        law, until = "", None
+        law, until, reason = "", None, "legal_obligation"
         if isinstance(retention, Hold):
-            try:
-                law = hold_rule(country, retention.rule).law
-            except LookupError:
-                law = "; ".join(retention.laws())
-            until = rows.aggregate(until=Max(retention.release_column))["until"]
+            reason = retention.reason.value
+            if retention.country_column:  # each row says whose law holds it
+                packs = {
+                    row_country if row_country in RULE_PACKS else pack_country
+                    for row_country in rows.values_list(retention.country_column, flat=True)
+                }
+                laws = {
+                    RULE_PACKS[pack][retention.rule].law
+                    for pack in packs
+                    if retention.rule in RULE_PACKS[pack]
+                }
+                law = "; ".join(sorted(laws)) or "; ".join(retention.laws())
+            else:
+                try:
+                    law = hold_rule(country, retention.rule).law
+                except LookupError:
+                    law = "; ".join(retention.laws())
+            dates = [rows.aggregate(until=Max(retention.release_column))["until"]]
+            not_started = rows.filter(**{f"{retention.release_column}__isnull": True})
+            countries = (
+                set(not_started.values_list(retention.country_column, flat=True))
+                if retention.country_column
+                else ({pack_country} if not_started.exists() else set())
+            )
+            for row_country in countries:
+                pack = row_country if row_country in RULE_PACKS else pack_country
+                dates.append(release_date(country=pack, rule=retention.rule, event_at=now))
+            until = max((date for date in dates if date is not None), default=None)
         kept.append(
             KeptData(
                 what=declaration.plural_name,
                 count=count,
                 law=law,
                 until=until,
+                reason=reason,
             )
         )
+    # What a law makes us keep first, then what is kept for legal claims: pages and the answer
+    # email group them by that reason (`regroup`), and word each group by it.
+    kept.sort(key=lambda item: item.for_legal_claims)
     return kept
 
 
@@ -198,10 +245,13 @@ def request_detail(pk: int) -> dict | None:
     Once the change is carried out, `notices` says whom it was told to and how (Art. 19);
     before that, `recipients` lists whom it will be told to.
     """
+    from django.utils import timezone
+
     from coursekeeper.privacy.models import ExportJob, RightsRequest
     from coursekeeper.privacy.people import Person
     from coursekeeper.privacy.recipient_notices.selectors import notices_for
     from coursekeeper.privacy.recipients import recipients_for
+    from coursekeeper.privacy.rights import first_month_ends
 
     request = RightsRequest.objects.select_related("user", "logged_by").filter(pk=pk).first()
     if request is None:
@@ -217,8 +267,13 @@ def request_detail(pk: int) -> dict | None:
         RightsRequest.Kind.ERASURE,
         RightsRequest.Kind.RESTRICTION,
     )
+    extension_until = first_month_ends(request) if request.due_at else None
     return {
         "request": request,
+        # An extension is possible only while the first month runs (Art. 12(3)).
+        "may_extend": request.extended_until is None
+        and extension_until is not None
+        and timezone.now() < extension_until,
         "events": request.events.select_related("actor"),
         "exports": ExportJob.objects.filter(request=request),
         "notices": notices,

@@ -12,6 +12,17 @@ def retention_text(retention: Retention) -> str:
     """Return e.g. "2 years after your last contact with us" in the active language."""
     if isinstance(retention, After) and retention.explanation is not None:
         return str(retention.explanation)  # a column the app computes from several rules
+    if isinstance(retention, After) and retention.rule:
+        laws = "; ".join(retention.laws())
+        if retention.rule == "limitation":
+            return _("for the limitation period for legal claims after %(event)s (%(laws)s)") % {
+                "event": retention.event.label,
+                "laws": laws,
+            }
+        return _("as long as the law requires after %(event)s (%(laws)s)") % {
+            "event": retention.event.label,
+            "laws": laws,
+        }
     if isinstance(retention, After):
         event = retention.event.label
         if retention.years:

@@ -409,6 +409,10 @@ def test_r12_card_details_kept_only_when_the_settings_say_so(token, keep):
 def test_r15_r11_waiver_vat_evidence_and_receipt_of_a_german_consumer(token):
     """R15: the waiver's exact wording is recorded and confirmed in the receipt (durable
     medium); R11: German VAT with the location evidence; R14: the invoice is linked."""
+    # The shop opted for the buyer's country's VAT from the first euro (Art. 59c(3)).
+    ShopSettings.objects.filter(pk=ShopSettings.current().pk).update(
+        destination_vat_chosen_at=timezone.now()
+    )
     product, _course = course_product(token)
     buyer = UserFactory(language="en")
     order, _url = start(

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coursekeeper.commerce.errors import CommerceError
@@ -18,7 +19,7 @@ from coursekeeper.commerce.factories import (
     PriceFactory,
     ProductFactory,
 )
-from coursekeeper.commerce.models import Order, ShopSettings, VatScheme
+from coursekeeper.commerce.models import Order, Product, ShopSettings, VatScheme
 from coursekeeper.commerce.pricing import claim_coupon, coupon_uses, quote
 from coursekeeper.commerce.tests.providers_helpers import complete_seller
 
@@ -46,18 +47,18 @@ def test_r11_danish_consumer_pays_danish_vat(product):
     )
 
 
-def test_r11_german_consumer_pays_german_vat_through_oss(product):
-    """R11: a consumer in another EU country pays that country's VAT (One-Stop-Shop)."""
+def test_r11_german_consumer_pays_german_vat_through_oss_once_the_shop_chose_it(product):
+    """R11 (Art. 58, 59c(3)): a consumer in another EU country pays that country's VAT."""
+    ShopSettings.objects.filter(pk=ShopSettings.current().pk).update(
+        destination_vat_chosen_at=timezone.now()
+    )
     result = quote(product=product, currency="EUR", buyer_country="DE")
     assert (result.vat.scheme, result.vat.country) == (VatScheme.OSS, "DE")
     assert (result.vat_minor, result.total_minor) == (2071, 12971)  # 19 % of 109.00
 
 
-def test_r11_below_threshold_the_seller_may_charge_its_own_vat(product):
-    """R11 (Art. 59c): with the home-VAT option a German consumer pays Danish VAT."""
-    shop = ShopSettings.current()
-    shop.home_vat_below_threshold = True
-    shop.save()
+def test_r11_below_threshold_the_seller_charges_its_own_vat(product):
+    """R11 (Art. 59c): with no sales abroad yet, a German consumer pays Danish VAT."""
     result = quote(product=product, currency="EUR", buyer_country="DE")
     assert (result.vat.scheme, result.vat.country) == (VatScheme.HOME_BELOW_THRESHOLD, "DK")
     assert (result.vat_minor, result.total_minor) == (2725, 13625)
@@ -194,3 +195,83 @@ def test_r11_refusals_for_missing_price_inactive_product_and_bad_seats(product):
     with pytest.raises(CommerceError) as inactive:
         quote(product=product, currency="DKK", buyer_country="DK")
     assert inactive.value.code == "product_not_found"
+
+
+# --- Events: where they take place (Art. 53, 54) ------------------------------------------------
+
+
+def event(*, attendance: str, country: str = "") -> Product:
+    complete_seller()
+    ticket = ProductFactory(
+        title="Workshop", kind="event", event_attendance=attendance, event_country=country
+    )
+    PriceFactory(product=ticket, currency="EUR", amount_minor=10900)
+    return ticket
+
+
+def test_r11_an_in_person_event_in_denmark_carries_danish_vat_for_a_german_consumer():
+    """R11 (Art. 54(1)): admission to an event in Denmark is supplied in Denmark."""
+    result = quote(
+        product=event(attendance="in_person", country="DK"), currency="EUR", buyer_country="DE"
+    )
+    assert (result.vat.scheme, result.vat.country, result.vat.rate) == (
+        VatScheme.DOMESTIC,
+        "DK",
+        Decimal("25.00"),
+    )
+    assert (result.vat_minor, result.total_minor) == (2725, 13625)
+
+
+def test_r11_the_same_event_streamed_carries_german_vat_for_a_german_consumer():
+    """R11 (Art. 54(2)(b)): a streamed event is taxed where the consumer is, from the first euro
+    (the Art. 59c threshold covers electronically supplied services only)."""
+    result = quote(product=event(attendance="online"), currency="EUR", buyer_country="DE")
+    assert (result.vat.scheme, result.vat.country, result.vat.rate) == (
+        VatScheme.OSS,
+        "DE",
+        Decimal("19.00"),
+    )
+    assert (result.vat_minor, result.total_minor) == (2071, 12971)
+
+
+def test_r11_a_business_pays_the_event_countrys_vat_for_admission_no_reverse_charge():
+    """R11 (Art. 53): a German business with a German VAT number buying admission to an event
+    in Denmark pays Danish VAT; streamed, the same ticket is reverse charged (Art. 44, 196)."""
+    in_person = quote(
+        product=event(attendance="in_person", country="DK"),
+        currency="EUR",
+        buyer_country="DE",
+        vat_number="DE123456789",
+    )
+    streamed = quote(
+        product=event(attendance="online"),
+        currency="EUR",
+        buyer_country="DE",
+        vat_number="DE123456789",
+    )
+    assert (in_person.vat.scheme, in_person.vat.country, in_person.vat_minor) == (
+        VatScheme.DOMESTIC,
+        "DK",
+        2725,
+    )
+    assert (streamed.vat.scheme, streamed.vat_minor) == (VatScheme.REVERSE_CHARGE, 0)
+
+
+def test_r11_an_event_held_in_germany_carries_german_vat_even_for_a_danish_buyer():
+    """R11 (Art. 54(1)): a Danish seller's workshop in Berlin is taxed in Germany."""
+    result = quote(
+        product=event(attendance="in_person", country="DE"), currency="EUR", buyer_country="DK"
+    )
+    assert (result.vat.scheme, result.vat.country, result.vat_minor) == (
+        VatScheme.EVENT_VENUE,
+        "DE",
+        2071,
+    )
+
+
+def test_r11_an_event_attended_in_person_must_say_where():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(kind="event", event_attendance="in_person", event_country="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(kind="course", event_attendance="online")
+    assert Product.objects.count() == 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,7 +206,8 @@ def test_r15_digital_content_with_a_recorded_waiver_is_refused_saying_why(token)
 
 def test_r15_withdrawal_after_14_days_is_refused(token):
     order = paid_order(token)
-    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - dt.timedelta(days=15))
+    # Beyond any weekend or holiday that could move the period's last day.
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - dt.timedelta(days=30))
     order.refresh_from_db()
 
     with pytest.raises(CommerceError) as refused:
@@ -212,6 +215,73 @@ def test_r15_withdrawal_after_14_days_is_refused(token):
 
     assert refused.value.code == "withdrawal_period_over"
     assert Refund.objects.filter(order=order).count() == 0
+
+
+COPENHAGEN = zoneinfo.ZoneInfo("Europe/Copenhagen")
+
+
+def paid_in_copenhagen(token: str, paid_at: dt.datetime) -> Order:
+    order = paid_order(token)
+    order.buyer.time_zone = "Europe/Copenhagen"
+    order.buyer.save(update_fields=["time_zone"])
+    Order.objects.filter(pk=order.pk).update(paid_at=paid_at)
+    order.refresh_from_db()
+    return order
+
+
+def test_r15_the_withdrawal_period_ends_at_midnight_after_the_14th_day_of_the_consumer(token):
+    """R15 (CRD Art. 9, Reg. 1182/71 Art. 3): paid at 23:50 on Monday 2 March, Copenhagen time,
+    the day of payment does not count; the 14th day is Monday 16 March and runs to midnight."""
+    order = paid_in_copenhagen(token, dt.datetime(2026, 3, 2, 23, 50, tzinfo=COPENHAGEN))
+    last_minute = dt.datetime(2026, 3, 16, 23, 59, tzinfo=COPENHAGEN)
+    first_minute_after = dt.datetime(2026, 3, 17, 0, 0, tzinfo=COPENHAGEN)
+
+    inside = refunds.assess_withdrawal(order, now=last_minute)
+    outside = refunds.assess_withdrawal(order, now=first_minute_after)
+
+    assert (inside.allowed, inside.amount_minor, inside.last_day) == (
+        True,
+        100000,
+        dt.date(2026, 3, 16),
+    )
+    assert inside.deadline == first_minute_after
+    assert outside.refusal.code == "withdrawal_period_over"
+    assert "ended on March 16, 2026" in outside.refusal.message
+
+    with (
+        time_machine.travel(first_minute_after, tick=False),
+        pytest.raises(CommerceError) as refused,
+    ):
+        refunds.withdraw_order(order=order, acting_user=order.buyer)
+    assert refused.value.code == "withdrawal_period_over"
+    assert Refund.objects.filter(order=order).count() == 0
+    order.refresh_from_db()
+    assert (order.withdrawn_at, order.status) == (None, Order.Status.PAID)
+
+    with time_machine.travel(last_minute, tick=False):
+        refund = refunds.withdraw_order(order=order, acting_user=order.buyer)
+    assert (refund.reason, refund.amount_minor, refund.status) == (
+        Refund.Reason.WITHDRAWAL,
+        100000,
+        Refund.Status.SUCCEEDED,
+    )
+
+
+def test_r15_a_last_day_on_a_holiday_or_weekend_moves_to_the_next_working_day(token):
+    """R15 (Reg. 1182/71 Art. 3(4)): paid on Friday 20 March 2026 at 23:50 in Copenhagen, the
+    14th day is Good Friday; Easter Saturday, Sunday and Monday follow, so the period runs to
+    the end of Tuesday 7 April."""
+    order = paid_in_copenhagen(token, dt.datetime(2026, 3, 20, 23, 50, tzinfo=COPENHAGEN))
+
+    on_easter_monday = refunds.assess_withdrawal(
+        order, now=dt.datetime(2026, 4, 6, 12, 0, tzinfo=COPENHAGEN)
+    )
+    on_wednesday = refunds.assess_withdrawal(
+        order, now=dt.datetime(2026, 4, 8, 0, 0, tzinfo=COPENHAGEN)
+    )
+
+    assert (on_easter_monday.allowed, on_easter_monday.last_day) == (True, dt.date(2026, 4, 7))
+    assert on_wednesday.refusal.code == "withdrawal_period_over"
 
 
 def event_product(token: str, *, starts_in: dt.timedelta, lasts: dt.timedelta):

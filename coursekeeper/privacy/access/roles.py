@@ -97,6 +97,9 @@ OPERATE = Capability(
     ("technical",),
     "platform_operation",
 )
+CONFIGURE_SHOP = Capability(
+    "configure_shop", _("Decide how the shop sells: its payment provider and VAT scheme")
+)
 USE_ADMINISTRATION = Capability("use_administration", _("Use the administration"))
 ASSIGN_ROLES = Capability("assign_roles", _("Give people their roles"))
 
@@ -116,6 +119,7 @@ CAPABILITIES: dict[str, Capability] = {
         READ_ACCESS_LOG,
         VIEW_STATISTICS,
         OPERATE,
+        CONFIGURE_SHOP,
         USE_ADMINISTRATION,
         ASSIGN_ROLES,
     )

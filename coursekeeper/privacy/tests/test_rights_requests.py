@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -208,6 +209,68 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
     assert actions(request) == ["filed", "extended"]
 
 
+COPENHAGEN = zoneinfo.ZoneInfo("Europe/Copenhagen")
+
+
+def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing():
+    """R32 (Art. 12(3)): the person must be told of an extension within one month of receipt.
+    Received on 10 April, the first month's last day is 10 May: an extension late that evening
+    is granted; one on 11 May, day 31, is refused and changes nothing."""
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    with time_machine.travel(dt.datetime(2026, 4, 10, 10, 0, tzinfo=COPENHAGEN), tick=False):
+        request = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    mails_before = OutboxMessage.objects.count()
+
+    with (
+        time_machine.travel(dt.datetime(2026, 5, 11, 9, 0, tzinfo=COPENHAGEN), tick=False),
+        pytest.raises(PrivacyError) as late,
+    ):
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+        )
+
+    assert late.value.code == "extension_too_late"
+    assert "within that month" in late.value.message
+    request.refresh_from_db()
+    assert (request.extended_until, request.extension_reason) == (None, "")
+    assert actions(request) == ["filed"]
+    assert OutboxMessage.objects.count() == mails_before
+
+    with time_machine.travel(dt.datetime(2026, 5, 10, 23, 30, tzinfo=COPENHAGEN), tick=False):
+        rights.extend_request(
+            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+        )
+
+    request.refresh_from_db()
+    assert timezone.localtime(request.due_at, COPENHAGEN) == dt.datetime(
+        2026, 5, 10, 10, 0, tzinfo=COPENHAGEN
+    )
+    assert request.extended_until == rights.add_months(request.due_at, 2)
+    assert actions(request) == ["filed", "extended"]
+    assert OutboxMessage.objects.count() == mails_before + 1
+
+
+def test_r32_the_request_page_offers_an_extension_only_within_the_first_month():
+    learner = UserFactory()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=40)):
+        late = rights.file_request(
+            kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+    fresh = rights.file_request(
+        kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+    )
+    officer = staff_client(Role.PRIVACY_OFFICER)
+
+    late_page = officer.get(reverse("privacy:request_detail", args=[late.pk])).content.decode()
+    fresh_page = officer.get(reverse("privacy:request_detail", args=[fresh.pk])).content.decode()
+
+    assert "Extend the deadline" not in late_page
+    assert "Extend the deadline" in fresh_page
+
+
 def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
     learner = UserFactory()
     officer = StaffFactory(role=Role.PRIVACY_OFFICER)
@@ -408,6 +471,34 @@ def test_r29_erasure_from_the_account_needs_the_password_and_nothing_changes_wit
     learner.refresh_from_db()
     assert learner.is_active
     assert not RightsRequest.objects.exists()
+
+
+def test_r46_the_erase_page_says_proofs_are_kept_for_legal_claims_and_until_when(token):
+    """R46, GDPR Art. 17(3)(b) and (e): the invoice is kept because the bookkeeping law says
+    so; the waiver and the consent are kept to defend legal claims, which no law requires, and
+    each shows its day: the waiver its own, the consent in force the day an erasure now gives
+    it (German: three years from the end of this year)."""
+    from coursekeeper.commerce.factories import InvoiceFactory, WithdrawalWaiverFactory
+
+    user = UserFactory(email=f"erase-{token}@example.org", language="en")
+    InvoiceFactory(buyer=user, release_at=dt.datetime(2032, 1, 1, tzinfo=dt.UTC))
+    WithdrawalWaiverFactory(buyer=user, proof_release_at=dt.datetime(2029, 5, 2, 12, tzinfo=dt.UTC))
+    ConsentFactory(user=user, country="DE")  # in force: its hold starts with the erasure
+
+    page = signed_in(user).get(reverse("privacy:erase_account")).content.decode()
+
+    by_law = page[page.index("What a law makes us keep") : page.index("</table>")]
+    for_claims = page[page.index("What we keep to defend legal claims") :]
+    for_claims = for_claims[: for_claims.index("</table>")]
+    assert "Invoices (1)" in by_law and "bogføringsloven" in by_law
+    assert "Withdrawal waivers" not in by_law and "Consents" not in by_law
+    assert "No law obliges us to keep these" in for_claims
+    assert "GDPR Art. 17(3)(e)" in for_claims
+    assert "Limitation period" in for_claims
+    assert "Withdrawal waivers (1)</td><td>forældelsesloven § 3</td><td>May 2, 2029" in for_claims
+    consent_until = f"Jan. 1, {timezone.now().year + 4}"
+    assert f"Consents (1)</td><td>§§ 195, 199 BGB</td><td>{consent_until}" in for_claims
+    assert "<td>\u2013</td>" not in page  # the dash shown for an unknown day
 
 
 def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():

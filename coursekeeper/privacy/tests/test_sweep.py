@@ -36,11 +36,14 @@ from coursekeeper.privacy.declarations import (
     Declaration,
     Event,
     Hold,
+    HoldReason,
+    registry,
 )
 from coursekeeper.privacy.factories import (
     ConsentFactory,
     ErasureJobFactory,
     ExportJobFactory,
+    PolicyNoticeFactory,
     RightsRequestEventFactory,
     RightsRequestFactory,
     SessionFactory,
@@ -48,6 +51,8 @@ from coursekeeper.privacy.factories import (
 from coursekeeper.privacy.models import (
     Consent,
     ExportJob,
+    PolicyNotice,
+    ProviderSettings,
     RightsRequest,
     RightsRequestEvent,
     SweepLog,
@@ -158,6 +163,46 @@ def test_r33_a_held_row_stays_until_its_release_date_and_goes_after_it():
     assert alive(Consent, in_force, proof_held) == [True, False]
 
 
+@pytest.mark.parametrize(
+    ("country", "last_kept", "first_gone"),
+    [
+        # forældelsesloven § 3: three years from the day itself.
+        ("DK", datetime(2027, 3, 10, 12, 0, tzinfo=UTC), datetime(2027, 3, 10, 12, 1, tzinfo=UTC)),
+        # §§ 195, 199 BGB: three years from the end of 2024.
+        ("DE", datetime(2028, 1, 1, 0, 0, tzinfo=UTC), datetime(2028, 1, 1, 0, 1, tzinfo=UTC)),
+    ],
+)
+def test_r46_answered_requests_and_policy_notices_go_when_the_countrys_limitation_ends(
+    country, last_kept, first_gone
+):
+    """R46: the same request answered (and notice sent) on 10 March 2024 is kept until the
+    limitation period of the provider's country has run out: 10 March 2027 in Denmark,
+    1 January 2028 in Germany."""
+    provider = ProviderSettings.load()
+    provider.country = country
+    provider.save()
+    moment = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+    request = RightsRequestFactory(answered_at=moment, status="answered")
+    events = RightsRequestEventFactory.create_batch(2, request=request, at=moment)
+    notice = PolicyNoticeFactory(created_at=moment)
+
+    mid_2027 = datetime(2027, 6, 1, tzinfo=UTC)
+    expired_in_mid_2027 = [
+        registry.get(model).expired(mid_2027).filter(pk=row.pk).exists()
+        for model, row in ((RightsRequest, request), (PolicyNotice, notice))
+    ]
+
+    run_sweep(as_of=last_kept)
+    at_the_end = alive(RightsRequest, request) + alive(RightsRequestEvent, *events)
+    at_the_end += alive(PolicyNotice, notice)
+    run_sweep(as_of=first_gone)
+    after_it = alive(RightsRequest, request) + alive(PolicyNotice, notice)
+
+    assert expired_in_mid_2027 == ([True, True] if country == "DK" else [False, False])
+    assert at_the_end == [True, True, True, True]
+    assert after_it == [False, False]
+
+
 def test_r33_rows_others_keep_using_are_anonymised_not_deleted():
     """An erasure job is the proof an erasure happened: after 3 years it loses its link only."""
     user = UserFactory()
@@ -180,7 +225,15 @@ def test_r33_rows_others_keep_using_are_anonymised_not_deleted():
     [
         (After(Event.CREATED, column="issued_at", years=5), Account("buyer", True), "anonymise"),
         # When a legal hold ends the row goes, even one an erasure would only anonymise.
-        (Hold(rule="bookkeeping", release_column="held_until"), Account("buyer", True), "delete"),
+        (
+            Hold(
+                rule="bookkeeping",
+                release_column="held_until",
+                reason=HoldReason.LEGAL_OBLIGATION,
+            ),
+            Account("buyer", True),
+            "delete",
+        ),
         # A row nobody else uses goes too.
         (After(Event.CREATED, column="issued_at", years=5), Account("buyer"), "delete"),
     ],
@@ -382,7 +435,7 @@ def test_r33_the_command_prints_and_logs_counts_only_never_anyone_s_data(token):
     assert "messaging.OutboxMessage [30 days after sent (sent_at)]: deleted 1 in 1 batches" in (
         done.getvalue()
     )
-    assert "privacy.ErasureJob [3 years after created (requested_at)]: anonymised 1" in (
+    assert "privacy.ErasureJob [limitation period after created (requested_at)]: anonymised 1" in (
         done.getvalue()
     )
     assert re.search(r"sweep [0-9a-f-]{36}: deleted 3, anonymised 1", done.getvalue())

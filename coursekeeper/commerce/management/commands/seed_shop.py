@@ -79,6 +79,8 @@ class Command(BaseCommand):
             kind=Product.Kind.EVENT,
             event_starts_at=starts,
             event_ends_at=starts + dt.timedelta(hours=7),
+            event_attendance=Product.Attendance.IN_PERSON,
+            event_country="DK",
         )
         supplier, _created = Recipient.objects.get_or_create(
             name=GIFT_SUPPLIER,

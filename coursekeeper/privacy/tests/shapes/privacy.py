@@ -9,6 +9,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     Generic,
     Hold,
+    HoldReason,
     Identifier,
     Participants,
     declare,
@@ -127,6 +128,8 @@ declare(
         "issued_at": Category.PAYMENT,
         "held_until": NOT_PERSONAL.because("the date the legal hold ends"),
     },
-    retention=Hold(rule="bookkeeping", release_column="held_until"),
+    retention=Hold(
+        rule="bookkeeping", release_column="held_until", reason=HoldReason.LEGAL_OBLIGATION
+    ),
     erasure=HOLD,
 )

@@ -13,6 +13,8 @@ from coursekeeper.privacy.declarations import (
     WhileAccountExists,
     declare,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import ACCOUNT, SECURITY
 
 declare(
@@ -93,4 +95,65 @@ for through, title in (
         },
         source="staff",
         title=title,
+    )
+
+
+# --- Where the account and its security are carried out ----------------------------------------
+
+EDIT_PROFILE = processing_path(
+    ACCOUNT,
+    name="accounts.edit_profile",
+    title=_("changing your profile when you edit it"),
+    where="coursekeeper.accounts.services.update_profile",
+    rehearsal="coursekeeper.accounts.factories.rehearse_edit_profile",
+    # Correcting or completing your own data is your right to rectification (Art. 16), which a
+    # restriction does not take away: contested accuracy is a reason to restrict (Art. 18(1)(a))
+    # and the correction ends it.
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+SIGN_IN_PLACES = processing_path(
+    SECURITY,
+    name="accounts.sign_in_places",
+    title=_("remembering where you signed in from, to warn you of a new place"),
+    where="coursekeeper.accounts.services.record_sign_in",
+    rehearsal="coursekeeper.accounts.factories.rehearse_sign_in_places",
+    # Telling an account's owner of a sign-in from somewhere new is how a stolen password is
+    # noticed: a measure the security of processing requires (Art. 32(1)(b)).
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+
+# Every email the sign-in machinery sends protects the account: a notice of a change the owner
+# did not make is how a break-in is noticed, a reset link restores access (Art. 32(1)(b), (c)),
+# a confirmation proves an address belongs to the person before it signs in, and the two
+# answers to an unknown or a taken address keep strangers from learning who has an account.
+# The law requires these measures, so they go on while processing is restricted.
+_SIGN_IN_MACHINERY = "coursekeeper.accounts.adapter.AccountAdapter.send_mail"
+for _template, _title in (
+    ("account/email/email_confirmation", _("confirming an email address you added")),
+    ("account/email/email_confirmation_signup", _("confirming your address when you sign up")),
+    ("account/email/email_confirm", _("confirming an email address you added")),
+    ("account/email/password_reset_key", _("sending the link to reset your password")),
+    ("account/email/password_reset_code", _("sending the code to reset your password")),
+    ("account/email/login_code", _("sending a code to sign in")),
+    ("account/email/unknown_account", _("telling an address that it has no account")),
+    ("account/email/account_already_exists", _("telling you someone signed up with your address")),
+    ("account/email/password_changed", _("telling you that your password changed")),
+    ("account/email/password_set", _("telling you that your password changed")),
+    ("account/email/password_reset", _("telling you that your password changed")),
+    ("account/email/email_changed", _("telling you that your email address changed")),
+    ("account/email/email_deleted", _("telling you that an email address was removed")),
+    ("mfa/email/totp_activated", _("telling you that two-factor sign-in changed")),
+    ("mfa/email/totp_deactivated", _("telling you that two-factor sign-in changed")),
+    ("mfa/email/recovery_codes_generated", _("telling you that two-factor sign-in changed")),
+    ("mfa/email/webauthn_added", _("telling you that two-factor sign-in changed")),
+    ("mfa/email/webauthn_removed", _("telling you that two-factor sign-in changed")),
+    ("accounts/email/new_sign_in", _("warning you of a sign-in from a new place")),
+    ("accounts/email/second_factor_paused", _("warning you of wrong two-factor codes")),
+):
+    email_path(
+        SECURITY,
+        template=_template,
+        title=_title,
+        where=_SIGN_IN_MACHINERY,
+        exception=DespiteRestriction.LEGAL_OBLIGATION,
     )

@@ -57,6 +57,8 @@ from coursekeeper.accounts.models import normalize_email
 from coursekeeper.jobs.leases import claim_due_jobs, mark_done, record_failure
 from coursekeeper.jobs.models import JobStatus
 from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy.paths import email_path_for
+from coursekeeper.privacy.people import Person
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +77,20 @@ def queue_email(
     recipient=None,
     headers: dict[str, str] | None = None,
     forget_after_sending: bool = False,
-) -> OutboxMessage:
+    about: Person | None = None,
+) -> OutboxMessage | None:
     """Write an email to the outbox inside the caller's transaction; deliver it after commit.
 
     Call it inside the transaction that records the email's cause (an open `transaction.atomic`
     block is required), so both commit or neither does. `template` names the template the
-    message was rendered from, for statistics; `recipient` is the account, when there is one.
-    `forget_after_sending` clears the address and the text once the message is sent or given up
-    on (the answer to an erasure, whose recipient must leave no trace).
+    message was rendered from; it must be registered as an email path (`privacy.paths.
+    email_path`), whose purpose the privacy gate is asked about for the person the message is
+    about: `about`, or else the recipient (`recipient`, the account, when there is one, or the
+    address). When the gate says no -- a restriction the cause has no exception for, an
+    objection, a withdrawn consent -- nothing is written and None is returned; the cause's
+    transaction goes on. `forget_after_sending` clears the address and the text once the
+    message is sent or given up on (the answer to an erasure, whose recipient must leave no
+    trace).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_email must run inside the transaction of the email's cause.")
@@ -97,6 +105,15 @@ def queue_email(
             raise ValueError(f"The outbox sets the {name} header itself.")
         if "\n" in f"{name}{value}" or "\r" in f"{name}{value}":
             raise ValueError("A header is one line.")
+
+    path = email_path_for(template)
+    if about is None:
+        has_account = recipient is not None and recipient.pk is not None
+        about = Person.for_user(recipient) if has_account else Person.for_email(address)
+    decision = path.ask(about)
+    if not decision:
+        logger.info("email not queued template=%s reason=%s", template, decision.reason)
+        return None
 
     message = OutboxMessage.objects.create(
         email=address,

@@ -291,3 +291,18 @@ class StaffAccessFactory(factory.django.DjangoModelFactory):
     object_id = factory.LazyAttribute(lambda o: str(o.user.pk))
     purpose = "account"
     place = "admin:accounts_user_change"
+
+
+# --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
+
+
+def rehearse_staff_access_log(user, path):
+    from coursekeeper.accounts.factories import StaffFactory
+    from coursekeeper.privacy.access.services import record_access
+    from coursekeeper.privacy.paths import Rehearsal
+
+    staff = StaffFactory()
+    return Rehearsal(
+        run=lambda: record_access(acting_user=staff, rows=[user], place="tests:profile"),
+        happened=lambda: StaffAccess.objects.filter(user_id=user.pk).exists(),
+    )

@@ -31,6 +31,7 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
 from coursekeeper.privacy.models import (
     Consent,
     ConsentText,
@@ -49,6 +50,7 @@ from coursekeeper.privacy.models import (
     StaffAccess,
     SweepLog,
 )
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     ACCOUNT,
     PLATFORM_OPERATION,
@@ -451,4 +453,43 @@ declare(
     source="staff",
     title=_("staff views of your data"),
     notes="Who among the staff saw which of your data, where and why (R35); goes with you.",
+)
+
+# --- Where the privacy app's purposes are carried out -------------------------------------------
+# Answering requests and announcing policy changes are what Art. 12 to 14 and 19 oblige us to do:
+# the purpose rests on that obligation, so these go on while processing is restricted.
+
+for _template, _title in (
+    ("privacy/request_confirm", _("asking you to confirm a request you sent")),
+    ("privacy/request_receipt", _("confirming that your request arrived")),
+    ("privacy/request_extended", _("telling you that the answer to your request takes longer")),
+    ("privacy/request_fee", _("telling you of a fee for a request that is excessive")),
+    ("privacy/request_refused", _("telling you why a request was refused")),
+    ("privacy/request_answered", _("answering your request")),
+):
+    email_path(
+        PRIVACY_RIGHTS, template=_template, title=_title, where="coursekeeper.privacy.rights._send"
+    )
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/deadline_alert",
+    title=_("warning our privacy staff of a request close to its deadline"),
+    where="coursekeeper.privacy.rights.alert_staff_of_deadlines",
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/policy_notice",
+    title=_("announcing a material change of this policy"),
+    where="coursekeeper.privacy.publishing.dispatch_policy_notices",
+)
+
+STAFF_ACCESS_LOG = processing_path(
+    PLATFORM_OPERATION,
+    name="privacy.staff_access_log",
+    title=_("logging every time our staff look at your data"),
+    where="coursekeeper.privacy.access.services.record_access",
+    rehearsal="coursekeeper.privacy.factories.rehearse_staff_access_log",
+    # The log is how we show that your data was handled lawfully (Art. 5(2)) and that only
+    # authorised staff saw it (Art. 32(4)): a look at restricted data must be logged too.
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
 )

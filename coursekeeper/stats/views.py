@@ -14,6 +14,7 @@ from coursekeeper.cookies.consent import cookies_allowed
 from coursekeeper.cookies.models import CookieCategory
 from coursekeeper.stats import selectors, services
 from coursekeeper.stats.charts import bar_chart
+from coursekeeper.stats.middleware import person_of
 from coursekeeper.stats.models import ScreenBucket
 
 CHART_DAYS = 30
@@ -36,7 +37,7 @@ def record_screen_size(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"error": _("That is not a screen size we count; nothing was counted.")}, status=400
         )
-    services.count_screen_size(bucket=bucket)
+    services.count_screen_size(bucket=bucket, person=person_of(request))
     return HttpResponse(status=204)
 
 

@@ -459,16 +459,19 @@ declare(
 # Answering requests and announcing policy changes are what Art. 12 to 14 and 19 oblige us to do:
 # the purpose rests on that obligation, so these go on while processing is restricted.
 
-for _template, _title in (
-    ("privacy/request_confirm", _("asking you to confirm a request you sent")),
-    ("privacy/request_receipt", _("confirming that your request arrived")),
-    ("privacy/request_extended", _("telling you that the answer to your request takes longer")),
-    ("privacy/request_fee", _("telling you of a fee for a request that is excessive")),
-    ("privacy/request_refused", _("telling you why a request was refused")),
-    ("privacy/request_answered", _("answering your request")),
+for _template in (
+    "privacy/request_confirm",
+    "privacy/request_receipt",
+    "privacy/request_extended",
+    "privacy/request_fee",
+    "privacy/request_refused",
+    "privacy/request_answered",
 ):
     email_path(
-        PRIVACY_RIGHTS, template=_template, title=_title, where="coursekeeper.privacy.rights._send"
+        PRIVACY_RIGHTS,
+        template=_template,
+        title=_("emailing you about the requests you make"),
+        where="coursekeeper.privacy.rights._send",
     )
 email_path(
     PRIVACY_RIGHTS,

@@ -176,6 +176,10 @@ def _diff_purposes(old: dict, new: dict) -> list[Change]:
                     {"objectable": bool(after.get("objectable"))},
                 )
             )
+        if before.get("paths", []) != after.get("paths", []):
+            # Where the purpose is carried out, and what a restriction leaves of it: told, but
+            # not one of the changes R21 makes wait (no new data, purpose or recipient).
+            changes.append(Change("restriction_changed", False, code))
         for category in set(after["categories"]) - set(before["categories"]):
             changes.append(Change("purpose_category_added", True, code, {"category": category}))
         for category in set(before["categories"]) - set(after["categories"]):
@@ -342,6 +346,10 @@ def describe_change(change: dict[str, Any]) -> str:
         "basis_changed": _("%(purpose)s now rests on another legal basis: %(basis)s.")
         % {"purpose": purpose, "basis": policy.basis_label(detail.get("new", ""))},
         "objection_changed": _("%(purpose)s: whether you can object to it has changed.")
+        % {"purpose": purpose},
+        "restriction_changed": _(
+            "%(purpose)s: where it is carried out, or what a restriction pauses, has changed."
+        )
         % {"purpose": purpose},
         "purpose_category_added": _("%(purpose)s now uses %(category)s.")
         % {"purpose": purpose, "category": policy.category_label(detail.get("category", ""))},

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -334,7 +335,10 @@ def _new_rule_text(detail: dict[str, Any]) -> str:
 
 def describe_change(change: dict[str, Any]) -> str:
     """Return a change in words, in the active language."""
-    kind, subject, detail = change["kind"], change.get("subject", ""), change.get("detail", {})
+    kind, subject = change["kind"], change.get("subject", "")
+    # Every text below is formatted, whatever the kind: a missing key reads as empty rather
+    # than failing a change whose detail names no recipient.
+    detail = defaultdict(str, change.get("detail", {}))
     purpose = policy.purpose_title(subject) if subject else ""
     texts = {
         "category_added": _("We process a new kind of data: %(category)s.")

@@ -34,6 +34,13 @@ subject and body), not a new one. Stores and clients that deduplicate by Message
 Sieve's "duplicate" test, RFC 7352, and Thunderbird's duplicate handling can) keep one copy,
 and the others show it as the same message, threaded with the first.
 
+Who may be written to. Every email is a processing path of the purpose it serves, registered by
+its template (`privacy.paths.email_path`); `queue_email` asks the privacy gate about the person
+the message is about and writes nothing when the answer is no (a restriction the cause has no
+exception for, an objection, a withdrawn consent), so no cause can mail past a restriction, and
+a template nobody registered is an error. A message queued before a restriction began is still
+delivered: the outbox only carries out what was decided when it was queued.
+
 Privacy. Logs name a message by its row id only; SMTP errors (which quote the address) are turned
 into fixed codes before anything is logged or stored, and never reach a task result.
 """

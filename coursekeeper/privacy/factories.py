@@ -33,6 +33,7 @@ from coursekeeper.privacy.models import (
     RightsRequestEvent,
     StaffAccess,
 )
+from coursekeeper.privacy.purposes import ALL_PURPOSES
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
@@ -257,13 +258,18 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
 
 
 class PolicyVersionFactory(factory.django.DjangoModelFactory):
-    """A published policy version; its content is a minimal stand-in, not the real content."""
+    """A published policy version; its content is a minimal stand-in, not the real content.
+
+    It announces every purpose there is, as a version published from the real content does, so
+    that the privacy gate lets the processing paths run while it is in effect (R21).
+    """
 
     class Meta:
         model = PolicyVersion
 
     number = factory.Sequence(lambda n: 1000 + n)
     content = factory.LazyFunction(lambda: {"purposes": [], "recipients": [], "categories": []})
+    purposes = factory.LazyFunction(lambda: sorted(ALL_PURPOSES))
     texts = factory.LazyFunction(lambda: {"en": "<p>Policy</p>"})
     effective_at = factory.LazyFunction(timezone.now)
 

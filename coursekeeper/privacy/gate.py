@@ -52,6 +52,8 @@ class DespiteRestriction(models.TextChoices):
     complete the policy's sentence "… goes on, because …".
     """
 
+    # What a Union or Member State law obliges us to do: the law is the "important public
+    # interest" Art. 18(2) names, and a restriction cannot set it aside.
     LEGAL_OBLIGATION = "legal_obligation", _("a law requires it")
     LEGAL_CLAIMS = "legal_claims", _("it is needed to establish, exercise or defend legal claims")
     OTHER_PERSON = "other_person", _("it protects the rights of another person")
@@ -181,11 +183,11 @@ def may_process(
         return Decision(False, "erasure")
     if not _announced(purpose):
         return Decision(False, "not_announced")
-    excepted = standing.get("restricted", False)
-    if excepted and exception is None:
+    restricted = standing.get("restricted", False)
+    if restricted and exception is None:
         return Decision(False, "restricted")
     if basis == LegalBasis.CONSENT and not standing["consented"]:
         return Decision(False, "no_consent")
     if standing.get("objected", False):
         return Decision(False, "objected")
-    return Decision(True, "excepted" if excepted else "allowed")
+    return Decision(True, "excepted" if restricted else "allowed")

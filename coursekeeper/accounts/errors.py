@@ -12,6 +12,9 @@ MESSAGES = {
     "unknown_language": _("That language is not available."),
     "unknown_role": _("That role does not exist."),
     "session_not_found": _("That session has already ended."),
+    "processing_refused": _(
+        "We may not process your data for this right now, so nothing was changed."
+    ),
     "second_factor_incorrect": _("Incorrect code."),
     "second_factor_paused": ngettext_lazy(
         "Too many wrong codes. Signing in with a code is paused; please try again in "

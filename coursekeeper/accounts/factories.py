@@ -93,3 +93,30 @@ class UnlockLinkFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+
+
+# --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
+
+
+def rehearse_edit_profile(user, path):
+    from coursekeeper.accounts.services import update_profile
+    from coursekeeper.privacy.paths import Rehearsal
+
+    return Rehearsal(
+        run=lambda: update_profile(user=user, acting_user=user, changes={"city": "Odense C"}),
+        happened=lambda: User.objects.filter(pk=user.pk, city="Odense C").exists(),
+    )
+
+
+def rehearse_sign_in_places(user, path):
+    from coursekeeper.accounts.services import record_sign_in
+    from coursekeeper.privacy.paths import Rehearsal
+
+    return Rehearsal(
+        run=lambda: record_sign_in(
+            user=user,
+            ip="203.0.113.9",
+            user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ),
+        happened=lambda: SignInFingerprint.objects.filter(user=user).exists(),
+    )

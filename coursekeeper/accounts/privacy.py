@@ -13,6 +13,8 @@ from coursekeeper.privacy.declarations import (
     WhileAccountExists,
     declare,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import ACCOUNT, SECURITY
 
 declare(
@@ -111,4 +113,68 @@ for through, title in (
         },
         source="staff",
         title=title,
+    )
+
+
+# --- Where the account and its security are carried out ----------------------------------------
+
+EDIT_PROFILE = processing_path(
+    ACCOUNT,
+    name="accounts.edit_profile",
+    title=_("changing your profile when you edit it"),
+    where="coursekeeper.accounts.services.update_profile",
+    rehearsal="coursekeeper.accounts.factories.rehearse_edit_profile",
+    # Correcting or completing your own data is your right to rectification (Art. 16), which a
+    # restriction does not take away: contested accuracy is a reason to restrict (Art. 18(1)(a))
+    # and the correction ends it.
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+SIGN_IN_PLACES = processing_path(
+    SECURITY,
+    name="accounts.sign_in_places",
+    title=_("remembering where you signed in from, to warn you of a new place"),
+    where="coursekeeper.accounts.services.record_sign_in",
+    rehearsal="coursekeeper.accounts.factories.rehearse_sign_in_places",
+    # Telling an account's owner of a sign-in from somewhere new is how a stolen password is
+    # noticed: a measure the security of processing requires (Art. 32(1)(b)).
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+
+# Every email the sign-in machinery sends protects the account: a notice of a change the owner
+# did not make is how a break-in is noticed, a reset link restores access (Art. 32(1)(b), (c)),
+# a confirmation proves an address belongs to the person before it signs in, and the two
+# answers to an unknown or a taken address keep strangers from learning who has an account.
+# The law requires these measures, so they go on while processing is restricted.
+_SIGN_IN_MACHINERY = "coursekeeper.accounts.adapter.AccountAdapter.send_mail"
+_LINKS = _("sending the links and codes to sign in, reset a password or confirm an address")
+_NOTICES = _("telling you of changes to your account and of sign-ins from somewhere new")
+for _template, _title in (
+    ("account/email/email_confirmation", _LINKS),
+    ("account/email/email_confirmation_signup", _LINKS),
+    ("account/email/email_confirm", _LINKS),
+    ("account/email/password_reset_key", _LINKS),
+    ("account/email/password_reset_code", _LINKS),
+    ("account/email/login_code", _LINKS),
+    ("account/email/unknown_account", _NOTICES),
+    ("account/email/account_already_exists", _NOTICES),
+    ("account/email/password_changed", _NOTICES),
+    ("account/email/password_set", _NOTICES),
+    ("account/email/password_reset", _NOTICES),
+    ("account/email/email_changed", _NOTICES),
+    ("account/email/email_deleted", _NOTICES),
+    ("mfa/email/totp_activated", _NOTICES),
+    ("mfa/email/totp_deactivated", _NOTICES),
+    ("mfa/email/recovery_codes_generated", _NOTICES),
+    ("mfa/email/webauthn_added", _NOTICES),
+    ("mfa/email/webauthn_removed", _NOTICES),
+    ("accounts/email/new_sign_in", _NOTICES),
+    ("accounts/email/second_factor_paused", _NOTICES),
+    ("accounts/unlock", _LINKS),
+):
+    email_path(
+        SECURITY,
+        template=_template,
+        title=_title,
+        where=_SIGN_IN_MACHINERY,
+        exception=DespiteRestriction.LEGAL_OBLIGATION,
     )

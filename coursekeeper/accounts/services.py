@@ -22,8 +22,10 @@ from user_agents import parse as parse_user_agent
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES, Role
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, User, normalize_email
+from coursekeeper.accounts.privacy import EDIT_PROFILE, SIGN_IN_PLACES
 from coursekeeper.privacy.access.roles import uses_administration
 from coursekeeper.privacy.access.services import record_staff_change
+from coursekeeper.privacy.people import Person
 from coursekeeper.security.models import SecurityEvent
 from coursekeeper.security.services import pseudonym, record_security_event
 
@@ -72,6 +74,8 @@ def update_profile(*, user: User, acting_user: User, changes: dict[str, object])
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise AccountError("unknown_profile_fields")
+    if not EDIT_PROFILE.ask(Person.for_user(user)):
+        raise AccountError("processing_refused")
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, changes[name])
@@ -144,8 +148,11 @@ def sign_in_fingerprint(*, user: User, ip: str, user_agent: str) -> str:
 def record_sign_in(*, user: User, ip: str, user_agent: str) -> bool:
     """Remember where the account signed in from; return True when that place is new.
 
-    The very first sign-in of an account is not "new" to anyone, so it sends no notice.
+    The very first sign-in of an account is not "new" to anyone, so it sends no notice; nor
+    does a sign-in the privacy gate refuses to remember (it goes on under a restriction).
     """
+    if not SIGN_IN_PLACES.ask(Person.for_user(user)):
+        return False
     fingerprint = sign_in_fingerprint(user=user, ip=ip, user_agent=user_agent)
     now = timezone.now()
     updated = SignInFingerprint.objects.filter(user=user, fingerprint=fingerprint).update(

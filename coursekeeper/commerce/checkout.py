@@ -47,6 +47,7 @@ from coursekeeper.commerce.models import (
     ShopSettings,
     WithdrawalWaiver,
 )
+from coursekeeper.commerce.privacy import RECORD_WAIVER, START_CHECKOUT
 from coursekeeper.commerce.providers.base import (
     CheckoutLine,
     CheckoutRequest,
@@ -56,6 +57,7 @@ from coursekeeper.commerce.providers.base import (
     get_provider,
 )
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym, token_digest
 
 logger = logging.getLogger(__name__)
@@ -188,6 +190,11 @@ def start_checkout(
             raise CommerceError("guest_details_missing")
         if not guest.adult_confirmed:
             raise CommerceError("adult_confirmation_missing")
+    decision = START_CHECKOUT.ask(Person.for_account_or_email(buyer, billing.email))
+    if not decision:
+        raise CommerceError(
+            "processing_restricted" if decision.reason == "restricted" else "processing_refused"
+        )
     language = language if language in ("da", "de", "en") else "en"
     public_id = _public_id(submission_key)
 
@@ -424,7 +431,7 @@ def _fulfil(
     is_subscription = product is not None and product.kind == Product.Kind.SUBSCRIPTION
     if product is not None and buyer is not None and not order.for_others and not is_subscription:
         _enrol(buyer, product)
-    waiver = _record_waiver(order, product, now) if product is not None else None
+    waiver = record_waiver(order, product, now) if product is not None else None
     invoice = _issue_invoice(order)
     invoices.record_vat_evidence(order=order, card_country=state.card.country if state.card else "")
     if product is not None and product.gift_description:
@@ -514,8 +521,12 @@ def _issue_invoice(order: Order):
         return None
 
 
-def _record_waiver(order: Order, product: Product, now: dt.datetime) -> WithdrawalWaiver | None:
+def record_waiver(order: Order, product: Product, now: dt.datetime) -> WithdrawalWaiver | None:
+    """Record the buyer's request for immediate access as the proof of it (R15); None when
+    there was none, or when the privacy gate refuses (it goes on under a restriction)."""
     if order.immediate_start_requested_at is None:
+        return None
+    if not RECORD_WAIVER.ask(Person.for_account_or_email(order.buyer, order.email)):
         return None
     from coursekeeper.privacy.rules import release_date
 

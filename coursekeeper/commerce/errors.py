@@ -86,6 +86,17 @@ MESSAGES.update(
         "seat_already_invited": _("This address has already been invited to this order."),
         "seat_order_not_paid": _("Places can be offered once the order is paid."),
         "seat_invitation_invalid": _("This invitation link is not valid or was already used."),
+        "seat_invitee_refused": _(
+            "We may not invite this address: the person has asked us not to use their data "
+            "for this. Nothing was sent."
+        ),
+        "processing_restricted": _(
+            "You restricted the processing of your data, so you cannot buy while the "
+            "restriction lasts. Nothing was charged or saved."
+        ),
+        "processing_refused": _(
+            "We may not process your data for this right now. Nothing was charged or saved."
+        ),
     }
 )
 

@@ -29,6 +29,7 @@ from coursekeeper.commerce.models import (
     WithdrawalWaiver,
 )
 from coursekeeper.privacy.factories import RecipientFactory
+from coursekeeper.privacy.paths import Rehearsal
 
 
 def _token() -> str:
@@ -254,3 +255,117 @@ class SandboxCheckoutFactory(factory.django.DjangoModelFactory):
     success_url = "http://testserver/checkout/return/"
     cancel_url = "http://testserver/checkout/cancelled/"
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
+
+
+# --- Rehearsals: each of the shop's processing paths, ready to run for one person -------------
+
+
+def _seller_ready() -> None:
+    """Fill in the seller's details an invoice needs, so the shop may sell."""
+    from coursekeeper.privacy.models import ProviderSettings
+
+    seller = ProviderSettings.load()
+    seller.legal_name = "Demo School ApS"
+    seller.street_address = "Skolegade 1"
+    seller.postal_code = "8000"
+    seller.city = "Aarhus C"
+    seller.country = "DK"
+    seller.vat_number = "DK12345678"
+    seller.company_number = "12345678"
+    seller.save()
+
+
+def _paid_order(buyer, *, product: Product | None = None, **fields) -> Order:
+    order = OrderFactory(buyer=buyer, **fields)
+    OrderLineFactory(order=order, product=product or ProductFactory())
+    return order
+
+
+def rehearse_start_checkout(user, path) -> Rehearsal:
+    from coursekeeper.commerce.checkout import BillingDetails, start_checkout
+    from coursekeeper.commerce.pricing import quote
+    from coursekeeper.learning.factories import CourseFactory
+
+    _seller_ready()
+    product = ProductFactory()
+    product.courses.add(CourseFactory())
+    PriceFactory(product=product, currency="DKK", amount_minor=80000)
+    billing = BillingDetails(
+        full_name=user.full_name,
+        email=user.email,
+        street_address="Skolegade 2",
+        postal_code="8000",
+        city="Aarhus C",
+        country="DK",
+    )
+    total = quote(product=product, currency="DKK", seats=1, buyer_country="DK").total_minor
+    return Rehearsal(
+        run=lambda: start_checkout(
+            product=product,
+            currency="DKK",
+            billing=billing,
+            buyer=user,
+            guest=None,
+            immediate_start=True,
+            expected_total_minor=total,
+            base_url="http://testserver/",
+            browser_token=secrets.token_hex(8),
+        ),
+        happened=lambda: Order.objects.filter(buyer=user).exists(),
+    )
+
+
+def rehearse_issue_invoice(user, path) -> Rehearsal:
+    from django.db import transaction
+
+    from coursekeeper.commerce.invoices import issue_invoice
+
+    _seller_ready()
+    order = _paid_order(user)
+
+    def run():
+        with transaction.atomic():
+            return issue_invoice(order=order)
+
+    return Rehearsal(run=run, happened=lambda: Invoice.objects.filter(order=order).exists())
+
+
+def rehearse_record_waiver(user, path) -> Rehearsal:
+    from coursekeeper.commerce.checkout import record_waiver
+
+    now = timezone.now()
+    product = ProductFactory()
+    order = _paid_order(user, immediate_start_requested_at=now)
+    return Rehearsal(
+        run=lambda: record_waiver(order, product, now),
+        happened=lambda: WithdrawalWaiver.objects.filter(order=order).exists(),
+    )
+
+
+def rehearse_ship_gift(user, path) -> Rehearsal:
+    from coursekeeper.commerce.gifts import record_gift_shipment
+
+    supplier = RecipientFactory()
+    product = ProductFactory(
+        gift_description="A mug",
+        gift_supplier=supplier,
+        gift_supplier_email=f"gifts-{_token()}@example.org",
+    )
+    order = _paid_order(user, product=product)
+    return Rehearsal(
+        run=lambda: record_gift_shipment(order=order),
+        happened=lambda: GiftShipment.objects.filter(order=order).exists(),
+    )
+
+
+def rehearse_invite_to_seat(user, path) -> Rehearsal:
+    from coursekeeper.commerce.seats import invite_to_seat
+
+    buyer = UserFactory()
+    order = _paid_order(buyer, for_others=True, seats=3)
+    return Rehearsal(
+        run=lambda: invite_to_seat(
+            order=order, email=user.email, acting_user=buyer, base_url="http://testserver"
+        ),
+        happened=lambda: SeatInvitation.objects.filter(email=user.email).exists(),
+    )

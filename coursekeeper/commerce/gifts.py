@@ -9,12 +9,18 @@ once it is sent, so an erasure of the buyer leaves no copy in the outbox.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from coursekeeper.commerce.models import GiftShipment, Order
+from coursekeeper.commerce.privacy import SHIP_GIFT
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.people import Person
+
+logger = logging.getLogger(__name__)
 
 GIFT_REASON = "welcome gift shipping"
 GIFT_CATEGORIES = ["identity", "contact"]
@@ -29,7 +35,8 @@ def _supplier_language() -> str:
 
 @transaction.atomic
 def record_gift_shipment(*, order: Order) -> GiftShipment | None:
-    """Record the gift's shipment for a paid order and tell the supplier; None: no gift."""
+    """Record the gift's shipment for a paid order and tell the supplier; None: no gift, or
+    the privacy gate refused to pass the buyer's address on (a restriction)."""
     from coursekeeper.privacy.models import Disclosure
 
     existing = GiftShipment.objects.filter(order=order).first()
@@ -38,6 +45,12 @@ def record_gift_shipment(*, order: Order) -> GiftShipment | None:
     line = order.lines.select_related("product__gift_supplier").first()
     product = line.product if line else None
     if product is None or not product.gift_description or product.gift_supplier is None:
+        return None
+    decision = SHIP_GIFT.ask(Person.for_account_or_email(order.buyer, order.email))
+    if not decision:
+        # Restricted: the address is not passed on, now or later by itself; staff can ship the
+        # gift once the restriction is lifted.
+        logger.info("gift not shipped order=%s reason=%s", order.pk, decision.reason)
         return None
     now = timezone.now()
     shipment = GiftShipment.objects.create(
@@ -65,6 +78,7 @@ def record_gift_shipment(*, order: Order) -> GiftShipment | None:
             subject = render_to_string("commerce/email/gift_shipment_subject.txt", context)
             body = render_to_string("commerce/email/gift_shipment_message.txt", context)
         queue_email(
+            about=Person.for_account_or_email(order.buyer, order.email),
             to=product.gift_supplier_email,
             subject=subject.strip(),
             body_text=body,

@@ -59,10 +59,12 @@ from coursekeeper.commerce.models import (
     VatEvidence,
     VatScheme,
 )
+from coursekeeper.commerce.privacy import ISSUE_INVOICE
 from coursekeeper.commerce.vat import is_eu
 from coursekeeper.privacy.access.roles import SEE_INVOICES, can
 from coursekeeper.privacy.access.services import record_access
 from coursekeeper.privacy.models import ProviderSettings
+from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.rules import release_date
 
 logger = logging.getLogger(__name__)
@@ -177,6 +179,10 @@ def issue_invoice(*, order: Order) -> Invoice:
         return existing
     if order.status not in INVOICED_STATUSES:
         raise CommerceError("invoice_order_not_paid")
+    # Bookkeeping rests on a legal obligation: the gate refuses it only when the policy in
+    # effect does not announce it.
+    if not ISSUE_INVOICE.ask(Person.for_account_or_email(order.buyer, order.email)):
+        raise CommerceError("processing_refused")
     seller = _seller()
     invoice = _new_document(
         seller=seller,

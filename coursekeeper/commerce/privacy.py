@@ -39,7 +39,15 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
-from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.paths import email_path, processing_path
+from coursekeeper.privacy.purposes import (
+    SERVICE_EMAIL,
+    DataSubjects,
+    LegalBasis,
+    Purpose,
+    register_purpose,
+)
 
 SALES = register_purpose(
     Purpose(
@@ -78,6 +86,10 @@ LEGAL_CLAIMS = register_purpose(
             "The record holds only what you agreed to and when; it is kept no longer than a "
             "claim could be raised and used for nothing else."
         ),
+        compelling_grounds=_(
+            "An objection does not switch this off: the record exists only to establish or "
+            "defend a legal claim, which the law puts before an objection (GDPR Art. 21(1))."
+        ),
         data_subjects=(DataSubjects.BUYERS,),
     )
 )
@@ -104,6 +116,7 @@ SEAT_INVITATIONS = register_purpose(
             "only for that invitation and show them only whether you accepted, never your "
             "progress."
         ),
+        objectable=True,
         data_subjects=(DataSubjects.INVITED_EMPLOYEES, DataSubjects.BUYERS),
     )
 )
@@ -408,3 +421,104 @@ declare(
     source="system",
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
 )
+
+
+# --- Where the shop's purposes are carried out ---------------------------------------------------
+
+START_CHECKOUT = processing_path(
+    SALES,
+    name="commerce.start_checkout",
+    title=_("taking a new order"),
+    where="coursekeeper.commerce.checkout.start_checkout",
+    rehearsal="coursekeeper.commerce.factories.rehearse_start_checkout",
+)
+ISSUE_INVOICE = processing_path(
+    BOOKKEEPING,
+    name="commerce.issue_invoice",
+    title=_("issuing and keeping the invoice of a payment"),
+    where="coursekeeper.commerce.invoices.issue_invoice",
+    rehearsal="coursekeeper.commerce.factories.rehearse_issue_invoice",
+)
+RECORD_WAIVER = processing_path(
+    LEGAL_CLAIMS,
+    name="commerce.record_waiver",
+    title=_("recording that you asked for access at once"),
+    where="coursekeeper.commerce.checkout.record_waiver",
+    rehearsal="coursekeeper.commerce.factories.rehearse_record_waiver",
+    # The record is the proof, should you claim a refund later, that you asked for immediate
+    # access and knew what it meant for your right of withdrawal: it serves legal claims only.
+    exception=DespiteRestriction.LEGAL_CLAIMS,
+)
+SHIP_GIFT = processing_path(
+    GIFT_SHIPPING,
+    name="commerce.ship_gift",
+    title=_("passing your address to the supplier of a welcome gift"),
+    where="coursekeeper.commerce.gifts.record_gift_shipment",
+    rehearsal="coursekeeper.commerce.factories.rehearse_ship_gift",
+)
+INVITE_TO_SEAT = processing_path(
+    SEAT_INVITATIONS,
+    name="commerce.invite_to_seat",
+    title=_("inviting you to a place your employer bought"),
+    where="coursekeeper.commerce.seats.invite_to_seat",
+    rehearsal="coursekeeper.commerce.factories.rehearse_invite_to_seat",
+)
+email_path(
+    SEAT_INVITATIONS,
+    template="commerce/seat_invitation",
+    title=_("inviting you to a place your employer bought"),
+    where="coursekeeper.commerce.seats.invite_to_seat",
+)
+email_path(
+    GIFT_SHIPPING,
+    template="commerce/gift_shipment",
+    title=_("passing your address to the supplier of a welcome gift"),
+    where="coursekeeper.commerce.gifts.record_gift_shipment",
+)
+
+# The shop's service emails. The receipt carries the invoice the VAT law says the buyer gets
+# (Directive 2006/112/EC, Art. 220) and the confirmation of the contract on a durable medium
+# consumer law requires (Directive 2011/83/EU, Art. 8(7)); a withdrawal made online must be
+# acknowledged on a durable medium (Art. 11(3)); a subscription's termination must be
+# confirmed, and the public cancellation page must work (§ 312k BGB) -- those go to every
+# subscriber alike. So these go on while processing is restricted. A refund notice and a
+# reminder that a card expires rest on the contract only, and stop.
+for _template, _title, _where, _exception in (
+    (
+        "commerce/receipt",
+        _("sending the receipt and invoice of a payment"),
+        "coursekeeper.commerce.checkout.fulfil_checkout",
+        DespiteRestriction.LEGAL_OBLIGATION,
+    ),
+    (
+        "commerce/withdrawal",
+        _("confirming a withdrawal from a purchase"),
+        "coursekeeper.commerce.refunds.withdraw_order",
+        DespiteRestriction.LEGAL_OBLIGATION,
+    ),
+    (
+        "commerce/cancellation",
+        _("confirming that a subscription was cancelled"),
+        "coursekeeper.commerce.subscriptions.cancel_subscription",
+        DespiteRestriction.LEGAL_OBLIGATION,
+    ),
+    (
+        "commerce/cancellation_request",
+        _("sending the links of the public cancellation page"),
+        "coursekeeper.commerce.subscriptions.request_cancellation",
+        DespiteRestriction.LEGAL_OBLIGATION,
+    ),
+    (
+        "commerce/refund",
+        _("telling you that a payment was refunded"),
+        "coursekeeper.commerce.refunds.refund_order",
+        None,
+    ),
+    (
+        "commerce/card_expiry",
+        _("reminding you that the card of a subscription expires"),
+        "coursekeeper.commerce.subscriptions.remind_expiring_cards",
+        None,
+    ),
+):
+    email_path(SERVICE_EMAIL, template=_template, title=_title, where=_where, exception=_exception)

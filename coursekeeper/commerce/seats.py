@@ -23,7 +23,9 @@ from django.utils import timezone, translation
 from coursekeeper.accounts.models import normalize_email
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order, SeatInvitation
+from coursekeeper.commerce.privacy import INVITE_TO_SEAT
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import token_digest
 
 _SEATED = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
@@ -78,6 +80,9 @@ def invite_to_seat(*, order: Order, email: str, acting_user, base_url: str) -> S
         raise CommerceError("seat_already_invited")
     if order.invitations.count() >= order.seats:
         raise CommerceError("seats_used_up")
+    if not INVITE_TO_SEAT.ask(Person.for_email(address)):
+        # Restricted or objected; the buyer is not told which, only that we may not.
+        raise CommerceError("seat_invitee_refused")
     token = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():

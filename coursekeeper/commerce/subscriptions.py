@@ -40,6 +40,7 @@ from coursekeeper.commerce.providers.base import (
     SubscriptionState,
     get_provider,
 )
+from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import SELL, can
 
@@ -71,16 +72,20 @@ def format_money(amount_minor: int, currency: str, language: str | None = None) 
     return written(amount_minor, currency, language)
 
 
-def email_customer(*, name: str, to: str, language: str, context: dict, recipient=None) -> None:
+def email_customer(
+    *, name: str, to: str, language: str, context: dict, recipient=None
+) -> OutboxMessage | None:
     """Queue `commerce/email/<name>_subject.txt` and `_message.txt` in the person's language.
 
-    Must run inside the transaction of the email's cause (the outbox requires it).
+    Must run inside the transaction of the email's cause (the outbox requires it). Return the
+    outbox row, or None when the privacy gate stopped the message (`commerce.privacy` names
+    which of the shop's emails go on while a person's processing is restricted).
     """
     language = language if language in {"da", "de", "en"} else "en"
     with translation.override(language):
         subject = render_to_string(f"commerce/email/{name}_subject.txt", context).strip()
         body = render_to_string(f"commerce/email/{name}_message.txt", context)
-    queue_email(
+    return queue_email(
         to=to,
         subject=" ".join(subject.split()),
         body_text=body,
@@ -488,7 +493,8 @@ def remind_expiring_cards(*, now: dt.datetime | None = None) -> int:
     Looks at active subscriptions charged within `REMIND_WITHIN` and not reminded for this
     period yet. The card's expiry comes from the subscription when the shop keeps card details,
     otherwise from the provider (outside any lock). Return how many reminders were queued; a
-    rerun queues none again.
+    rerun queues none again. A subscriber whose processing is restricted gets none: the period
+    counts as reminded all the same, so lifting the restriction later sends no stale reminder.
     """
     now = now or timezone.now()
     keep = ShopSettings.current().keep_card_details
@@ -521,7 +527,7 @@ def remind_expiring_cards(*, now: dt.datetime | None = None) -> int:
             ):
                 continue
             user = locked.user
-            email_customer(
+            reminder = email_customer(
                 name="card_expiry",
                 to=user.email,
                 language=user.language,
@@ -539,5 +545,5 @@ def remind_expiring_cards(*, now: dt.datetime | None = None) -> int:
             )
             locked.expiry_reminder_for = locked.current_period_end
             locked.save(update_fields=["expiry_reminder_for"])
-            sent += 1
+            sent += reminder is not None
     return sent

@@ -38,3 +38,36 @@ class ContactEntryFactory(factory.django.DjangoModelFactory):
     direction = ContactEntry.Direction.IN
     text = factory.LazyAttribute(lambda o: f"Hello, this is {o.contact.name}. When is the course?")
     at = factory.LazyFunction(timezone.now)
+
+
+# --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
+
+
+def rehearse_receive_message(user, path):
+    from coursekeeper.contact.services import receive_message
+    from coursekeeper.privacy.paths import Rehearsal
+
+    return Rehearsal(
+        run=lambda: receive_message(
+            name=user.full_name, email=user.email, message="When does the course start?"
+        ),
+        happened=lambda: ContactEntry.objects.filter(contact__email=user.email).exists(),
+    )
+
+
+def rehearse_reply_by_email(user, path):
+    from coursekeeper.accounts.factories import StaffFactory
+    from coursekeeper.contact.services import reply_by_email
+    from coursekeeper.privacy.paths import Rehearsal
+
+    contact = ContactFactory(email=user.email, user=user, name=user.full_name)
+    ContactEntryFactory(contact=contact)
+    staff = StaffFactory()
+    return Rehearsal(
+        run=lambda: reply_by_email(
+            actor=staff, contact_id=contact.pk, subject="Your question", text="On Monday."
+        ),
+        happened=lambda: ContactEntry.objects.filter(
+            contact=contact, direction=ContactEntry.Direction.OUT
+        ).exists(),
+    )

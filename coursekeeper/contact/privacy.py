@@ -12,6 +12,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     declare,
 )
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 ANSWER_ENQUIRIES = register_purpose(
@@ -27,6 +28,11 @@ ANSWER_ENQUIRIES = register_purpose(
             "You wrote or spoke to us and expect an answer and a follow-up that knows what was "
             "said; we keep only what you told us and our answers, show them only to the staff "
             "who answer, log every look at them, and delete them on a fixed schedule."
+        ),
+        compelling_grounds=_(
+            "An objection does not switch this off, because it runs only on what you send us "
+            "and only to answer you: if you want no answer, tell us, or ask us to erase the "
+            "conversation, and it ends."
         ),
         data_subjects=(DataSubjects.ENQUIRERS,),
     )
@@ -79,4 +85,31 @@ declare(
     retention=After(
         Event.EXPIRED, column="contact__keep_until", days=0, explanation=RETENTION_EXPLANATION
     ),
+)
+
+
+# --- Where enquiries are answered -----------------------------------------------------------------
+# Neither stores nor sends anything while the person's processing is restricted: a new message
+# is new data, and a reply uses the stored conversation; a privacy request (privacy.rights)
+# still reaches us, because the law obliges us to answer it.
+
+RECEIVE_MESSAGE = processing_path(
+    ANSWER_ENQUIRIES,
+    name="contact.receive_message",
+    title=_("taking messages from the contact form"),
+    where="coursekeeper.contact.services.receive_message",
+    rehearsal="coursekeeper.contact.factories.rehearse_receive_message",
+)
+REPLY_BY_EMAIL = processing_path(
+    ANSWER_ENQUIRIES,
+    name="contact.reply_by_email",
+    title=_("answering your messages by email"),
+    where="coursekeeper.contact.services.reply_by_email",
+    rehearsal="coursekeeper.contact.factories.rehearse_reply_by_email",
+)
+email_path(
+    ANSWER_ENQUIRIES,
+    template="contact/reply",
+    title=_("answering your messages by email"),
+    where="coursekeeper.contact.services.reply_by_email",
 )

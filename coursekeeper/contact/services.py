@@ -23,10 +23,13 @@ from django.utils import timezone
 from coursekeeper.accounts.models import normalize_email
 from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.models import Contact, ContactEntry
+from coursekeeper.contact.privacy import RECEIVE_MESSAGE, REPLY_BY_EMAIL
 from coursekeeper.contact.retention import refresh_keep_until
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
 from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.paths import ProcessingPath
+from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -103,6 +106,7 @@ def receive_message(
     if existing is not None:
         return existing
     email = normalize_email(email)
+    _ask_gate(RECEIVE_MESSAGE, Person.for_email(email), restricted="processing_restricted")
     recent = ContactEntry.objects.filter(
         contact__email=email,
         channel=Channel.WEB_FORM,
@@ -129,6 +133,13 @@ def receive_message(
     refresh_keep_until(contact)
     logger.info("contact message received contact=%s entry=%s", contact.pk, entry.pk)
     return entry
+
+
+def _ask_gate(path: ProcessingPath, person: Person, *, restricted: str) -> None:
+    """Refuse with `restricted` (or the general refusal) unless the gate lets `path` run."""
+    decision = path.ask(person)
+    if not decision:
+        raise ContactError(restricted if decision.reason == "restricted" else "processing_refused")
 
 
 def _check_logged(channel: str, direction: str, at: dt.datetime) -> None:
@@ -234,6 +245,8 @@ def reply_by_email(
     contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
+    person = Person.for_account_or_email(contact.user, contact.email)
+    _ask_gate(REPLY_BY_EMAIL, person, restricted="reply_restricted")
     entry = ContactEntry(
         contact=contact,
         channel=Channel.REPLY,

@@ -147,7 +147,10 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 submission_key=data["submission_key"] or None,
             )
         except ContactError as error:
-            _raise_for(error)
+            if error.code not in ("reply_restricted", "processing_refused"):
+                _raise_for(error)
+            form.add_error(None, error.message)
+            return _thread_page(request, pk, reply_form=form, status=error.status)
         messages.success(request, _("The answer is on its way and kept in the thread."))
         return redirect("contact:detail", pk)
     return _thread_page(request, pk, reply_form=form, status=400)

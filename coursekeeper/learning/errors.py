@@ -19,6 +19,24 @@ MESSAGES = {
     "no_file": (404, _("This lesson has no file.")),
     "link_expired": (404, _("This download link is no longer valid.")),
     "course_for_sale": (403, _("This course is for sale. Buy it to enrol.")),
+    "progress_restricted": (
+        403,
+        _(
+            "You restricted the processing of your data, so your progress is not saved while "
+            "the restriction lasts. You can still watch the lesson."
+        ),
+    ),
+    "material_restricted": (
+        403,
+        _(
+            "You restricted the processing of your data, so we cannot send you material while "
+            "the restriction lasts. Nothing was saved."
+        ),
+    ),
+    "processing_refused": (
+        403,
+        _("We may not process your data for this right now, so nothing was saved."),
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from coursekeeper.learning.models import (
     Module,
     Topic,
 )
+from coursekeeper.privacy.paths import Rehearsal
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -101,3 +102,59 @@ class MaterialRequestFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Visitor {n}")
     email = factory.Sequence(lambda n: f"visitor-{n}-{secrets.token_hex(3)}@example.org")
     token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+
+
+# --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
+
+
+def _enrolled_video(user) -> Lesson:
+    lesson = VideoLessonFactory(media="lessons/clip.mp4", duration_seconds=600)
+    EnrollmentFactory(learner=user, course=lesson.module.course)
+    return lesson
+
+
+def rehearse_save_position(user, path) -> Rehearsal:
+    from coursekeeper.learning.services import record_position
+
+    lesson = _enrolled_video(user)
+    return Rehearsal(
+        run=lambda: record_position(learner=user, lesson_id=lesson.pk, position_seconds=42.0),
+        happened=lambda: LessonProgress.objects.filter(
+            learner=user, lesson=lesson, position_seconds=42.0
+        ).exists(),
+    )
+
+
+def rehearse_mark_lesson_done(user, path) -> Rehearsal:
+    from coursekeeper.learning.services import complete_lesson
+
+    lesson = _enrolled_video(user)
+    return Rehearsal(
+        run=lambda: complete_lesson(learner=user, lesson=lesson),
+        happened=lambda: LessonProgress.objects.filter(
+            learner=user, lesson=lesson, completed_at__isnull=False
+        ).exists(),
+    )
+
+
+def rehearse_show_lesson(user, path) -> Rehearsal:
+    from coursekeeper.learning.selectors import lesson_page
+
+    lesson = _enrolled_video(user)
+    shown = []
+    return Rehearsal(
+        run=lambda: shown.append(lesson_page(learner=user, lesson_id=lesson.pk)),
+        happened=lambda: bool(shown),
+    )
+
+
+def rehearse_send_free_material(user, path) -> Rehearsal:
+    from coursekeeper.learning.services import request_free_material
+
+    lesson = LessonFactory(is_free_sample=True, media="free/sheet.pdf")
+    return Rehearsal(
+        run=lambda: request_free_material(
+            lesson=lesson, name=user.full_name, email=user.email, base_url="http://testserver"
+        ),
+        happened=lambda: MaterialRequest.objects.filter(email=user.email).exists(),
+    )

@@ -22,6 +22,8 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
 
 DELIVER_COURSES = register_purpose(
@@ -109,4 +111,53 @@ declare(
         "link_sent_at": Category.USAGE,
     },
     retention=After(Event.LINK_SENT, column="link_sent_at", days=30),
+)
+
+
+# --- Where the courses are delivered ------------------------------------------------------------
+# Progress is what a restriction is for: while the person contests its accuracy or needs it
+# kept as it is (Art. 18(1)), saving a new place would change it, and none of the exceptions
+# of Art. 18(2) covers a video player saving on its own. So a restricted learner's place is not
+# saved and no lesson is marked done; the lesson itself can still be watched (SHOW_LESSON).
+
+SAVE_POSITION = processing_path(
+    DELIVER_COURSES,
+    name="learning.save_position",
+    title=_("saving your place in a video"),
+    where="coursekeeper.learning.services.record_position",
+    rehearsal="coursekeeper.learning.factories.rehearse_save_position",
+)
+MARK_LESSON_DONE = processing_path(
+    DELIVER_COURSES,
+    name="learning.mark_lesson_done",
+    title=_("marking lessons and courses done"),
+    where="coursekeeper.learning.services.complete_lesson",
+    rehearsal="coursekeeper.learning.factories.rehearse_mark_lesson_done",
+)
+SHOW_LESSON = processing_path(
+    DELIVER_COURSES,
+    name="learning.show_lesson",
+    title=_("showing you a lesson you open"),
+    where=(
+        "coursekeeper.learning.selectors.lesson_page",
+        "coursekeeper.learning.services.open_lesson_for",
+    ),
+    rehearsal="coursekeeper.learning.factories.rehearse_show_lesson",
+    # The person opens the lesson themselves, and opening it asks for exactly this: that we
+    # read their enrolment and show them the lesson. Nothing about them is recorded and nobody
+    # else sees anything, so the request itself is the consent Art. 18(2) allows for.
+    exception=DespiteRestriction.CONSENT,
+)
+SEND_FREE_MATERIAL = processing_path(
+    FREE_MATERIAL,
+    name="learning.send_free_material",
+    title=_("sending free material you ask for"),
+    where="coursekeeper.learning.services.request_free_material",
+    rehearsal="coursekeeper.learning.factories.rehearse_send_free_material",
+)
+email_path(
+    FREE_MATERIAL,
+    template="learning/material",
+    title=_("sending free material you ask for"),
+    where="coursekeeper.learning.services.request_free_material",
 )

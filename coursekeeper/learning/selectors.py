@@ -21,6 +21,9 @@ from coursekeeper.learning.models import (
     Topic,
     opens_at,
 )
+from coursekeeper.learning.privacy import SHOW_LESSON
+from coursekeeper.learning.services import ask_gate
+from coursekeeper.privacy.people import Person
 
 
 def catalogue(*, text: str = "", topic: str = "", language: str = ""):
@@ -214,6 +217,7 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
         release_on = dt.date.fromisoformat(release_on)
     if opens_at(enrolled_at, after_days, release_on) > timezone.now():
         raise LearningError("not_released")
+    ask_gate(SHOW_LESSON, Person.for_user(learner), restricted="processing_refused")
     return LessonPage(
         lesson_id=lid,
         title=title,

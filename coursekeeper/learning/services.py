@@ -1,4 +1,9 @@
-"""Every write of the learning app: enrolment, progress, completion, free material, editing."""
+"""Every write of the learning app: enrolment, progress, completion, free material, editing.
+
+Progress, completion, showing a lesson and free material are processing paths
+(`learning.privacy`): each asks the privacy gate for the person before it writes or shows
+anything, so a restricted learner's place is not saved while the lesson can still be watched.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,15 @@ from coursekeeper.learning.models import (
     MaterialRequest,
     opens_at,
 )
+from coursekeeper.learning.privacy import (
+    MARK_LESSON_DONE,
+    SAVE_POSITION,
+    SEND_FREE_MATERIAL,
+    SHOW_LESSON,
+)
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.paths import ProcessingPath
+from coursekeeper.privacy.people import Person
 
 # A player reports its position a little after the end on some browsers.
 POSITION_TOLERANCE_SECONDS = 1.0
@@ -72,6 +85,13 @@ def end_access(*, learner, course: Course, at: dt.datetime) -> Enrollment | None
     return enrollment
 
 
+def ask_gate(path: ProcessingPath, person: Person, *, restricted: str) -> None:
+    """Refuse with `restricted` (or the general refusal) unless the gate lets `path` run."""
+    decision = path.ask(person)
+    if not decision:
+        raise LearningError(restricted if decision.reason == "restricted" else "processing_refused")
+
+
 def open_lesson_for(*, learner, lesson: Lesson) -> Enrollment:
     """Return the learner's enrolment if `lesson` is open to them; refuse otherwise."""
     enrollment = (
@@ -86,6 +106,7 @@ def open_lesson_for(*, learner, lesson: Lesson) -> Enrollment:
         raise LearningError("access_ended")
     if lesson.opens_at(enrollment.enrolled_at) > now:
         raise LearningError("not_released")
+    ask_gate(SHOW_LESSON, Person.for_user(learner), restricted="processing_refused")
     return enrollment
 
 
@@ -96,9 +117,10 @@ def record_position(
 
     The player calls this every few seconds while a video plays, so the usual call costs two
     statements: one read (the lesson, its course and the learner's enrolment together) and one
-    UPDATE of the progress row. The enrolment's "last activity" is written only when the lesson
-    changed or a minute has passed. Each statement commits on its own: a crash between them
-    leaves at worst a last-activity stamp a minute old.
+    UPDATE of the progress row, besides asking the privacy gate (a restricted learner's place
+    is not saved: "progress_restricted", nothing written). The enrolment's "last activity" is
+    written only when the lesson changed or a minute has passed. Each statement commits on its
+    own: a crash between them leaves at worst a last-activity stamp a minute old.
     """
     found = (
         Enrollment.objects.filter(
@@ -129,6 +151,7 @@ def record_position(
     limit = (found["duration"] or 0) + POSITION_TOLERANCE_SECONDS
     if not 0 <= position_seconds <= limit:  # also refuses NaN
         raise LearningError("bad_position")
+    ask_gate(SAVE_POSITION, Person.for_user(learner), restricted="progress_restricted")
     changes: dict = {"position_seconds": position_seconds, "updated_at": now}
     if completed:
         changes["completed_at"] = Coalesce(F("completed_at"), Value(now))
@@ -157,6 +180,7 @@ def record_position(
 def complete_lesson(*, learner, lesson: Lesson) -> LessonProgress:
     """Mark a lesson or exercise done (works without JavaScript: a plain form posts here)."""
     enrollment = open_lesson_for(learner=learner, lesson=lesson)
+    ask_gate(MARK_LESSON_DONE, Person.for_user(learner), restricted="progress_restricted")
     now = timezone.now()
     progress, _created = LessonProgress.objects.get_or_create(
         learner=learner, lesson=lesson, defaults={"updated_at": now}
@@ -192,6 +216,7 @@ def request_free_material(
 
     if not (lesson.is_free_sample and lesson.media and lesson.module.course.is_published):
         raise LearningError("lesson_not_found")
+    ask_gate(SEND_FREE_MATERIAL, Person.for_email(email), restricted="material_restricted")
     request = MaterialRequest.objects.create(
         lesson=lesson,
         name=name.strip(),

@@ -8,6 +8,7 @@ import factory
 
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy.paths import Rehearsal
 
 
 class OutboxMessageFactory(factory.django.DjangoModelFactory):
@@ -31,3 +32,28 @@ class AccountOutboxMessageFactory(OutboxMessageFactory):
 
     recipient = factory.SubFactory(UserFactory)
     email = factory.LazyAttribute(lambda o: o.recipient.email)
+
+
+def rehearse_email(user, path) -> Rehearsal:
+    """Queue one message of the email path's template to the person, as its cause does."""
+    from django.db import transaction
+
+    from coursekeeper.messaging.services import queue_email
+
+    def run():
+        with transaction.atomic():
+            return queue_email(
+                to=user.email,
+                subject=f"A message of {path.template}",
+                body_text="Hello, this is a test message.",
+                language="en",
+                template=path.template,
+                recipient=user,
+            )
+
+    return Rehearsal(
+        run=run,
+        happened=lambda: OutboxMessage.objects.filter(
+            email=user.email, template=path.template
+        ).exists(),
+    )

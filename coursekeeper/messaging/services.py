@@ -34,6 +34,13 @@ subject and body), not a new one. Stores and clients that deduplicate by Message
 Sieve's "duplicate" test, RFC 7352, and Thunderbird's duplicate handling can) keep one copy,
 and the others show it as the same message, threaded with the first.
 
+Who may be written to. Every email is a processing path of the purpose it serves, registered by
+its template (`privacy.paths.email_path`); `queue_email` asks the privacy gate about the person
+the message is about and writes nothing when the answer is no (a restriction the cause has no
+exception for, an objection, a withdrawn consent), so no cause can mail past a restriction, and
+a template nobody registered is an error. A message queued before a restriction began is still
+delivered: the outbox only carries out what was decided when it was queued.
+
 Privacy. Logs name a message by its row id only; SMTP errors (which quote the address) are turned
 into fixed codes before anything is logged or stored, and never reach a task result.
 
@@ -75,6 +82,8 @@ from coursekeeper.jobs.leases import (
 )
 from coursekeeper.jobs.models import JobStatus
 from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy.paths import email_path_for
+from coursekeeper.privacy.people import Person
 
 logger = logging.getLogger(__name__)
 
@@ -113,15 +122,20 @@ def queue_email(
     recipient=None,
     headers: dict[str, str] | None = None,
     forget_after_sending: bool = False,
-) -> OutboxMessage:
+    about: Person | None = None,
+) -> OutboxMessage | None:
     """Write an email to the outbox inside the caller's transaction; deliver it after commit.
 
     Call it inside the transaction that records the email's cause (an open `transaction.atomic`
     block is required), so both commit or neither does. `template` names the template the
-    message was rendered from, for statistics; `recipient` is the account, when there is one.
-    `forget_after_sending` clears the address and the text once the message is sent or given up
-    on (the answer to an erasure, whose recipient must leave no trace); a template in
-    TEMPLATES_TO_STRANGERS always does.
+    message was rendered from; it must be registered as an email path (`privacy.paths.
+    email_path`), whose purpose the privacy gate is asked about for the person the message is
+    about: `about`, or else the recipient (`recipient`, the account, when there is one, or the
+    address). When the gate says no -- a restriction the cause has no exception for, an
+    objection, a withdrawn consent -- nothing is written and None is returned; the cause's
+    transaction goes on. `forget_after_sending` clears the address and the text once the
+    message is sent or given up on (the answer to an erasure, whose recipient must leave no
+    trace); a template in TEMPLATES_TO_STRANGERS always does.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_email must run inside the transaction of the email's cause.")
@@ -136,6 +150,15 @@ def queue_email(
             raise ValueError(f"The outbox sets the {name} header itself.")
         if "\n" in f"{name}{value}" or "\r" in f"{name}{value}":
             raise ValueError("A header is one line.")
+
+    path = email_path_for(template)
+    if about is None:
+        has_account = recipient is not None and recipient.pk is not None
+        about = Person.for_user(recipient) if has_account else Person.for_email(address)
+    decision = path.ask(about)
+    if not decision:
+        logger.info("email not queued template=%s reason=%s", template, decision.reason)
+        return None
 
     message = OutboxMessage.objects.create(
         email=address,

@@ -25,7 +25,14 @@ from coursekeeper.privacy.declarations import (
     WhileAccountExists,
     declare,
 )
-from coursekeeper.privacy.purposes import DataSubjects, LegalBasis, Purpose, register_purpose
+from coursekeeper.privacy.paths import email_path
+from coursekeeper.privacy.purposes import (
+    PRIVACY_RIGHTS,
+    DataSubjects,
+    LegalBasis,
+    Purpose,
+    register_purpose,
+)
 
 NEWSLETTER = register_purpose(
     Purpose(
@@ -133,4 +140,29 @@ declare(
     source="system",
     notes="Which newsletter went to which address, so a rerun of the sending never sends it "
     "twice; kept 30 days, as long as the outbox keeps the email itself.",
+)
+
+
+# --- Where the newsletter is sent ----------------------------------------------------------------
+# Neither goes on while processing is restricted: a consent given before is not a consent to
+# processing despite the restriction, and direct marketing serves no exception of Art. 18(2).
+
+NEWSLETTER_EMAIL = email_path(
+    NEWSLETTER,
+    template="newsletter/newsletter",
+    title=_("sending you the newsletter"),
+    where="coursekeeper.newsletter.services.run_dispatch",
+)
+CUSTOMER_OFFER_EMAIL = email_path(
+    CUSTOMER_OFFERS,
+    template="newsletter/customer_offer",
+    title=_("emailing you offers of courses like those you bought"),
+    where="coursekeeper.newsletter.services.run_dispatch",
+)
+# The confirmation link is how a newsletter consent is proven (double opt-in, Art. 7(1)).
+email_path(
+    PRIVACY_RIGHTS,
+    template="newsletter/confirm",
+    title=_("asking you to confirm a newsletter subscription"),
+    where="coursekeeper.newsletter.services.sign_up",
 )

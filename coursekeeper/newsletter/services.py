@@ -60,13 +60,18 @@ from coursekeeper.newsletter.models import (
     NewsletterDispatch,
     PendingSignup,
 )
-from coursekeeper.newsletter.privacy import CUSTOMER_OFFERS, NEWSLETTER
+from coursekeeper.newsletter.privacy import (
+    CUSTOMER_OFFER_EMAIL,
+    CUSTOMER_OFFERS,
+    NEWSLETTER,
+    NEWSLETTER_EMAIL,
+)
 from coursekeeper.newsletter.rules import OfferFacts, may_offer_without_consent
 from coursekeeper.newsletter.selectors import Recipient
 from coursekeeper.newsletter.wording import CURRENT_VERSION, WORDINGS
 from coursekeeper.privacy import consents
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
-from coursekeeper.privacy.gate import about_person, may_process
+from coursekeeper.privacy.gate import about_person
 from coursekeeper.privacy.models import (
     Consent,
     ConsentText,
@@ -406,8 +411,8 @@ def _may_receive(recipient: Recipient, dispatch: NewsletterDispatch) -> bool:
     else:
         person = Person.for_email(recipient.email)
     if recipient.basis == NewsletterDelivery.Basis.CONSENT:
-        return bool(may_process(person, NEWSLETTER))
-    decision = may_process(person, CUSTOMER_OFFERS)
+        return bool(NEWSLETTER_EMAIL.ask(person))
+    decision = CUSTOMER_OFFER_EMAIL.ask(person)
     facts = OfferFacts(
         address_from_sale=selectors.customers_from_sales().filter(pk=recipient.user_id).exists(),
         own_similar_products=dispatch.own_similar_products_stated,
@@ -439,7 +444,9 @@ def _hold_claim(job: NewsletterDispatch) -> bool:
     return held
 
 
-def _queue_one(newsletter: Newsletter, recipient: Recipient, language: str) -> None:
+def _queue_one(newsletter: Newsletter, recipient: Recipient, language: str) -> bool:
+    """Queue the newsletter to one recipient and record the delivery; False: the outbox's
+    own question to the gate was refused, so nothing was queued or recorded."""
     link = unsubscribe_url(recipient, base_url=settings.SITE_URL)
     customer = recipient.basis == NewsletterDelivery.Basis.CUSTOMER
     subject, body = render_newsletter_email(
@@ -457,6 +464,8 @@ def _queue_one(newsletter: Newsletter, recipient: Recipient, language: str) -> N
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+    if message is None:
+        return False
     NewsletterDelivery.objects.create(
         newsletter=newsletter,
         email=recipient.email,
@@ -465,6 +474,7 @@ def _queue_one(newsletter: Newsletter, recipient: Recipient, language: str) -> N
         language=language,
         outbox_message=message,
     )
+    return True
 
 
 def run_dispatch(*, dispatch_id: int, batch_size: int = BATCH_SIZE) -> bool:
@@ -499,10 +509,13 @@ def run_dispatch(*, dispatch_id: int, batch_size: int = BATCH_SIZE) -> bool:
             queued = skipped = 0
             for recipient in batch:
                 language = newsletter.version_for(recipient.language)
-                if language is None or not _may_receive(recipient, job):
+                if (
+                    language is None
+                    or not _may_receive(recipient, job)
+                    or not _queue_one(newsletter, recipient, language)
+                ):
                     skipped += 1
                     continue
-                _queue_one(newsletter, recipient, language)
                 queued += 1
             NewsletterDispatch.objects.filter(pk=job.pk).update(
                 queued_count=F("queued_count") + queued, skipped_count=F("skipped_count") + skipped

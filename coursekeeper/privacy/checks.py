@@ -8,11 +8,17 @@
 - privacy.E006 a declared model has no test factory
 - privacy.E007 a declaration names a field the model does not have
 - privacy.E008 a cache stores its keys as given, not as keyed hashes (see privacy/cache.py)
+- privacy.E010 a purpose has no registered processing path (`privacy.paths`)
+- privacy.E011 a processing path names a function (`where`) that does not exist
+- privacy.E012 a processing path has no rehearsal, so the generic gate test cannot run it
+- privacy.E013 a legitimate-interest purpose is neither objectable nor states its compelling
+  grounds
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from django.apps import apps
 from django.conf import settings
@@ -22,6 +28,7 @@ from django.db import models
 from coursekeeper.privacy.cache import KEY_FUNCTION, uses_keyed_keys
 from coursekeeper.privacy.declarations import Category, KeepHeld, NotPersonal, registry
 from coursekeeper.privacy.indexes import added_index_columns
+from coursekeeper.privacy.purposes import ALL_PURPOSES, LegalBasis
 
 # Words of a field name (split at "_") that suggest personal data: "ip" flags `ip_address` but
 # not `description`.
@@ -255,3 +262,64 @@ def check_cache_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         for alias in settings.CACHES
         if not uses_keyed_keys(alias)
     ]
+
+
+@checks.register("privacy")
+def check_processing_paths(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every purpose is carried out somewhere known, and every path can be rehearsed."""
+    from coursekeeper.privacy import paths
+
+    errors: list[checks.CheckMessage] = []
+    for purpose in ALL_PURPOSES.values():
+        if not paths.paths_of(purpose.code):
+            errors.append(
+                checks.Error(
+                    f"The purpose {purpose.code!r} has no registered processing path.",
+                    hint="Register where it is carried out with "
+                    "coursekeeper.privacy.paths.processing_path() in the app's privacy.py.",
+                    id="privacy.E010",
+                )
+            )
+        if (
+            purpose.basis == LegalBasis.LEGITIMATE_INTEREST
+            and not purpose.objectable
+            and not purpose.compelling_grounds
+        ):
+            errors.append(
+                checks.Error(
+                    f"The purpose {purpose.code!r} rests on a legitimate interest, cannot be "
+                    "objected to and does not say why.",
+                    hint="Make it objectable, or write its compelling_grounds (Art. 21(1)).",
+                    id="privacy.E013",
+                )
+            )
+    # Rehearsals live in the factories modules, which need factory_boy (a test dependency).
+    rehearsals_checked = importlib.util.find_spec("factory") is not None
+    for path in paths.all_paths():
+        for dotted in path.where:
+            try:
+                paths.resolve(dotted)
+            except (ImportError, AttributeError):
+                errors.append(
+                    checks.Error(
+                        f"The processing path {path.name!r} names {dotted!r}, which does not "
+                        "exist.",
+                        id="privacy.E011",
+                    )
+                )
+        if not rehearsals_checked:
+            continue
+        try:
+            rehearsal = paths.resolve(path.rehearsal) if path.rehearsal else None
+        except (ImportError, AttributeError):
+            rehearsal = None
+        if not callable(rehearsal):
+            errors.append(
+                checks.Error(
+                    f"The processing path {path.name!r} has no rehearsal.",
+                    hint="Name a function in the app's factories.py that builds what the path "
+                    "needs for one person and returns a coursekeeper.privacy.paths.Rehearsal.",
+                    id="privacy.E012",
+                )
+            )
+    return errors

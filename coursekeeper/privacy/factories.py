@@ -34,6 +34,7 @@ from coursekeeper.privacy.models import (
     RightsRequestEvent,
     StaffAccess,
 )
+from coursekeeper.privacy.purposes import ALL_PURPOSES
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
@@ -271,13 +272,18 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
 
 
 class PolicyVersionFactory(factory.django.DjangoModelFactory):
-    """A published policy version; its content is a minimal stand-in, not the real content."""
+    """A published policy version; its content is a minimal stand-in, not the real content.
+
+    It announces every purpose there is, as a version published from the real content does, so
+    that the privacy gate lets the processing paths run while it is in effect (R21).
+    """
 
     class Meta:
         model = PolicyVersion
 
     number = factory.Sequence(lambda n: 1000 + n)
     content = factory.LazyFunction(lambda: {"purposes": [], "recipients": [], "categories": []})
+    purposes = factory.LazyFunction(lambda: sorted(ALL_PURPOSES))
     texts = factory.LazyFunction(lambda: {"en": "<p>Policy</p>"})
     effective_at = factory.LazyFunction(timezone.now)
 
@@ -305,3 +311,18 @@ class StaffAccessFactory(factory.django.DjangoModelFactory):
     object_id = factory.LazyAttribute(lambda o: str(o.user.pk))
     purpose = "account"
     place = "admin:accounts_user_change"
+
+
+# --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
+
+
+def rehearse_staff_access_log(user, path):
+    from coursekeeper.accounts.factories import StaffFactory
+    from coursekeeper.privacy.access.services import record_access
+    from coursekeeper.privacy.paths import Rehearsal
+
+    staff = StaffFactory()
+    return Rehearsal(
+        run=lambda: record_access(acting_user=staff, rows=[user], place="tests:profile"),
+        happened=lambda: StaffAccess.objects.filter(user_id=user.pk).exists(),
+    )

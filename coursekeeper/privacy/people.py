@@ -41,6 +41,13 @@ class Person:
             return cls.for_user(user)
         return cls(user_id=None, emails=frozenset({normalize_email(email)}))
 
+    @classmethod
+    def for_account_or_email(cls, user, email: str) -> Person:
+        """Return the person of `user` when there is one, else of the address (a guest)."""
+        if user is not None and user.pk is not None:
+            return cls.for_user(user)
+        return cls.for_email(email)
+
     @property
     def user_model(self):
         return get_user_model()

@@ -5,8 +5,10 @@ Design. The policy has two layers:
 1. The *content* (`current_content()`): a JSON-serialisable dict of codes and numbers, not
    sentences — the controller's details, each purpose with its legal basis, the categories it
    uses and its retention rules (as comparable data), the recipients with their transfers, the
-   cookie registry and the pages where a person uses their rights. It is built only from the
-   declaration registry, `ALL_PURPOSES`, the `Recipient` rows, the cookie registry and the
+   cookie registry and the pages where a person uses their rights, and for each purpose its
+   processing paths with the exception of Art. 18(2) each relies on, so the policy says what a
+   restriction and an objection really do. It is built only from the declaration registry,
+   `ALL_PURPOSES`, the processing paths, the `Recipient` rows, the cookie registry and the
    `ProviderSettings`, so it cannot drift from what the code and the data say. Comparing two
    contents (`publishing.diff_content`) is what makes a change material or not; a purpose's
    description is not in the content, so rewording it changes nothing that matters.
@@ -40,12 +42,15 @@ from coursekeeper.privacy.declarations import (
     WhileAccountExists,
     registry,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.paths import ProcessingPath, all_paths, path_named
 from coursekeeper.privacy.purposes import ALL_PURPOSES, LegalBasis, Purpose
 from coursekeeper.privacy.rules import hold_rule
 from coursekeeper.privacy.texts import retention_text
 
 # Bump when the content's shape changes, so a diff between shapes can say so.
-CONTENT_FORMAT = 1
+# 2: each purpose lists its processing paths and what a restriction leaves of them.
+CONTENT_FORMAT = 2
 
 POLICY_LANGUAGES = ("da", "de", "en")
 
@@ -227,6 +232,7 @@ def build_content(
     recipients: Iterable[Any],
     provider: Any,
     cookies: Iterable[Any] = (),
+    paths: Iterable[ProcessingPath] = (),
 ) -> dict[str, Any]:
     """Return the policy's content from these sources (see the module docstring).
 
@@ -242,9 +248,17 @@ def build_content(
             "objectable": bool(purpose.objectable),
             "categories": [],
             "retention": [],
+            "paths": [],
         }
         for purpose in purposes
     }
+    for path in paths:
+        entry = by_code.get(path.purpose.code)
+        if entry is not None:
+            exception = path.goes_on_under_restriction
+            entry["paths"].append(
+                {"name": path.name, "exception": exception.value if exception else ""}
+            )
     category_purposes: dict[str, set[str]] = {}
     category_sources: dict[str, set[str]] = {}
     for declaration in declarations:
@@ -296,6 +310,7 @@ def current_content() -> dict[str, Any]:
         recipients=Recipient.objects.filter(active=True).order_by("pk"),
         provider=ProviderSettings.load(),
         cookies=RegistryEntry.objects.all(),
+        paths=all_paths(),
     )
 
 
@@ -305,6 +320,49 @@ def current_content() -> dict[str, Any]:
 def category_label(code: str) -> str:
     known = dict(Category.choices)
     return str(known[code]) if code in known else code
+
+
+def path_title(name: str) -> str:
+    path = path_named(name)
+    return str(path.title) if path is not None else name
+
+
+def exception_label(code: str) -> str:
+    known = dict(DespiteRestriction.choices)
+    return str(known[code]) if code in known else code
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+def rights_effects(entry: dict[str, Any], purpose: Purpose | None) -> dict[str, Any]:
+    """Return what a restriction and an objection do to a purpose, from its paths.
+
+    A restriction pauses the paths without an exception and leaves the others going on, each
+    with why; an objection stops every path of an objectable purpose, and for a
+    legitimate-interest purpose that is not objectable the policy gives its compelling grounds.
+    """
+    paths = entry.get("paths", [])
+    goes_on: dict[str, list[str]] = {}
+    for path in paths:
+        if path["exception"]:
+            goes_on.setdefault(path["exception"], []).append(path_title(path["name"]))
+    return {
+        "paused": _unique(path_title(p["name"]) for p in paths if not p["exception"]),
+        "goes_on": [
+            {"what": _unique(titles), "because": exception_label(code)}
+            for code, titles in goes_on.items()
+        ],
+        "objection_stops": (
+            _unique(path_title(p["name"]) for p in paths) if entry.get("objectable") else []
+        ),
+        "compelling_grounds": (
+            str(purpose.compelling_grounds)
+            if purpose is not None and purpose.compelling_grounds and not entry.get("objectable")
+            else ""
+        ),
+    }
 
 
 def purpose_title(code: str) -> str:
@@ -409,6 +467,7 @@ def policy_context(content: dict[str, Any]) -> dict[str, Any]:
                 "categories": [category_label(code) for code in entry["categories"]],
                 "retention": list(grouped.values()),
                 "recipients": [r["name"] for r in recipients if entry["code"] in r["purposes"]],
+                **rights_effects(entry, purpose),
             }
         )
     categories = [

@@ -32,6 +32,7 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
+from coursekeeper.privacy.gate import DespiteRestriction
 from coursekeeper.privacy.models import (
     Consent,
     ConsentText,
@@ -51,6 +52,7 @@ from coursekeeper.privacy.models import (
     StaffAccess,
     SweepLog,
 )
+from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     ACCOUNT,
     PLATFORM_OPERATION,
@@ -501,4 +503,61 @@ declare(
     source="staff",
     title=_("staff views of your data"),
     notes="Who among the staff saw which of your data, where and why (R35); goes with you.",
+)
+
+# --- Where the privacy app's purposes are carried out -------------------------------------------
+# Answering requests and announcing policy changes are what Art. 12 to 14 and 19 oblige us to do:
+# the purpose rests on that obligation, so these go on while processing is restricted.
+
+for _template in (
+    "privacy/request_confirm",
+    "privacy/request_receipt",
+    "privacy/request_extended",
+    "privacy/request_fee",
+    "privacy/request_refused",
+    "privacy/request_answered",
+):
+    email_path(
+        PRIVACY_RIGHTS,
+        template=_template,
+        title=_("emailing you about the requests you make"),
+        where="coursekeeper.privacy.rights._send",
+    )
+# Telling the recipients of a correction, erasure or restriction is itself Art. 19's duty, so it
+# goes on under a restriction and after an erasure; the overdue alert goes to our own staff.
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/recipient_notice",
+    title=_("telling those who received your data of a correction, erasure or restriction"),
+    where="coursekeeper.privacy.recipient_notices.services.tell_recipients",
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/recipients_overdue",
+    title=_("warning our privacy staff of a recipient not yet told of a change"),
+    where="coursekeeper.privacy.recipient_notices.services.alert_staff_of_overdue_notices",
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/deadline_alert",
+    title=_("warning our privacy staff of a request close to its deadline"),
+    where="coursekeeper.privacy.rights.alert_staff_of_deadlines",
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/policy_notice",
+    title=_("announcing a material change of this policy"),
+    where="coursekeeper.privacy.publishing.dispatch_policy_notices",
+)
+
+STAFF_ACCESS_LOG = processing_path(
+    PLATFORM_OPERATION,
+    name="privacy.staff_access_log",
+    title=_("logging every time our staff look at your data"),
+    where="coursekeeper.privacy.access.services.record_access",
+    rehearsal="coursekeeper.privacy.factories.rehearse_staff_access_log",
+    # The log is how we show that your data was handled lawfully (Art. 5(2)) and that only
+    # authorised staff saw it (Art. 32(4)): a look at restricted data must be logged too.
+    exception=DespiteRestriction.LEGAL_OBLIGATION,
 )

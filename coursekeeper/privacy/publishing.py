@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -170,6 +171,10 @@ def _diff_purposes(old: dict, new: dict) -> list[Change]:
                     {"objectable": bool(after.get("objectable"))},
                 )
             )
+        if before.get("paths", []) != after.get("paths", []):
+            # Where the purpose is carried out, and what a restriction leaves of it: told, but
+            # not one of the changes R21 makes wait (no new data, purpose or recipient).
+            changes.append(Change("restriction_changed", False, code))
         for category in set(after["categories"]) - set(before["categories"]):
             changes.append(Change("purpose_category_added", True, code, {"category": category}))
         for category in set(before["categories"]) - set(after["categories"]):
@@ -324,7 +329,10 @@ def _new_rule_text(detail: dict[str, Any]) -> str:
 
 def describe_change(change: dict[str, Any]) -> str:
     """Return a change in words, in the active language."""
-    kind, subject, detail = change["kind"], change.get("subject", ""), change.get("detail", {})
+    kind, subject = change["kind"], change.get("subject", "")
+    # Every text below is formatted, whatever the kind: a missing key reads as empty rather
+    # than failing a change whose detail names no recipient.
+    detail = defaultdict(str, change.get("detail", {}))
     purpose = policy.purpose_title(subject) if subject else ""
     texts = {
         "category_added": _("We process a new kind of data: %(category)s.")
@@ -336,6 +344,10 @@ def describe_change(change: dict[str, Any]) -> str:
         "basis_changed": _("%(purpose)s now rests on another legal basis: %(basis)s.")
         % {"purpose": purpose, "basis": policy.basis_label(detail.get("new", ""))},
         "objection_changed": _("%(purpose)s: whether you can object to it has changed.")
+        % {"purpose": purpose},
+        "restriction_changed": _(
+            "%(purpose)s: where it is carried out, or what a restriction pauses, has changed."
+        )
         % {"purpose": purpose},
         "purpose_category_added": _("%(purpose)s now uses %(category)s.")
         % {"purpose": purpose, "category": policy.category_label(detail.get("category", ""))},

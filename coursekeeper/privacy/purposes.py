@@ -31,6 +31,10 @@ class Purpose:
     # A legitimate-interest purpose a person can switch off by objecting (analytics,
     # recommendations, direct marketing); the others rest on compelling grounds (security).
     objectable: bool = False
+    # Why an objection does not stop a legitimate-interest purpose that is not objectable: the
+    # compelling grounds that override it, or the legal claims it serves (GDPR Art. 21(1)).
+    # Shown in the policy; the checks require it (privacy.E013).
+    compelling_grounds: Promise | None = None
 
     # Whose data the purpose processes, as lazily translated labels (`DataSubjects`).
     data_subjects: tuple = ()
@@ -70,6 +74,11 @@ SECURITY = Purpose(
         "Protecting your account and everyone else's outweighs the small intrusion of keeping "
         "technical records for a short time; they are never used for anything else."
     ),
+    compelling_grounds=_(
+        "An objection does not switch this off: an account that could not be protected would "
+        "put your data and everyone else's at risk, and the law obliges us to keep the "
+        "platform secure (GDPR Art. 32)."
+    ),
     data_subjects=(
         DataSubjects.LEARNERS,
         DataSubjects.INSTRUCTORS,
@@ -100,6 +109,10 @@ PLATFORM_OPERATION = Purpose(
     balancing_note=_(
         "A reliable service and an accountable staff are in your interest too; the records "
         "hold no more than needed and are deleted on a short schedule."
+    ),
+    compelling_grounds=_(
+        "An objection does not switch this off: without a record of what our staff saw and "
+        "changed, we could not show that your data was handled lawfully (GDPR Art. 5(2))."
     ),
     data_subjects=(DataSubjects.LEARNERS, DataSubjects.INSTRUCTORS, DataSubjects.STAFF),
 )

@@ -47,10 +47,23 @@ def token_digest(token: str) -> str:
 
 def record_security_event(
     *, kind: str, user=None, ip: str | None = None, user_agent: str = ""
-) -> SecurityEvent:
+) -> SecurityEvent | None:
+    """Write one row of the security log; None when the privacy gate refuses it for the person.
+
+    The log goes on while a person's processing is restricted (`security.privacy.SECURITY_LOG`
+    names the exception), so the gate refuses only where the law itself would: a policy in
+    effect that does not announce the purpose. An event of nobody known is always written.
+    """
+    account = user if user is not None and user.pk else None
+    if account is not None:
+        from coursekeeper.privacy.people import Person
+        from coursekeeper.security.privacy import SECURITY_LOG
+
+        if not SECURITY_LOG.ask(Person.for_user(account)):
+            return None
     return SecurityEvent.objects.create(
         kind=kind,
-        user=user if user is not None and user.pk else None,
+        user=account,
         ip=ip or None,
         user_agent=(user_agent or "")[:300],
     )

@@ -7,6 +7,7 @@ import logging
 from django.db import DatabaseError
 from django.utils import translation
 
+from coursekeeper.privacy.people import Person
 from coursekeeper.stats import services
 
 logger = logging.getLogger(__name__)
@@ -15,14 +16,21 @@ logger = logging.getLogger(__name__)
 SKIPPED_PREFIXES = ("/admin/", "/staff/", "/static/", "/media/", "/statistics/")
 
 
+def person_of(request) -> Person | None:
+    """Return the signed-in person behind a request, None for a visitor."""
+    user = getattr(request, "user", None)
+    return Person.for_user(user) if user is not None and user.is_authenticated else None
+
+
 class PageViewCounterMiddleware:
     """Add one to the day's count for each page a visitor or learner was shown.
 
     Counted: a GET answered 200 with an HTML page by a named route. Not counted: anything
     else (redirects, errors, files, JSON), the administration and staff pages, and pages
     shown to anyone who works at the school (every role but the learner's), whose own
-    clicks would only blur the picture. Reads nothing from the request but its route's name
-    and the page's language.
+    clicks would only blur the picture. Reads nothing from the request but its route's name,
+    the page's language and, for a signed-in person, who they are: only to ask the privacy
+    gate, which leaves out the views of someone who objected or restricted processing.
     """
 
     def __init__(self, get_response):
@@ -35,6 +43,7 @@ class PageViewCounterMiddleware:
                 services.count_page_view(
                     route=request.resolver_match.view_name,
                     language=translation.get_language() or "",
+                    person=person_of(request),
                 )
             except DatabaseError:
                 logger.warning("page view not counted: database error", exc_info=True)

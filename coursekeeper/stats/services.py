@@ -7,6 +7,10 @@ lesson page costs no database write per view. What a worker had not yet written 
 is killed (at most `STATS_FLUSH_EVERY` views): acceptable for aggregate counts that name
 nobody, and written at a clean exit (`atexit`). Tests write through (`STATS_FLUSH_EVERY` 1).
 
+A signed-in person's view is counted only when the privacy gate allows it (the statistics
+purpose, `stats.privacy`: an objection or a restriction leaves their views out); the question
+is asked when the view is counted, not when the batch is written.
+
 Two processes racing to insert the same day's first row: the loser's INSERT fails on the unique
 constraint inside its own savepoint, and it adds its count with an UPDATE instead, so no view is
 lost or counted twice. A failure to count never fails the page (see the middleware).
@@ -27,7 +31,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from coursekeeper.privacy.people import Person
 from coursekeeper.stats.models import PageViewCount, ScreenBucket, ScreenSizeCount
+from coursekeeper.stats.privacy import COUNT_PAGE_VIEW, COUNT_SCREEN_SIZE
 
 
 def school_today() -> dt.date:
@@ -50,9 +56,18 @@ _pending_lock = threading.Lock()
 _last_flush = time.monotonic()
 
 
-def count_page_view(*, route: str, language: str, day: dt.date | None = None) -> None:
-    """Add one view of `route` (a route's name) in `language` to the day's count."""
+def count_page_view(
+    *, route: str, language: str, day: dt.date | None = None, person: Person | None = None
+) -> bool:
+    """Add one view of `route` (a route's name) in `language` to the day's count.
+
+    `person` is the signed-in person whose view it is, None for a visitor nobody can recognise.
+    A person the privacy gate refuses (an objection, a restriction) is not counted: return
+    whether the view was counted.
+    """
     global _last_flush
+    if person is not None and not COUNT_PAGE_VIEW.ask(person):
+        return False
     key = (day or school_today(), route[:150], language[:8])
     with _pending_lock:
         _pending[key] += 1
@@ -61,11 +76,12 @@ def count_page_view(*, route: str, language: str, day: dt.date | None = None) ->
             _pending.total() < settings.STATS_FLUSH_EVERY
             and now - _last_flush < settings.STATS_FLUSH_SECONDS
         ):
-            return
+            return True
         batch = dict(_pending)
         _pending.clear()
         _last_flush = now
     _write_page_views(batch)
+    return True
 
 
 def flush_page_views() -> None:
@@ -92,8 +108,14 @@ def _flush_at_exit() -> None:
 atexit.register(_flush_at_exit)
 
 
-def count_screen_size(*, bucket: str, day: dt.date | None = None) -> None:
-    """Add one browser session to the day's count of screens in `bucket`."""
+def count_screen_size(
+    *, bucket: str, day: dt.date | None = None, person: Person | None = None
+) -> bool:
+    """Add one browser session to the day's count of screens in `bucket`; return whether it
+    was counted (not for a signed-in `person` the privacy gate refuses)."""
     if bucket not in ScreenBucket.values:
         raise ValueError(f"{bucket!r} is not a screen-size step.")
+    if person is not None and not COUNT_SCREEN_SIZE.ask(person):
+        return False
     _increment(ScreenSizeCount, "reports", {"day": day or school_today(), "bucket": bucket})
+    return True

@@ -12,6 +12,7 @@ from coursekeeper.cookies.consent import cookies_allowed
 from coursekeeper.cookies.models import CookieCategory
 from coursekeeper.privacy.access.roles import VIEW_STATISTICS, requires
 from coursekeeper.stats import selectors, services
+from coursekeeper.stats.middleware import person_of
 from coursekeeper.stats.models import ScreenBucket
 from coursekeeper.web.charts import bar_chart
 
@@ -35,7 +36,7 @@ def record_screen_size(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"error": _("That is not a screen size we count; nothing was counted.")}, status=400
         )
-    services.count_screen_size(bucket=bucket)
+    services.count_screen_size(bucket=bucket, person=person_of(request))
     return HttpResponse(status=204)
 
 

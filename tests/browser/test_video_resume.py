@@ -188,3 +188,51 @@ def test_r5_video_resumes_where_the_learner_paused_after_signing_in_again(
     finally:
         for opened in pages:
             opened.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not WELCOME_VIDEO.exists(),
+    reason=f"the demo video {WELCOME_VIDEO} is missing; this test plays the real file",
+)
+def test_r30_a_restricted_learner_watches_the_video_and_is_told_their_place_is_not_saved(
+    browser, live_server, settings, tmp_path, token
+):
+    """R30: while processing is restricted, the video plays, nothing is saved, and the page
+    says why, in the learner's language, where it would say "saved"."""
+    from coursekeeper.learning.errors import LearningError
+    from coursekeeper.privacy.factories import RestrictionFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = live_server.url
+    learner = UserFactory(full_name=f"Restricted Learner {token}")
+    course = CourseFactory(title=f"Restricted course {token}")
+    with WELCOME_VIDEO.open("rb") as handle:
+        lesson = VideoLessonFactory(
+            module=ModuleFactory(course=course, position=0),
+            position=0,
+            title=f"Welcome video {token}",
+            media=File(handle, name="welcome.mp4"),
+            media_type="video/mp4",
+            duration_seconds=mp4_duration_seconds(WELCOME_VIDEO),
+        )
+    EnrollmentFactory(learner=learner, course=course)
+    RestrictionFactory(user=learner, email=learner.email)
+    page = new_page(browser)
+    try:
+        sign_in(page, base, learner.email)
+        page.goto(base + reverse("learning:lesson", args=[lesson.pk]))
+        wait_for_video_ready(page)
+        page.evaluate(
+            f"async () => {{ const video = {VIDEO}; video.muted = true; await video.play(); }}"
+        )
+        page.wait_for_function(f"() => {VIDEO}.currentTime >= 6", timeout=20_000)
+
+        expect(page.locator("[data-progress-status]")).to_have_text(
+            LearningError("progress_restricted").message
+        )
+        assert page.evaluate(f"() => {VIDEO}.paused") is False
+        assert not LessonProgress.objects.filter(learner=learner).exists()
+    finally:
+        page.context.close()

@@ -307,3 +307,43 @@ def test_r20_the_contact_page_says_when_the_person_is_a_customer(token):
 
     assert "<dt>Account</dt><dd>a customer</dd>" in page
     assert "or 5 years after the customer relationship ends, whichever is later" in page
+
+
+def test_r30_no_reply_goes_to_someone_who_restricted_processing_and_staff_are_told(token):
+    from coursekeeper.contact.errors import ContactError
+    from coursekeeper.privacy.factories import RestrictionFactory
+
+    entry = write(token, text="Is there a discount?")
+    RestrictionFactory(user=None, email=f"ola-{token}@example.org")
+    client = staff_client(Role.SUPPORT)
+
+    response = client.post(
+        reverse("contact:reply", args=[entry.contact_id]),
+        {
+            "reply-subject": "Your question",
+            "reply-text": "Yes.",
+            "reply-submission_key": new_submission_key(),
+        },
+    )
+
+    assert response.status_code == 403
+    assert response.context["reply_form"].non_field_errors() == [
+        ContactError("reply_restricted").message
+    ]
+    assert (ContactEntry.objects.count(), OutboxMessage.objects.count()) == (1, 0)
+
+
+def test_r30_the_contact_form_takes_no_message_from_someone_who_restricted_processing(token):
+    from coursekeeper.contact.errors import ContactError
+    from coursekeeper.privacy.factories import RestrictionFactory
+
+    RestrictionFactory(user=None, email=f"ola-{token}@example.org")
+
+    response = Client().post(
+        reverse("contact:form"),
+        {"name": "Ola", "email": f"ola-{token}@example.org", "message": "Hello"},
+    )
+
+    assert response.status_code == 403
+    assert ContactError("processing_restricted").message in response.content.decode()
+    assert Contact.objects.count() == 0

@@ -19,6 +19,7 @@ from django.db import models
 
 from coursekeeper.privacy.access.models import StaffAccess
 from coursekeeper.privacy.declarations import Category, registry
+from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def record_access(
     first). A row of an undeclared model or one about nobody is skipped.
     """
     entries: list[StaffAccess] = []
+    answers: dict[tuple[int | None, str], bool] = {}
     for row in rows:
         declaration = registry.get(type(row)._meta.concrete_model)
         if declaration is None or not declaration.holds_personal_data:
@@ -63,6 +65,7 @@ def record_access(
                 place=place[:120],
             )
             for user_id, email in dict.fromkeys(declaration.subject.owners(row))
+            if _may_log(answers, user_id, email)
         )
     StaffAccess.objects.bulk_create(entries)
     if entries:
@@ -73,6 +76,18 @@ def record_access(
             pseudonym(acting_user.pk),
         )
     return len(entries)
+
+
+def _may_log(answers: dict[tuple[int | None, str], bool], user_id: int | None, email: str) -> bool:
+    """Ask the gate once per person whether their access row may be written (it always may,
+    short of a policy that does not announce the purpose: the log goes on under restriction)."""
+    from coursekeeper.privacy.privacy import STAFF_ACCESS_LOG
+
+    key = (user_id, email)
+    if key not in answers:
+        person = Person(user_id=user_id, emails=frozenset({email} if email else ()))
+        answers[key] = STAFF_ACCESS_LOG.ask(person).allowed
+    return answers[key]
 
 
 def _category_order(code: str) -> int:

@@ -6,8 +6,13 @@ import pytest
 from django.utils import timezone
 
 from coursekeeper.accounts.factories import UserFactory
-from coursekeeper.privacy.factories import ConsentFactory, ObjectionFactory, RestrictionFactory
-from coursekeeper.privacy.gate import may_process
+from coursekeeper.privacy.factories import (
+    ConsentFactory,
+    ErasureJobFactory,
+    ObjectionFactory,
+    RestrictionFactory,
+)
+from coursekeeper.privacy.gate import DespiteRestriction, may_process
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ACCOUNT, PRIVACY_RIGHTS, LegalBasis, Purpose
 
@@ -15,13 +20,31 @@ pytestmark = pytest.mark.django_db
 
 NEWSLETTER = Purpose("newsletter", LegalBasis.CONSENT, "Newsletter", "News about courses.")
 RECOMMENDATIONS = Purpose(
-    "recommendations", LegalBasis.LEGITIMATE_INTEREST, "Recommendations", "Course suggestions."
+    "recommendations",
+    LegalBasis.LEGITIMATE_INTEREST,
+    "Recommendations",
+    "Course suggestions.",
+    objectable=True,
 )
-STATISTICS = Purpose("statistics", LegalBasis.LEGITIMATE_INTEREST, "Statistics", "Page counts.")
+STATISTICS = Purpose(
+    "statistics", LegalBasis.LEGITIMATE_INTEREST, "Statistics", "Page counts.", objectable=True
+)
+FRAUD_CHECKS = Purpose(
+    "fraud_checks",
+    LegalBasis.LEGITIMATE_INTEREST,
+    "Fraud checks",
+    "Stop stolen cards.",
+    compelling_grounds="Other people's money is at stake.",
+)
 
 
 def decision(person, purpose) -> tuple[bool, str]:
     answer = may_process(person, purpose)
+    return answer.allowed, answer.reason
+
+
+def decision_with(person, purpose, exception) -> tuple[bool, str]:
+    answer = may_process(person, purpose, exception=exception)
     return answer.allowed, answer.reason
 
 
@@ -59,11 +82,49 @@ def test_r30_objection_stops_that_legitimate_interest_purpose_only():
     assert decision(person, ACCOUNT) == (True, "allowed")
 
 
-def test_r30_objection_to_everything_stops_every_legitimate_interest_purpose():
+def test_r30_objection_to_everything_stops_every_objectable_purpose():
     learner = UserFactory()
     ObjectionFactory(user=learner, purpose="")
 
     assert decision(Person.for_user(learner), STATISTICS) == (False, "objected")
+    assert decision(Person.for_user(learner), RECOMMENDATIONS) == (False, "objected")
+
+
+def test_r30_an_objection_leaves_a_purpose_with_compelling_grounds_alone():
+    """Art. 21(1): a purpose that is not objectable states the grounds that override."""
+    learner = UserFactory()
+    ObjectionFactory(user=learner, purpose="")
+    ObjectionFactory(user=learner, purpose="fraud_checks")
+
+    assert decision(Person.for_user(learner), FRAUD_CHECKS) == (True, "allowed")
+
+
+def test_r30_a_path_naming_an_art_18_2_exception_goes_on_under_restriction_only():
+    learner = UserFactory()
+    person = Person.for_user(learner)
+    RestrictionFactory(user=learner)
+    ObjectionFactory(user=learner, purpose="statistics")
+
+    assert may_process(person, ACCOUNT, exception=DespiteRestriction.CONSENT).reason == "excepted"
+    assert decision(person, ACCOUNT) == (False, "restricted")
+    # No exception of Art. 18(2) outweighs an objection (Art. 21).
+    assert decision_with(person, STATISTICS, DespiteRestriction.OTHER_PERSON) == (
+        False,
+        "objected",
+    )
+
+
+def test_r29_an_erasure_stops_exceptions_but_the_law_and_legal_claims():
+    learner = UserFactory()
+    person = Person.for_user(learner)
+    ErasureJobFactory(user=learner)
+
+    assert decision_with(person, ACCOUNT, DespiteRestriction.CONSENT) == (False, "erasure")
+    assert decision_with(person, ACCOUNT, DespiteRestriction.LEGAL_CLAIMS) == (True, "allowed")
+    assert decision_with(person, ACCOUNT, DespiteRestriction.LEGAL_OBLIGATION) == (
+        True,
+        "allowed",
+    )
 
 
 def test_r30_restriction_pauses_all_but_legal_obligations_even_what_rests_on_consent():

@@ -237,3 +237,35 @@ def test_r24_a_worker_adds_page_views_up_and_writes_them_in_one_go(settings):
     services.count_page_view(route="web:home", language="en", day=day)
     services.flush_page_views()  # what a clean exit does
     assert PageViewCount.objects.get(route="web:home").views == 3
+
+
+def views_of(route: str) -> int:
+    return sum(views for (counted, _), views in counts().items() if counted == route)
+
+
+def test_r30_an_objecting_learners_page_views_leave_the_statistics():
+    learner = UserFactory()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(learner)
+    client.get("/")
+    assert views_of("web:home") == 1
+
+    client.post(reverse("privacy:object_to_purpose"), {"purpose": "statistics"})
+    client.get("/")
+    client.get("/courses/")
+    Client(HTTP_ACCEPT_LANGUAGE="en").get("/")  # a visitor nobody can recognise: counted
+
+    assert views_of("web:home") == 2
+    assert views_of("learning:catalogue") == 0
+
+
+def test_r30_a_restricted_learners_screen_size_is_not_counted():
+    learner = UserFactory()
+    client = client_with_choice(["statistics"])
+    client.force_login(learner)
+    client.post(reverse("privacy:request_restriction"), {"details": ""})
+
+    response = client.post(reverse("stats:screen_size"), {"bucket": "1024_1439"})
+
+    assert response.status_code == 204
+    assert ScreenSizeCount.objects.count() == 0

@@ -54,6 +54,23 @@ async function main() {
         player.startPositionFor(video(start, duration, 0))),
     };
   }
+  if (scenario === "refused") {
+    const status = { textContent: "" };
+    const video = fakeVideo({ lessonId: "7", progressUrl: "/learning/progress/",
+      csrfToken: "token-abc", startPosition: "0", savedText: "Saved." }, status);
+    player.attach(video);
+    video.paused = false;
+    video.currentTime = 6;
+    fire(video, "timeupdate");
+    calls[0].resolve({ ok: false, status: 403,
+                       json: () => Promise.resolve({ error: "Your progress is not saved." }) });
+    await flush(); await flush(); await flush();
+    video.currentTime = 12;
+    fire(video, "timeupdate");                // after a 403 nothing more is sent
+    video.paused = true;
+    fire(video, "pause");
+    return { status: status.textContent, bodies: sent() };
+  }
   const status = { textContent: "" };
   const video = fakeVideo({ lessonId: "7", progressUrl: "/learning/progress/",
     csrfToken: "token-abc", startPosition: "10.0", savedText: "Saved." }, status);
@@ -146,6 +163,14 @@ def test_r5_player_resumes_and_saves_one_request_at_a_time_without_throwing(tmp_
     assert result["credentials"] == "same-origin"
     assert result["keepalive"] is True
     assert result["headers"] == {"Content-Type": "application/json", "X-CSRFToken": "token-abc"}
+
+
+def test_r30_player_shows_a_refusal_and_stops_saving_after_a_403(tmp_path):
+    """A restricted learner's save is refused with a message: shown once, not asked again."""
+    result = run_player("refused", tmp_path)
+
+    assert result["status"] == "Your progress is not saved."
+    assert result["bodies"] == [{"lesson": 7, "position_seconds": 6}]
 
 
 def test_player_is_csp_clean():

@@ -14,9 +14,11 @@ from coursekeeper.privacy.declarations import (
     Participants,
     declare,
 )
+from coursekeeper.privacy.paths import email_path
 from coursekeeper.privacy.purposes import (
     ACCOUNT,
     PLATFORM_OPERATION,
+    SERVICE_EMAIL,
     LegalBasis,
     Purpose,
     register_purpose,
@@ -133,3 +135,24 @@ declare(
     ),
     erasure=HOLD,
 )
+
+# Where the test-only purposes are carried out, and the emails the outbox's own tests send.
+email_path(
+    SHAPE_RECOMMENDATIONS,
+    template="tests/recommendations",
+    title="emailing course suggestions (test)",
+    where="coursekeeper.privacy.tests.shapes.privacy",
+)
+email_path(
+    SHAPE_NEWSLETTER,
+    template="tests/newsletter",
+    title="sending a newsletter (test)",
+    where="coursekeeper.privacy.tests.shapes.privacy",
+)
+for _template in ("tests/welcome", "tests/kill", "tests/outbox"):
+    email_path(
+        SERVICE_EMAIL,
+        template=_template,
+        title="sending a test message",
+        where="coursekeeper.messaging.tests.test_outbox",
+    )

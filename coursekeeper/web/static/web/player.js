@@ -6,7 +6,9 @@
  *          data-start-position="123.4" data-saved-text="Your place is saved.">
  *   <span data-progress-status aria-live="polite"></span>   (optional, anywhere near the video)
  *
- * Saving is best effort: a failed or refused request is ignored and nothing is shown. At most one
+ * Saving is best effort: a failed request is ignored and the next save tries again. A refusal the
+ * server explains (a 4xx answer {"error": "…"}) is shown in the status; a 403 (processing
+ * restricted, access ended) holds for the rest of the page, so saving stops. At most one
  * request per video is in flight; a periodic save that finds one in flight is skipped, an event
  * (pause, seek, end, page hidden) is sent right after it. Every request uses keepalive, so the
  * last one survives the page being closed. CSP-clean: no eval, no inline handlers, no styles.
@@ -48,7 +50,17 @@
     return null;
   }
 
+  // Show the server's explanation of a refusal; after a 403 nothing more is sent from this page.
+  function showRefusal(video, state, response) {
+    if (response.status === 403) state.stopped = true;
+    return response.json().then(function (answer) {
+      var status = statusFor(video);
+      if (status && answer && typeof answer.error === "string") status.textContent = answer.error;
+    }, function () {});
+  }
+
   function save(video, state, options) {
+    if (state.stopped) return;
     var completed = Boolean(options && options.completed);
     if (state.inFlight) {
       if (!(options && options.tick)) {
@@ -69,6 +81,9 @@
       body: JSON.stringify(payload),
     })
       .then(function (response) {
+        if (response.status >= 400 && response.status < 500) {
+          return showRefusal(video, state, response);
+        }
         if (response.status !== 204) return; // only "204 No Content" means it was saved
         state.lastSaved = payload.position_seconds;
         var status = statusFor(video);
@@ -87,6 +102,7 @@
   function attach(video) {
     var start = savedPositionOf(video);
     var state = { inFlight: false, pending: false, pendingCompleted: false, seekTimer: null,
+                  stopped: false,
                   lastSaved: Math.round(start * 10) / 10, lastTick: start };
 
     function resume() {

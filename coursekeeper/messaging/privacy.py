@@ -8,6 +8,7 @@ from coursekeeper.privacy.declarations import (
     After,
     Category,
     Event,
+    Reading,
     declare,
 )
 from coursekeeper.privacy.purposes import SERVICE_EMAIL
@@ -33,4 +34,5 @@ declare(
     retention=After(Event.SENT, column="sent_at", days=30),
     source="system",
     notes="Sent emails are kept 30 days so support can tell whether one went out.",
+    reading=Reading(references=("subject",)),
 )

@@ -397,7 +397,7 @@ def test_r28_a_lesson_progress_record_names_its_course_and_lesson_by_title():
     assert record["values"]["position_seconds"]["text"] == "75.5"
     assert "learner" not in record["values"]
     html = archive.read("summary.html").decode()
-    assert f"<caption>Record {progress.pk}: Course: Knitting {token}</caption>" in html
+    assert f"<caption>Record {progress.pk} — Course: Knitting {token}</caption>" in html
     assert f'<th scope="row">Lesson</th><td>Casting on {token}</td>' in html
 
 
@@ -452,7 +452,7 @@ def test_r28_the_summary_shows_the_persons_values_not_field_names():
     assert '<th scope="row">Status</th><td>paid</td>' in html
     # Each order its own table, named by its record id and reference.
     for order in (first, second):
-        assert f"<caption>Record {order.pk}: Order reference: {order.public_id}</caption>" in html
+        assert f"<caption>Record {order.pk} — Order reference: {order.public_id}</caption>" in html
     assert '<h3 id="kind-' in html and "Orders (2)</h3>" in html
     for field_name in ("amount_minor", "total_minor", "card_last4", "public_id", "full_name"):
         assert field_name not in html
@@ -504,8 +504,8 @@ def test_r28_the_staff_access_log_names_who_looked_where_why_and_at_what():
 
     html = archive.read("summary.html").decode()
     assert "Staff views of your data (2)</h3>" in html
-    assert f"<caption>Record {seen.pk}: Seen by: Sigrid {token} Support</caption>" in html
-    assert f"<caption>Record {gone.pk}: Seen by: a former staff member</caption>" in html
+    assert f"<caption>Record {seen.pk} — Seen by: Sigrid {token} Support</caption>" in html
+    assert f"<caption>Record {gone.pk} — Seen by: a former staff member</caption>" in html
     for row in (
         '<th scope="row">Their role</th><td>Support and administration</td>',
         '<th scope="row">Kind of record</th><td>People</td>',

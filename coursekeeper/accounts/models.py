@@ -118,9 +118,9 @@ class SignInFingerprint(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_fingerprints")
-    fingerprint = models.CharField(max_length=64)
-    first_seen_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    fingerprint = models.CharField(_("network and browser (keyed hash)"), max_length=64)
+    first_seen_at = models.DateTimeField(_("first seen at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [
@@ -141,7 +141,7 @@ class ProfileChange(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profile_changes")
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
     fields = models.CharField(_("fields changed"), max_length=500)
     changed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

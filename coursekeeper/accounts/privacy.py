@@ -1,5 +1,7 @@
 """What the accounts app holds about people (R1 to R3)."""
 
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, UnlockLink, User
@@ -9,6 +11,7 @@ from coursekeeper.privacy.declarations import (
     After,
     Category,
     Event,
+    Reading,
     TheAccount,
     WhileAccountExists,
     declare,
@@ -16,6 +19,7 @@ from coursekeeper.privacy.declarations import (
 from coursekeeper.privacy.gate import DespiteRestriction
 from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import ACCOUNT, SECURITY
+from coursekeeper.privacy.texts import field_labels
 
 declare(
     User,
@@ -95,24 +99,25 @@ declare(
     },
     retention=WhileAccountExists(),
     notes="Names the fields that changed, never their old values.",
+    reading=Reading(shown_as={"fields": partial(field_labels, User)}),
 )
 
-for through, title in (
-    (User.groups.through, _("your staff groups")),
-    (User.user_permissions.through, _("your staff permissions")),
+for through, title, link_label in (
+    (User.groups.through, _("your staff groups"), _("group")),
+    (User.user_permissions.through, _("your staff permissions"), _("permission")),
 ):
+    link = through._meta.get_field("group" if hasattr(through, "group") else "permission").name
     declare(
         through,
         subject=Account("user"),
         purposes=[ACCOUNT],
         fields={
             "user": Category.IDENTITY,
-            through._meta.get_field("group" if hasattr(through, "group") else "permission").name: (
-                NOT_PERSONAL.because("a permission or group, the same for everyone")
-            ),
+            link: NOT_PERSONAL.because("a permission or group, the same for everyone"),
         },
         source="staff",
         title=title,
+        reading=Reading(references=(link,), labels={link: link_label}),
     )
 
 

@@ -292,7 +292,9 @@ class Order(models.Model):
         REFUNDED = "refunded", _("refunded")
         PARTIALLY_REFUNDED = "partially_refunded", _("partly refunded")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        _("order reference"), default=uuid.uuid4, unique=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -321,7 +323,12 @@ class Order(models.Model):
         help_text=_("An employer buying seats for its staff: the learners get invitations."),
     )
     coupon = models.ForeignKey(
-        Coupon, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        Coupon,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        verbose_name=_("coupon"),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     subtotal_minor = models.PositiveIntegerField(_("price without VAT, before discount"))
@@ -332,11 +339,13 @@ class Order(models.Model):
     vat_country = models.CharField(_("VAT country"), max_length=2, blank=True)
     vat_scheme = models.CharField(_("VAT scheme"), max_length=16, choices=VatScheme.choices)
     provider = models.CharField(_("payment provider"), max_length=16)
-    provider_session_id = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_session_id = models.CharField(
+        _("payment provider's checkout reference"), max_length=255, blank=True, db_index=True
+    )
     provider_payment_ref = models.CharField(
         _("provider's transaction reference"), max_length=255, blank=True
     )
-    card_last4 = models.CharField(_("card's last 4 digits"), max_length=4, blank=True)
+    card_last4 = models.CharField(_("last 4 digits of the card"), max_length=4, blank=True)
     card_exp_month = models.PositiveSmallIntegerField(_("card expiry month"), null=True, blank=True)
     card_exp_year = models.PositiveSmallIntegerField(_("card expiry year"), null=True, blank=True)
     immediate_start_requested_at = models.DateTimeField(
@@ -365,7 +374,9 @@ class Order(models.Model):
     # digest of the random token the buyer's browser holds, so only that browser is signed in
     # on return (cleared once used, and never set when the order joins an existing account).
     provider_checkout_url = models.URLField(max_length=1000, blank=True)
-    browser_digest = models.CharField(max_length=64, blank=True)
+    browser_digest = models.CharField(
+        _("key of the browser that paid (scrambled)"), max_length=64, blank=True
+    )
 
     class Meta:
         verbose_name = _("order")
@@ -384,8 +395,12 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     description = models.CharField(_("description"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_net_minor = models.PositiveIntegerField(_("unit price without VAT"))
@@ -407,14 +422,18 @@ class PendingCheckout(models.Model):
     confirmation — turns it into an account and deletes it; unpaid, it goes after a day.
     """
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="pending")
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="pending", verbose_name=_("order")
+    )
     email = models.EmailField(_("email"), db_index=True)
     full_name = models.CharField(_("name"), max_length=200)
-    password_hash = models.CharField(max_length=255)
+    password_hash = models.CharField(_("password (scrambled)"), max_length=255)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Copenhagen")
     adult_confirmed_at = models.DateTimeField(_("confirmed being an adult at"))
-    browser_digest = models.CharField(max_length=64, db_index=True)
+    browser_digest = models.CharField(
+        _("key of the browser that paid (scrambled)"), max_length=64, db_index=True
+    )
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
     class Meta:
@@ -437,7 +456,13 @@ class WithdrawalWaiver(models.Model):
         DIGITAL_CONTENT = "digital", _("immediate access to digital content")
         SERVICE = "service", _("a service starting within the withdrawal period")
 
-    order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="waivers")
+    order = models.ForeignKey(
+        Order,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="waivers",
+        verbose_name=_("order"),
+    )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -492,8 +517,10 @@ class Invoice(models.Model):
     seller = models.CharField(max_length=32, default="main")
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
-    number = models.CharField(_("number"), max_length=32)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INVOICE)
+    number = models.CharField(_("invoice number"), max_length=32)
+    kind = models.CharField(
+        _("invoice or credit note"), max_length=16, choices=Kind.choices, default=Kind.INVOICE
+    )
     # A credit note names the invoice it corrects by number, which stays on it when the sweep
     # deletes the older invoice first (its hold ends earlier).
     credit_for = models.ForeignKey(
@@ -501,7 +528,12 @@ class Invoice(models.Model):
     )
     credited_number = models.CharField(_("corrects invoice"), max_length=32, blank=True)
     order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoices",
+        verbose_name=_("order"),
     )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -519,7 +551,7 @@ class Invoice(models.Model):
     seller_company_number = models.CharField(
         _("seller's company number"), max_length=32, blank=True
     )
-    buyer_name = models.CharField(_("buyer"), max_length=200)
+    buyer_name = models.CharField(_("buyer's name"), max_length=200)
     buyer_company = models.CharField(_("buyer's company"), max_length=200, blank=True)
     buyer_email = models.EmailField(_("buyer's email"), db_index=True)
     buyer_address = models.TextField(_("buyer's address"))
@@ -574,7 +606,11 @@ class VatEvidence(models.Model):
     """
 
     order = models.OneToOneField(
-        Order, null=True, on_delete=models.SET_NULL, related_name="vat_evidence"
+        Order,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="vat_evidence",
+        verbose_name=_("order"),
     )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -607,21 +643,30 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("refunded")
         FAILED = "failed", _("failed")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("order")
+    )
     amount_minor = models.PositiveIntegerField(_("amount"))
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
-    provider_ref = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_ref = models.CharField(
+        _("payment provider's refund reference"), max_length=255, blank=True, db_index=True
+    )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     credit_note = models.OneToOneField(
-        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="refund"
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="refund",
+        verbose_name=_("credit note"),
     )
 
     class Meta:
@@ -645,14 +690,22 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
     )
     order = models.OneToOneField(
-        Order, null=True, on_delete=models.SET_NULL, related_name="subscription"
+        Order,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="subscription",
+        verbose_name=_("order"),
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
     provider = models.CharField(_("payment provider"), max_length=16)
-    provider_ref = models.CharField(max_length=255, db_index=True)
+    provider_ref = models.CharField(
+        _("payment provider's subscription reference"), max_length=255, db_index=True
+    )
     current_period_end = models.DateTimeField(_("paid until"), db_index=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     card_exp_month = models.PositiveSmallIntegerField(_("card expiry month"), null=True, blank=True)
@@ -679,9 +732,11 @@ class SeatInvitation(models.Model):
     """A seat an employer bought, offered to one of its people by email (the buyer is not the
     learner): accepting it enrols the learner."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="invitations")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("order")
+    )
     email = models.EmailField(_("email"), db_index=True)
-    token_digest = models.CharField(max_length=64, unique=True)
+    token_digest = models.CharField(_("invitation key (scrambled)"), max_length=64, unique=True)
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     learner = models.ForeignKey(
@@ -702,8 +757,15 @@ class SeatInvitation(models.Model):
 class GiftShipment(models.Model):
     """A welcome gift's shipping address, passed to the named supplier (R16)."""
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="gift_shipment")
-    supplier = models.ForeignKey("privacy.Recipient", on_delete=models.PROTECT, related_name="+")
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="gift_shipment", verbose_name=_("order")
+    )
+    supplier = models.ForeignKey(
+        "privacy.Recipient",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("supplier"),
+    )
     name = models.CharField(_("name"), max_length=200)
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=16)
@@ -754,23 +816,23 @@ class SandboxCheckout(models.Model):
 
     session_id = models.CharField(max_length=64, unique=True)
     mode = models.CharField(max_length=16)  # "payment" | "subscription"
-    order_ref = models.CharField(max_length=64)
-    amount_minor = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
-    description = models.CharField(max_length=300)
-    customer_email = models.EmailField(db_index=True)
-    interval = models.CharField(max_length=8, blank=True)
+    order_ref = models.CharField(_("order reference"), max_length=64)
+    amount_minor = models.PositiveIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    description = models.CharField(_("description"), max_length=300)
+    customer_email = models.EmailField(_("email"), db_index=True)
+    interval = models.CharField(_("billing interval"), max_length=8, blank=True)
     success_url = models.URLField(max_length=500)
     cancel_url = models.URLField(max_length=500)
-    status = models.CharField(max_length=16, default=Status.OPEN)
-    payment_ref = models.CharField(max_length=64, blank=True)
-    subscription_ref = models.CharField(max_length=64, blank=True)
-    card_last4 = models.CharField(max_length=4, blank=True)
-    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
-    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    card_country = models.CharField(max_length=2, blank=True)
-    refunded_minor = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(_("status"), max_length=16, default=Status.OPEN)
+    payment_ref = models.CharField(_("payment reference"), max_length=64, blank=True)
+    subscription_ref = models.CharField(_("subscription reference"), max_length=64, blank=True)
+    card_last4 = models.CharField(_("last 4 digits of the card"), max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(_("card expiry month"), null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(_("card expiry year"), null=True, blank=True)
+    card_country = models.CharField(_("card country"), max_length=2, blank=True)
+    refunded_minor = models.PositiveIntegerField(_("amount refunded"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
 
     class Meta:

@@ -36,6 +36,7 @@ from coursekeeper.privacy.declarations import (
     Hold,
     HoldReason,
     Identifier,
+    Reading,
     declare,
     declare_not_personal,
 )
@@ -135,6 +136,12 @@ _AFTER_ORDER = After(
     Event.EXPIRED, column="order__keep_until", days=0, explanation=ORDER_RETENTION.explanation
 )
 
+
+def _in(currency: str, *amounts: str) -> dict[str, str]:
+    """Return the `Reading.money` entries of amounts whose currency is at `currency`."""
+    return dict.fromkeys(amounts, currency)
+
+
 declare_not_personal(ShopSettings, reason="the shop's settings")
 declare_not_personal(VatRate, reason="countries' VAT rates")
 declare_not_personal(Product, reason="what is for sale")
@@ -198,6 +205,10 @@ declare(
     },
     retention=ORDER_RETENTION,
     notes="The invoices copy what the bookkeeping law needs and outlive the order.",
+    reading=Reading(
+        references=("public_id",),
+        money=_in("currency", "subtotal_minor", "discount_minor", "vat_minor", "total_minor"),
+    ),
 )
 declare(
     OrderLine,
@@ -213,6 +224,10 @@ declare(
         "vat_minor": Category.PAYMENT,
     },
     retention=_AFTER_ORDER,
+    reading=Reading(
+        references=("order", "product"),
+        money=_in("order__currency", "unit_net_minor", "net_minor", "vat_minor"),
+    ),
 )
 declare(
     PendingCheckout,
@@ -231,6 +246,7 @@ declare(
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
     notes="Becomes the account when the payment is confirmed; deleted after a day otherwise.",
+    reading=Reading(references=("order",)),
 )
 declare(
     WithdrawalWaiver,
@@ -252,6 +268,7 @@ declare(
         reason=HoldReason.LEGAL_CLAIMS,
     ),
     erasure=HOLD,
+    reading=Reading(references=("order", "wording")),
 )
 declare(
     Invoice,
@@ -298,6 +315,10 @@ declare(
     ),
     erasure=HOLD,
     notes="Kept through an erasure, with the buyer's details copied on, until the law allows.",
+    reading=Reading(
+        references=("number", "kind", "order", "credited_number"),
+        money=_in("currency", "net_minor", "vat_minor", "total_minor"),
+    ),
 )
 declare(
     VatEvidence,
@@ -319,6 +340,7 @@ declare(
         rule="oss_records", release_column="release_at", reason=HoldReason.LEGAL_OBLIGATION
     ),
     erasure=HOLD,
+    reading=Reading(references=("invoice_number", "order")),
 )
 declare(
     Refund,
@@ -337,6 +359,9 @@ declare(
         "credit_note": NOT_PERSONAL.because("the credit note issued for the refund"),
     },
     retention=_AFTER_ORDER,
+    reading=Reading(
+        references=("order", "credit_note"), money=_in("order__currency", "amount_minor")
+    ),
 )
 declare(
     Subscription,
@@ -356,6 +381,7 @@ declare(
         "expiry_reminder_for": Category.PAYMENT,
         "created_at": Category.PAYMENT,
     },
+    reading=Reading(references=("product", "order")),
 )
 declare(
     SeatInvitation,
@@ -372,6 +398,7 @@ declare(
     retention=_AFTER_ORDER,
     source="staff",
     notes="The employer who bought the places gave the address.",
+    reading=Reading(references=("order",)),
 )
 declare(
     GiftShipment,
@@ -390,6 +417,7 @@ declare(
     },
     retention=After(Event.CREATED, column="created_at", days=180),
     notes="The supplier's receipt of the address is logged as a disclosure to the person.",
+    reading=Reading(references=("order", "supplier")),
 )
 declare(
     SandboxCheckout,
@@ -420,6 +448,9 @@ declare(
     retention=After(Event.CREATED, column="created_at", years=1),
     source="system",
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
+    reading=Reading(
+        references=("order_ref",), money=_in("currency", "amount_minor", "refunded_minor")
+    ),
 )
 
 

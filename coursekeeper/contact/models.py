@@ -81,7 +81,9 @@ class ContactEntry(models.Model):
         IN = "in", _("from the person")
         OUT = "out", _("to the person")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="entries")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="entries", verbose_name=_("contact")
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX_LENGTH, blank=True)

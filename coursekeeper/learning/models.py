@@ -133,11 +133,18 @@ class Enrollment(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
     )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("course")
+    )
     enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     last_lesson = models.ForeignKey(
-        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Lesson,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last lesson"),
     )
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
     # Empty for lasting access (a course bought outright, a free course); a subscription or a
@@ -161,7 +168,9 @@ class LessonProgress(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
     )
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="progress", verbose_name=_("lesson")
+    )
     position_seconds = models.FloatField(_("position in the video (seconds)"), default=0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
@@ -183,10 +192,12 @@ MATERIAL_LINK_VALID_FOR = dt.timedelta(days=30)
 class MaterialRequest(models.Model):
     """A visitor's request for free material: only a name and an email address (R4)."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="+", verbose_name=_("lesson")
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email address"), db_index=True)
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(_("key of the download link"), max_length=64, unique=True)
     link_sent_at = models.DateTimeField(_("link sent at"), default=timezone.now, db_index=True)
 
     class Meta:

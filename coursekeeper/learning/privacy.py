@@ -19,6 +19,7 @@ from coursekeeper.privacy.declarations import (
     Category,
     Event,
     Identifier,
+    Reading,
     declare,
     declare_not_personal,
 )
@@ -68,6 +69,7 @@ declare(
     erasure=Anonymise({}),
     source="staff",
     notes="A course outlives its instructor's account; the link to them goes with the account.",
+    reading=Reading(references=("title",)),
 )
 declare(
     Enrollment,
@@ -84,6 +86,7 @@ declare(
     },
     retention=After(Event.LAST_ACTIVITY, column="last_activity_at", years=5),
     source="use",
+    reading=Reading(references=("course",)),
 )
 declare(
     LessonProgress,
@@ -98,6 +101,10 @@ declare(
     },
     retention=After(Event.LAST_ACTIVITY, column="updated_at", years=5),
     source="use",
+    reading=Reading(
+        references=("lesson__module__course", "lesson"),
+        labels={"lesson__module__course": _("course")},
+    ),
 )
 declare(
     MaterialRequest,
@@ -111,6 +118,7 @@ declare(
         "link_sent_at": Category.USAGE,
     },
     retention=After(Event.LINK_SENT, column="link_sent_at", days=30),
+    reading=Reading(references=("lesson",)),
 )
 
 

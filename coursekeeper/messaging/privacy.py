@@ -8,6 +8,7 @@ from coursekeeper.privacy.declarations import (
     After,
     Category,
     Event,
+    Reading,
     declare,
 )
 from coursekeeper.privacy.purposes import SERVICE_EMAIL
@@ -38,4 +39,5 @@ declare(
         "keeps no address, subject or text once sent or given up on; erasure deletes the rest "
         "by account or address."
     ),
+    reading=Reading(references=("subject",)),
 )

@@ -33,7 +33,7 @@ class PendingSignup(models.Model):
     language = models.CharField(_("newsletter language"), max_length=8, choices=LANGUAGE_CHOICES)
     country = models.CharField(_("country"), max_length=2, choices=COUNTRY_CHOICES, blank=True)
     wording_version = models.CharField(_("wording version"), max_length=32)
-    token_digest = models.CharField(max_length=64, unique=True)
+    token_digest = models.CharField(_("confirmation key (scrambled)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("link sent at"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(_("expires at"))
 
@@ -184,7 +184,12 @@ class NewsletterDelivery(models.Model):
     basis = models.CharField(_("why they receive it"), max_length=16, choices=Basis.choices)
     language = models.CharField(_("language"), max_length=8)
     outbox_message = models.ForeignKey(
-        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("email"),
     )
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
 

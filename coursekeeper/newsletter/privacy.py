@@ -22,6 +22,7 @@ from coursekeeper.privacy.declarations import (
     Event,
     Identifier,
     Nobody,
+    Reading,
     WhileAccountExists,
     declare,
 )
@@ -140,6 +141,7 @@ declare(
     source="system",
     notes="Which newsletter went to which address, so a rerun of the sending never sends it "
     "twice; kept 30 days, as long as the outbox keeps the email itself.",
+    reading=Reading(references=("newsletter",)),
 )
 
 

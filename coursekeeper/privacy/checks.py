@@ -13,6 +13,9 @@
 - privacy.E012 a processing path has no rehearsal, so the generic gate test cannot run it
 - privacy.E013 a legitimate-interest purpose is neither objectable nor states its compelling
   grounds
+- privacy.E014 a declaration's reading names a path that leads to no field
+- privacy.E015 an amount in minor units is shown without its currency (not in `Reading.money`)
+- privacy.E016 a reading's reference would show a secret (a field declared as credentials)
 """
 
 from __future__ import annotations
@@ -105,6 +108,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         errors.extend(_check_fields(model, declaration))
         errors.extend(_check_indexes(model, declaration))
         errors.extend(_check_cascades(model, declaration))
+        errors.extend(_check_reading(model, declaration))
     errors.extend(_check_factories())
     return errors
 
@@ -199,6 +203,60 @@ def _check_cascades(model, declaration) -> list[checks.CheckMessage]:
                         id="privacy.E005",
                     )
                 )
+    return errors
+
+
+# An integer amount in minor units (øre, cent) is named `<what>_minor` throughout the project.
+MINOR_UNITS_SUFFIX = "_minor"
+
+
+def _check_reading(model, declaration) -> list[checks.CheckMessage]:
+    """Check that the person's copy can read what the declaration says it shows (R28)."""
+    errors = []
+    reading = declaration.reading
+    resolved = {}
+    for path in reading.paths():
+        try:
+            resolved[path] = resolve_path(model, path)
+        except Exception:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}: the reading names '{path}', which leads to no field.",
+                    obj=model,
+                    id="privacy.E014",
+                )
+            )
+    for name, spec in declaration.fields.items():
+        if (
+            isinstance(spec, Category)
+            and name.endswith(MINOR_UNITS_SUFFIX)
+            and name not in reading.money
+        ):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.{name} is an amount in minor units that a person's "
+                    "copy would show without its currency, as øre or cent.",
+                    hint="Name its currency in the declaration: "
+                    f'reading=Reading(money={{"{name}": "currency"}}).',
+                    obj=model,
+                    id="privacy.E015",
+                )
+            )
+    for path in reading.references:
+        if path not in resolved:
+            continue  # reported as E008 above
+        owner, model_field = resolved[path]
+        target = registry.get(owner)
+        if target is not None and target.fields.get(model_field.name) == Category.CREDENTIALS:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}: the reference '{path}' would show a secret in a "
+                    "person's copy of their data.",
+                    hint="Name the row by something that opens nothing.",
+                    obj=model,
+                    id="privacy.E016",
+                )
+            )
     return errors
 
 

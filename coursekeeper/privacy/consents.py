@@ -137,3 +137,22 @@ def ensure_wording(*, purpose: str, version: str, texts: dict[str, str]) -> None
         ConsentText.objects.get_or_create(
             purpose=purpose, version=version, language=language, defaults={"text": text}
         )
+
+
+def wording_of(consent: Consent) -> str:
+    """Return the words `consent` was given to, for the person's copy of their data.
+
+    The words in the language it was given in come first (what the person saw), then those in
+    the active language, then any published language of that version; empty when none is kept.
+    """
+    from django.utils import translation
+
+    texts = dict(
+        ConsentText.objects.filter(
+            purpose=consent.purpose, version=consent.wording_version
+        ).values_list("language", "text")
+    )
+    for language in (consent.language, translation.get_language(), *sorted(texts)):
+        if language in texts:
+            return texts[language]
+    return ""

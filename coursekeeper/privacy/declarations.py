@@ -570,6 +570,44 @@ DELETE = Delete()
 HOLD = KeepHeld()
 
 
+# --- How a person reads the rows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a declaration's rows read in the person's copy of their data (R28), where the fields'
+    own names and stored values would not say it.
+
+    Every entry names a field or a lookup path from the row (`"lesson__module__course"`):
+
+    - `references`: what tells a person which row this is or what it is about, shown even when
+      declared not personal: an invoice's number, the order it belongs to, the course a lesson
+      is in. The first one names the record ("Invoice number: INV-2026-0001").
+    - `money`: each amount field and the field or path of its currency (`"total_minor":
+      "currency"`, `"amount_minor": "order__currency"`). An integer amount is in minor units
+      (øre, cent); a decimal one is already in the currency's unit.
+    - `labels`: what a field or path is called, as lazily translated text, where the model's
+      own `verbose_name` cannot be fixed at its source (a third-party model) or names it out of
+      context (a lesson's module's "course").
+    - `shown_as`: a function writing in words a value that means nothing to a person as stored
+      (a purpose's code, a list of category codes, a staff member's account). It is called with
+      the value as read from the row (a related row for a foreign key), None included.
+    - `computed`: values derived from the row, shown with the references: key -> (label,
+      function of the row); the words a consent was given to.
+    """
+
+    references: tuple[str, ...] = ()
+    money: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    shown_as: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    computed: Mapping[str, tuple[Any, Callable[[models.Model], Any]]] = field(default_factory=dict)
+
+    def paths(self) -> list[str]:
+        """Return every path the reading names, currency paths included, for the checks."""
+        named = [*self.references, *self.money, *self.money.values(), *self.labels, *self.shown_as]
+        return list(dict.fromkeys(named))
+
+
 # --- The declaration ----------------------------------------------------------------------------
 
 
@@ -586,6 +624,7 @@ class Declaration:
     # What a person reads for these rows, when the model's own (third-party) name is not
     # translated or not plain: a lazily translated plural.
     title: Any = None
+    reading: Reading = field(default_factory=Reading)
 
     @property
     def label(self) -> str:
@@ -659,6 +698,7 @@ def declare(
     source: str = "person",
     notes: str = "",
     title: Any = None,
+    reading: Reading | None = None,
 ) -> Declaration:
     """Declare what `model` holds about whom; see the module docstring."""
     declaration = Declaration(
@@ -671,6 +711,7 @@ def declare(
         source=source,
         notes=notes,
         title=title,
+        reading=reading or Reading(),
     )
     registry.add(declaration)
     return declaration

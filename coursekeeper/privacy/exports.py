@@ -1,26 +1,31 @@
 """The copy of a person's data (R28, GDPR Art. 15) and its portable part (Art. 20), as one ZIP.
 
 Everything here is read from the declaration registry through `walks.held_about`: no model is
-named, so a model is in the export the moment it is declared. The ZIP holds
+named, so a model is in the export the moment it is declared. Each row becomes one record
+(`records`): its id, the plain name of its kind, what names it (an invoice's number, an order's
+reference, a lesson's course), its categories and its values in words. The ZIP holds
 
-- `data.json`: per data category, per model, the person's rows with that category's fields;
-- `csv/<app_label>.<ModelName>.csv`: one file per model, every declared personal field;
-- `summary.html` and `summary.pdf`: the same in the person's language, per category — what
-  data, why and on which legal basis, who receives it, how long it is kept and where it came
-  from — with the provider's contact details and the person's rights.
+- `data.json`: every record, with each value both exact (`value`: ISO dates in the person's
+  time zone, money as `{"amount": "1000.00", "currency": "DKK"}`, codes as stored) and as the
+  person reads it (`text`), under a translated label;
+- `csv/<kind of record>.csv`: one file per kind of record, columns named by the same labels,
+  cells as the summary writes them, UTF-8 with a byte-order mark so spreadsheets read it right;
+- `summary.html` and `summary.pdf`: per category, what data, why and on which legal basis, who
+  receives it, how long it is kept and where it came from — then every record with its values,
+  grouped by kind — with the provider's contact details and the person's rights. All of it in
+  the person's language, dates and times in their time zone.
 
-What is withheld. Texts of the credentials category (a password hash, a two-factor secret, a
-confirmation key) are replaced by `WITHHELD`: a copy that leaks must not open the account.
-The field and the fact that it is held still show, and so do its dates.
+What is withheld (`records.WITHHELD`): texts of the credentials category — a copy that leaks
+must not open the account. The field and the fact that it is held still show, and so do its
+dates. The link to the person's own account is left out: it is them.
 
 The portable part (Art. 20(1)): only declarations whose data the person gave or their use
 produced (`source` "person" or "use") and that rest on consent or a contract; of those, not
 credentials (secrets) and not technical records (session keys, addresses, browsers), which are
 the platform's own security bookkeeping rather than data the person could take elsewhere.
 
-Values are JSON-safe: dates and times in ISO 8601, a foreign key as the related row's id, a file
-as its file name, and never raw bytes. In the CSV files a text that a spreadsheet would run as a
-formula gets a leading apostrophe; `data.json` keeps every value exactly.
+In the CSV files a text that a spreadsheet would run as a formula gets a leading apostrophe;
+`data.json` keeps every value exactly.
 
 The summary PDF is rendered by WeasyPrint from the same HTML; the template carries its styles
 inline and the fetcher refuses every URL, so building an export never touches the network.
@@ -35,27 +40,25 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.privacy.declarations import Category, Declaration
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import LegalBasis
+from coursekeeper.privacy.records import WITHHELD, Record, Value, label_of, read_held
 from coursekeeper.privacy.texts import retention_text
 from coursekeeper.privacy.walks import held_about
 
 PORTABLE_SOURCES = frozenset({"person", "use"})
 PORTABLE_BASES = frozenset({LegalBasis.CONSENT, LegalBasis.CONTRACT})
 NOT_PORTABLE_CATEGORIES = frozenset({Category.CREDENTIALS, Category.TECHNICAL})
-WITHHELD_CATEGORIES = frozenset({Category.CREDENTIALS})
-WITHHELD = "[withheld]"
 
 SOURCE_LABELS = {
     "person": _("you gave it"),
@@ -77,51 +80,42 @@ def is_portable(declaration: Declaration) -> bool:
     )
 
 
-def _json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else str(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, bytes | bytearray | memoryview):
-        return None
-    if isinstance(value, dict):
-        return {str(key): _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_json_safe(item) for item in value]
-    return str(value)  # Decimal, UUID, timedelta: their exact text
-
-
-def _export_value(model_field, category: Category, value: Any) -> Any:
-    # Secrets are texts or structures (a hash, a key, a two-factor device's data); a date or a
-    # flag in the same category says only when or whether, and is shown.
-    if category in WITHHELD_CATEGORIES and isinstance(value, str | bytes | dict | list) and value:
-        return WITHHELD
-    if isinstance(model_field, models.FileField):
-        return PurePosixPath(value).name if value else ""
-    return _json_safe(value)
-
-
 @dataclass
-class ModelPart:
-    """One declaration's rows in the export, with only the fields the export carries."""
+class KindOfRecord:
+    """One declaration's records in the copy, with the personal fields the copy shows."""
 
     declaration: Declaration
     fields: tuple[str, ...]
-    rows: list[dict[str, Any]]
+    records: list[Record]
 
     @property
     def label(self) -> str:
         return self.declaration.label
 
+    @property
+    def name(self) -> str:
+        """What a person calls these records, in the active language ("Orders")."""
+        return capfirst(self.declaration.plural_name)
+
     def fields_in(self, category: Category) -> list[str]:
         return [name for name in self.fields if self.declaration.fields[name] == category]
 
+    def columns(self) -> list[tuple[str, str]]:
+        """Return (key, label) of every value a record of this kind can show, references first."""
+        seen: dict[str, str] = {}
+        for record in self.records:
+            for value in (*record.references, *record.values):
+                seen.setdefault(value.key, value.label)
+        return list(seen.items())
 
-def collect(person: Person, *, portability_only: bool) -> list[ModelPart]:
-    """Return what the export carries about `person`, declaration by declaration."""
-    parts = []
+
+def collect(person: Person, *, portability_only: bool) -> list[KindOfRecord]:
+    """Return what the export carries about `person`, declaration by declaration.
+
+    Call inside `translation.override` and `timezone.override`: the records are written in the
+    active language and time zone.
+    """
+    kinds = []
     for held in held_about(person):
         declaration = held.declaration
         fields = held.fields
@@ -133,38 +127,65 @@ def collect(person: Person, *, portability_only: bool) -> list[ModelPart]:
             )
         if not fields:
             continue
-        meta = declaration.model._meta
-        rows = [
-            {
-                name: _export_value(meta.get_field(name), declaration.fields[name], row[name])
-                for name in fields
-            }
-            for row in held.rows
-        ]
-        parts.append(ModelPart(declaration=declaration, fields=fields, rows=rows))
-    return parts
+        shown, records = read_held(person, held, fields=fields)
+        if records:
+            kinds.append(KindOfRecord(declaration=declaration, fields=shown, records=records))
+    return kinds
 
 
-def _categories_in(parts: list[ModelPart]) -> list[Category]:
-    present = {part.declaration.fields[name] for part in parts for name in part.fields}
+def _categories_in(kinds: list[KindOfRecord]) -> list[Category]:
+    present = {kind.declaration.fields[name] for kind in kinds for name in kind.fields}
     return [category for category in Category if category in present]
 
 
-def data_json(parts: list[ModelPart], *, generated_at: dt.datetime, portability_only: bool):
-    """Return the content of `data.json`: the rows grouped by category (labels translated)."""
-    categories = {}
-    for category in _categories_in(parts):
-        models_ = {}
-        for part in parts:
-            names = part.fields_in(category)
-            if names:
-                models_[part.label] = [{name: row[name] for name in names} for row in part.rows]
-        categories[category.value] = {"label": str(category.label), "models": models_}
+# --- data.json -----------------------------------------------------------------------------------
+
+
+def _value_json(value: Value, *, with_category: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"label": value.label}
+    if with_category:
+        entry["category"] = value.category.value if value.category else None
+    entry["value"] = value.data
+    entry["text"] = value.text
+    return entry
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """Return one record as `data.json` carries it."""
     return {
-        "generated_at": generated_at.isoformat(),
-        "portability_only": portability_only,
-        "categories": categories,
+        "id": record.id,
+        "type": record.declaration.label,
+        "kind": capfirst(record.declaration.plural_name),
+        "name": record.name,
+        "categories": [
+            {"code": category.value, "label": str(category.label)} for category in record.categories
+        ],
+        "references": {
+            value.key: _value_json(value, with_category=False) for value in record.references
+        },
+        "values": {value.key: _value_json(value, with_category=True) for value in record.values},
     }
+
+
+def data_json(
+    kinds: list[KindOfRecord],
+    *,
+    generated_at: dt.datetime,
+    portability_only: bool,
+    language: str,
+    time_zone: str,
+) -> dict[str, Any]:
+    """Return the content of `data.json`: one entry per record, labels translated."""
+    return {
+        "generated_at": timezone.localtime(generated_at).isoformat(),
+        "language": language,
+        "time_zone": time_zone,
+        "portability_only": portability_only,
+        "records": [record_json(record) for kind in kinds for record in kind.records],
+    }
+
+
+# --- The CSV files -------------------------------------------------------------------------------
 
 
 def _csv_cell(value: Any) -> str:
@@ -175,14 +196,34 @@ def _csv_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def csv_file(part: ModelPart) -> str:
-    """Return one model's rows as CSV text: a header of field names, then a line per row."""
+def csv_names(kinds: list[KindOfRecord]) -> dict[str, str]:
+    """Return, per declaration label, the file name of its CSV: its kind's plain name.
+
+    Two kinds whose names read alike get the label appended, so no file replaces another.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for kind in kinds:
+        stem = slugify(kind.declaration.plural_name, allow_unicode=True) or kind.label
+        if stem in taken:
+            stem = f"{stem}-{kind.label}"
+        taken.add(stem)
+        names[kind.label] = f"csv/{stem}.csv"
+    return names
+
+
+def csv_file(kind: KindOfRecord) -> str:
+    """Return one kind's records as CSV: a header of labels, then a line per record."""
+    columns = kind.columns()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(part.fields)
-    for row in part.rows:
-        writer.writerow([_csv_cell(row[name]) for name in part.fields])
-    return buffer.getvalue()
+    writer.writerow([str(_("Record")), *[label for _key, label in columns]])
+    for record in kind.records:
+        texts = {value.key: value.text for value in (*record.references, *record.values)}
+        writer.writerow(
+            [_csv_cell(record.id), *[_csv_cell(texts.get(key, "")) for key, _label in columns]]
+        )
+    return "\ufeff" + buffer.getvalue()
 
 
 # --- The summary ---------------------------------------------------------------------------------
@@ -211,35 +252,34 @@ def _add(items: list, item) -> None:
         items.append(item)
 
 
-def summarise(parts: list[ModelPart], recipients: list) -> tuple[list[CategorySummary], list]:
+def summarise(kinds: list[KindOfRecord], recipients: list) -> tuple[list[CategorySummary], list]:
     """Return, per category, what the summary says; and the recipients no category covers.
 
     Call inside `translation.override`: every label is rendered in the active language.
     """
     summaries = []
     shown = set()
-    for category in _categories_in(parts):
+    for category in _categories_in(kinds):
         summary = CategorySummary(code=category.value, label=str(category.label))
-        for part in parts:
-            names = part.fields_in(category)
+        for kind in kinds:
+            names = kind.fields_in(category)
             if not names:
                 continue
-            meta = part.declaration.model._meta
             summary.models.append(
                 ModelSummary(
-                    name=capfirst(part.declaration.plural_name),
-                    count=len(part.rows),
-                    fields=[capfirst(str(meta.get_field(name).verbose_name)) for name in names],
+                    name=kind.name,
+                    count=len(kind.records),
+                    fields=[label_of(kind.declaration, name) for name in names],
                 )
             )
-            for purpose in part.declaration.purposes:
+            for purpose in kind.declaration.purposes:
                 _add(
                     summary.purposes,
                     (str(purpose.title), str(purpose.basis.label), str(purpose.description)),
                 )
-            _add(summary.retention, retention_text(part.declaration.retention))
-            source = SOURCE_LABELS.get(part.declaration.source)
-            _add(summary.sources, str(source or part.declaration.source))
+            _add(summary.retention, retention_text(kind.declaration.retention))
+            source = SOURCE_LABELS.get(kind.declaration.source)
+            _add(summary.sources, str(source or kind.declaration.source))
         for index, line in enumerate(recipients):
             if summary.label in line.categories:
                 summary.recipients.append(line)
@@ -249,37 +289,44 @@ def summarise(parts: list[ModelPart], recipients: list) -> tuple[list[CategorySu
     return summaries, others
 
 
-def _recipients(person: Person, parts: list[ModelPart]) -> list:
+def _recipients(person: Person, kinds: list[KindOfRecord]) -> list:
     from coursekeeper.privacy.recipients import recipients_for
 
-    return recipients_for(person, categories={c.value for c in _categories_in(parts)})
+    return recipients_for(person, categories={c.value for c in _categories_in(kinds)})
 
 
 def summary_html(
     person: Person,
-    parts: list[ModelPart],
+    kinds: list[KindOfRecord],
     *,
     generated_at: dt.datetime,
     portability_only: bool,
     language: str,
+    time_zone: str,
 ) -> str:
-    """Return the readable summary; call inside `translation.override(language)`."""
+    """Return the readable summary; call inside `translation.override(language)` and
+    `timezone.override(time_zone)`."""
     from coursekeeper.privacy.models import ProviderSettings
 
-    categories, other_recipients = summarise(parts, _recipients(person, parts))
+    categories, other_recipients = summarise(kinds, _recipients(person, kinds))
     return render_to_string(
         "privacy/export_summary.html",
         {
             "language": language,
+            "time_zone": time_zone,
             "provider": ProviderSettings.load(),
             "school_name": settings.SCHOOL_NAME,
             "generated_at": generated_at,
             "portability_only": portability_only,
             "categories": categories,
             "other_recipients": other_recipients,
+            "kinds": sorted(kinds, key=lambda kind: kind.name.casefold()),
             "withheld": WITHHELD,
             "withheld_any": any(
-                value == WITHHELD for part in parts for row in part.rows for value in row.values()
+                value.text == WITHHELD
+                for kind in kinds
+                for record in kind.records
+                for value in record.values
             ),
         },
     )
@@ -302,6 +349,16 @@ def export_language(language: str | None) -> str:
     return language if language in offered else settings.LANGUAGE_CODE
 
 
+def export_time_zone(person: Person) -> str:
+    """Return the person's time zone, else the site's (someone without an account)."""
+    zone = getattr(person.user, "time_zone", "") if person.user_id is not None else ""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return settings.TIME_ZONE
+    return zone
+
+
 def build_export(
     person: Person,
     *,
@@ -312,24 +369,34 @@ def build_export(
     """Return the ZIP of what is held about `person` (or its portable part only)."""
     generated_at = now or timezone.now()
     language = export_language(language)
-    parts = collect(person, portability_only=portability_only)
-    with translation.override(language):
-        data = data_json(parts, generated_at=generated_at, portability_only=portability_only)
-        html = summary_html(
-            person,
-            parts,
+    time_zone = export_time_zone(person)
+    with translation.override(language), timezone.override(ZoneInfo(time_zone)):
+        kinds = collect(person, portability_only=portability_only)
+        data = data_json(
+            kinds,
             generated_at=generated_at,
             portability_only=portability_only,
             language=language,
+            time_zone=time_zone,
         )
+        html = summary_html(
+            person,
+            kinds,
+            generated_at=generated_at,
+            portability_only=portability_only,
+            language=language,
+            time_zone=time_zone,
+        )
+        names = csv_names(kinds)
+        csv_files = {names[kind.label]: csv_file(kind) for kind in kinds}
     pdf = summary_pdf(html)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json", json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
         )
-        for part in parts:
-            archive.writestr(f"csv/{part.label}.csv", csv_file(part))
+        for name, content in csv_files.items():
+            archive.writestr(name, content)
         archive.writestr("summary.html", html)
         archive.writestr("summary.pdf", pdf)
     return buffer.getvalue()

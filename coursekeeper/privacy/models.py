@@ -24,7 +24,7 @@ class PersonReference(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    email = models.EmailField(blank=True, db_index=True)
+    email = models.EmailField(_("email address"), blank=True, db_index=True)
 
     class Meta:
         abstract = True
@@ -295,7 +295,9 @@ class RightsRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    confirmation_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmation_digest = models.CharField(
+        _("confirmation key (scrambled)"), max_length=64, blank=True, db_index=True
+    )
     confirmation_expires_at = models.DateTimeField(null=True, blank=True)
     deadline_alerted_at = models.DateTimeField(null=True, blank=True)
     # A random key each form carries, so a double-clicked submit files one request, not two.
@@ -344,8 +346,10 @@ class RightsRequestEvent(models.Model):
         ALERTED = "alerted", _("deadline alert sent to staff")
         NOTE = "note", _("note")
 
-    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    request = models.ForeignKey(
+        RightsRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

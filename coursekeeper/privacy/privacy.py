@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
+from coursekeeper.privacy.access.selectors import place_label
+from coursekeeper.privacy.consents import wording_of
 from coursekeeper.privacy.declarations import (
     HOLD,
     NOT_PERSONAL,
@@ -28,6 +30,7 @@ from coursekeeper.privacy.declarations import (
     Identifier,
     KeyedAccountHash,
     Linked,
+    Reading,
     WhileAccountExists,
     declare,
     declare_not_personal,
@@ -60,6 +63,7 @@ from coursekeeper.privacy.purposes import (
     SECURITY,
     SERVICE_EMAIL,
 )
+from coursekeeper.privacy.texts import category_names, kind_of_record, purpose_title, staff_name
 
 # --- Django ---------------------------------------------------------------------------------
 
@@ -85,6 +89,13 @@ declare(
     },
     retention=After(Event.EXPIRED, column="expire_date", days=0),
     source="use",
+    reading=Reading(
+        labels={
+            "session_key": _("session key"),
+            "session_data": _("session data"),
+            "expire_date": _("expires at"),
+        }
+    ),
 )
 
 declare(
@@ -107,6 +118,18 @@ declare(
     source="staff",
     notes="Admin log entries about a person lose every trace of them on erasure; the entry "
     "that a change happened stays, as the staff member's audit trail.",
+    reading=Reading(
+        references=("action_time", "action_flag", "content_type"),
+        labels={
+            "action_time": _("when"),
+            "action_flag": _("what was done"),
+            "content_type": _("kind of record"),
+            "object_id": _("record"),
+            "object_repr": _("record as the administration named it"),
+            "change_message": _("what was changed"),
+        },
+        shown_as={"content_type": kind_of_record},
+    ),
 )
 
 # --- allauth ------------------------------------------------------------------------------
@@ -121,6 +144,7 @@ declare(
         "verified": Category.CONTACT,
         "primary": Category.CONTACT,
     },
+    reading=Reading(references=("email",)),
 )
 
 declare(
@@ -134,6 +158,9 @@ declare(
         "key": Category.CREDENTIALS,
     },
     retention=After(Event.LINK_SENT, column="sent", days=3),
+    reading=Reading(
+        labels={"created": _("created at"), "sent": _("sent at"), "key": _("confirmation key")}
+    ),
 )
 
 declare(
@@ -149,6 +176,14 @@ declare(
     },
     retention=WhileAccountExists(),
     title=_("two-factor authenticators"),
+    reading=Reading(
+        labels={
+            "type": _("kind"),
+            "data": _("secret"),
+            "created_at": _("set up at"),
+            "last_used_at": _("last used at"),
+        }
+    ),
 )
 
 declare(
@@ -169,9 +204,28 @@ declare(
     notes="Part of the security log: the only place besides it that holds an IP address, so "
     "the person can recognise and end their own sessions.",
     title=_("signed-in sessions"),
+    reading=Reading(
+        labels={
+            "created_at": _("signed in at"),
+            "ip": _("IP address"),
+            "last_seen_at": _("last seen at"),
+            "session_key": _("session key"),
+            "user_agent": _("browser"),
+            "data": _("session details"),
+        }
+    ),
 )
 
 # --- django-axes: the login throttle -------------------------------------------------------
+
+# Django-axes names its fields for administrators ("HTTP Accept", "GET Data"), in English only.
+_AXES_LABELS = {
+    "user_agent": _("browser"),
+    "ip_address": _("IP address"),
+    "username": _("email address used to sign in"),
+    "http_accept": _("formats the browser accepted"),
+    "attempt_time": _("when"),
+}
 
 _AXES_FIELDS = {
     "user_agent": Category.TECHNICAL,
@@ -194,6 +248,14 @@ declare(
     },
     retention=After(Event.CREATED, column="attempt_time", days=1),
     source="use",
+    reading=Reading(
+        labels={
+            **_AXES_LABELS,
+            "get_data": _("address parameters"),
+            "post_data": _("form data sent"),
+            "failures_since_start": _("failed sign-ins"),
+        }
+    ),
 )
 declare(
     AccessAttemptExpiration,
@@ -206,6 +268,7 @@ declare(
     retention=After(Event.EXPIRED, column="expires_at", days=0),
     source="use",
     title=_("sign-in lockouts"),
+    reading=Reading(labels={"access_attempt": _("sign-in attempts"), "expires_at": _("lifted at")}),
 )
 declare(
     AccessFailureLog,
@@ -214,6 +277,7 @@ declare(
     fields={**_AXES_FIELDS, "locked_out": Category.TECHNICAL},
     retention=After(Event.CREATED, column="attempt_time", days=30),
     source="use",
+    reading=Reading(labels={**_AXES_LABELS, "locked_out": _("locked out")}),
 )
 declare(
     AccessLog,
@@ -226,6 +290,13 @@ declare(
     },
     retention=After(Event.CREATED, column="attempt_time", days=30),
     source="use",
+    reading=Reading(
+        labels={
+            **_AXES_LABELS,
+            "logout_time": _("signed out at"),
+            "session_hash": _("session key (scrambled)"),
+        }
+    ),
 )
 
 # --- Background work -----------------------------------------------------------------------
@@ -264,6 +335,11 @@ declare(
     notes="The proof of a consent (when, which words, how) is kept after withdrawal and "
     "through an erasure, for the limitation period of the person's country (R46); an erasure "
     "withdraws every consent first.",
+    reading=Reading(
+        references=("purpose",),
+        shown_as={"purpose": purpose_title},
+        computed={"wording": (_("words you agreed to"), wording_of)},
+    ),
 )
 declare_not_personal(
     ConsentText, reason="the published wording of each consent, the same for everyone"
@@ -285,6 +361,7 @@ declare(
     purposes=[PRIVACY_RIGHTS],
     fields={**_PERSON_FIELDS, "purpose": Category.USAGE, "made_at": Category.USAGE},
     retention=WhileAccountExists(),
+    reading=Reading(references=("purpose",), shown_as={"purpose": purpose_title}),
 )
 declare_not_personal(
     ProviderSettings,
@@ -363,6 +440,11 @@ declare(
     erasure=Anonymise({name: "" for name in _REQUEST_TEXTS} | {"confirmation_digest": ""}),
     notes="The proof that a request was answered in time outlives an erasure without anything "
     "that names the person; unconfirmed visitor requests go after their link expires.",
+    reading=Reading(
+        references=("kind",),
+        money={"fee_amount": "fee_currency"},
+        shown_as={"objection_purpose": purpose_title},
+    ),
 )
 declare(
     RightsRequestEvent,
@@ -378,6 +460,7 @@ declare(
     retention=After(Event.CREATED, column="at", rule="limitation"),
     erasure=Anonymise({"note": ""}),
     source="staff",
+    reading=Reading(references=("request",)),
 )
 declare(
     ErasureLedgerEntry,
@@ -421,6 +504,7 @@ declare(
     source="staff",
     notes="Kept so the person can learn who received their data (Art. 15(1)(c)), and so the "
     "recipient is told of a later correction, erasure or restriction (Art. 19).",
+    reading=Reading(references=("recipient",), shown_as={"categories": category_names}),
 )
 declare(
     RecipientNotice,
@@ -482,6 +566,11 @@ declare(
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",
+    reading=Reading(
+        references=("version",),
+        labels={"version": _("privacy policy version")},
+        shown_as={"version": lambda version: version.number if version else ""},
+    ),
 )
 
 declare(
@@ -503,6 +592,17 @@ declare(
     source="staff",
     title=_("staff views of your data"),
     notes="Who among the staff saw which of your data, where and why (R35); goes with you.",
+    reading=Reading(
+        references=("staff", "staff__role", "object_type"),
+        labels={"staff__role": _("their role")},
+        shown_as={
+            "staff": staff_name,
+            "object_type": kind_of_record,
+            "categories": category_names,
+            "purpose": purpose_title,
+            "place": place_label,
+        },
+    ),
 )
 
 # --- Where the privacy app's purposes are carried out -------------------------------------------

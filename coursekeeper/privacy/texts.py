@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coursekeeper.privacy.declarations import After, Hold, Retention, WhileAccountExists
+from coursekeeper.privacy.declarations import (
+    After,
+    Category,
+    Hold,
+    Retention,
+    WhileAccountExists,
+    registry,
+)
 
 
 def retention_text(retention: Retention) -> str:
@@ -50,3 +57,54 @@ def retention_text(retention: Retention) -> str:
     if isinstance(retention, WhileAccountExists):
         return _("as long as you have an account")
     return str(retention.describe())
+
+
+# --- Stored codes in words (for `Reading.shown_as`) ----------------------------------------------
+
+
+def purpose_title(code: str | None) -> str:
+    """Return a purpose's title ("Newsletter") for its stored code; an unknown code as it is."""
+    from coursekeeper.privacy.purposes import ALL_PURPOSES
+
+    if not code:
+        return ""
+    purpose = ALL_PURPOSES.get(code)
+    return str(purpose.title) if purpose is not None else code
+
+
+def category_names(codes) -> str:
+    """Return stored category codes as their names ("Identity, Contact details")."""
+    labels = dict(Category.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes or ())
+
+
+def kind_of_record(content_type) -> str:
+    """Return what a person calls the rows of a model ("Orders"), given its content type."""
+    if content_type is None:
+        return ""
+    model = content_type.model_class()
+    declaration = registry.get(model) if model is not None else None
+    if declaration is None:
+        return content_type.name
+    return declaration.plural_name[:1].upper() + declaration.plural_name[1:]
+
+
+def staff_name(user) -> str:
+    """Return a staff member's name, or "a former staff member" once their account is gone."""
+    if user is None:
+        return _("a former staff member")
+    return user.full_name or user.email
+
+
+def field_labels(model, names: str | None) -> str:
+    """Return stored field names ("full_name,phone") as their labels ("Full name, Phone")."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    labels = []
+    for name in filter(None, (names or "").split(",")):
+        try:
+            labels.append(capfirst(str(model._meta.get_field(name).verbose_name)))
+        except FieldDoesNotExist:
+            labels.append(name)
+    return ", ".join(labels)

@@ -54,12 +54,14 @@ class HeldRows:
     `fields` are the declared personal fields, in declared order. Each row maps them to the
     value as stored: a foreign key as the related row's id (no query per row), a file as its
     storage name, a many-to-many field as the list of related ids — of accounts, only the
-    person's own, so no one else's membership leaks into their copy.
+    person's own, so no one else's membership leaks into their copy. `ids` are the rows'
+    primary keys, in the same order, so the copy can name each record.
     """
 
     declaration: Declaration
     fields: tuple[str, ...]
     rows: list[dict[str, Any]]
+    ids: list[Any] = field(default_factory=list)
 
 
 def _links(field, row_pks: list, person: Person) -> dict[Any, list]:
@@ -105,6 +107,7 @@ def held_about(person: Person) -> Iterator[HeldRows]:
             declaration=declaration,
             fields=fields,
             rows=[{name: row[name] for name in fields} for row in rows],
+            ids=[values[0] for values in found],
         )
 
 

@@ -22,13 +22,13 @@ class SecurityEvent(models.Model):
         UNLOCK_REQUESTED = "unlock_requested", _("A link to lift a sign-in lockout was asked for")
         UNLOCKED = "unlocked", _("Sign-in lockouts lifted through an emailed link")
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what happened"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("security event")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from io import StringIO
@@ -24,6 +25,7 @@ from coursekeeper.privacy.declarations import (
     Declaration,
     Event,
     Identifier,
+    Reading,
     registry,
 )
 from coursekeeper.privacy.people import Person
@@ -145,6 +147,67 @@ def test_r26_a_declared_model_without_a_factory_fails_the_check(monkeypatch):
     errors = [e for e in checks._check_factories() if e.obj is ContactNote]
 
     assert ids(errors) == ["privacy.E006"]
+
+
+def test_r28_a_reading_path_that_leads_nowhere_fails_the_check():
+    from coursekeeper.commerce.models import Order
+
+    declaration = dataclasses.replace(
+        registry.get(Order),
+        reading=Reading(
+            references=("public_id", "buyer__shoe_size"),
+            money={"subtotal_minor": "currency", "discount_minor": "currency"}
+            | {"vat_minor": "currency", "total_minor": "order__currency"},
+            labels={"nickname": "nickname"},
+        ),
+    )
+
+    errors = checks._check_reading(Order, declaration)
+
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            "privacy.E014",
+            "commerce.Order: the reading names 'buyer__shoe_size', which leads to no field.",
+        ),
+        (
+            "privacy.E014",
+            "commerce.Order: the reading names 'order__currency', which leads to no field.",
+        ),
+        ("privacy.E014", "commerce.Order: the reading names 'nickname', which leads to no field."),
+    ]
+
+
+def test_r28_an_amount_in_minor_units_without_its_currency_fails_the_check():
+    from coursekeeper.commerce.models import Refund
+
+    declaration = dataclasses.replace(registry.get(Refund), reading=Reading())
+
+    errors = checks._check_reading(Refund, declaration)
+
+    assert ids(errors) == ["privacy.E015"]
+    assert errors[0].msg.startswith("commerce.Refund.amount_minor is an amount in minor units")
+    assert checks._check_reading(Refund, registry.get(Refund)) == []
+
+
+def test_r28_a_reference_that_would_show_a_secret_fails_the_check():
+    from coursekeeper.commerce.models import Order
+
+    declaration = dataclasses.replace(
+        registry.get(Order),
+        reading=dataclasses.replace(
+            registry.get(Order).reading, references=("public_id", "buyer__password")
+        ),
+    )
+
+    errors = checks._check_reading(Order, declaration)
+
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            "privacy.E016",
+            "commerce.Order: the reference 'buyer__password' would show a secret in a person's "
+            "copy of their data.",
+        )
+    ]
 
 
 @pytest.mark.django_db

@@ -397,8 +397,9 @@ def test_r37_a_disclosure_to_an_authority_appears_in_the_persons_access_export()
     assert "Fyns Politi" in summary
     assert "Retten i Odense, sag 12/2026" in summary
     data = json.loads(archive.read("data.json"))
-    rows = data["categories"]["usage"]["models"]["privacy.Disclosure"]
-    assert rows[0]["reason"] == disclosure.reason
+    (record,) = [r for r in data["records"] if r["type"] == "privacy.Disclosure"]
+    assert record["values"]["reason"]["value"] == disclosure.reason
+    assert record["name"] == "Recipient: Fyns Politi"
 
 
 def test_r37_a_disclosure_about_someone_without_an_account_is_logged_against_their_address():

@@ -164,8 +164,10 @@ class UnlockLink(models.Model):
     number of links an account was sent in the last hour is its own rate limit.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    token_digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    token_digest = models.CharField(_("link (kept only as a hash)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("link sent at"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -124,6 +124,7 @@ def run_in_production(code: str, **env: str) -> subprocess.CompletedProcess:
         "COURSEKEEPER_ENV": "production",
         "DJANGO_SECRET_KEY": "Zq8-" + "x7Yp2Lm9Qr4Tv6Wb1Nc3Hd5Jf0Kg" * 2,
         "COURSEKEEPER_ERASURE_LEDGER_KEY": "Lk3-" + "p9Rt2Vx5Zb8Cd1Fg4Hj7Km0Nq3Sw" * 2,
+        "COURSEKEEPER_MFA_KEYS": "Mf4-" + "q8Wn3Ry6Ub9Xe2Ah5Dk8Gp1Js4Lv" * 2,
         "DJANGO_ALLOWED_HOSTS": "courses.example.org",
     }
     return subprocess.run(

@@ -84,7 +84,7 @@ def test_account_journey_from_sign_up_to_ending_another_session(
         (mail,) = smtp_server.wait_for(email)
         assert mail.recipients == [email]
         assert mail.subject == "Please Confirm Your Email Address"
-        assert f"register an account on {base.removeprefix('http://')}." in mail.text
+        assert f"an account at {base.removeprefix('http://')}." in mail.text
         links = re.findall(r"https?://\S+", mail.text)
         confirm_links = [link for link in links if "/accounts/confirm-email/" in link]
         assert len(confirm_links) == 1, mail.text

@@ -45,6 +45,18 @@ class SubmissionKeyMixin(forms.Form):
             self.initial.setdefault("submission_key", new_submission_key())
 
 
+def urgent_field() -> forms.BooleanField:
+    """The person's own "this is urgent" (R32): it flags the request in the staff queue."""
+    return forms.BooleanField(
+        label=_("This is urgent"),
+        required=False,
+        help_text=_(
+            "For example: you need the data for a deadline, or your data is being misused right "
+            "now. Urgent requests are looked at first."
+        ),
+    )
+
+
 class VisitorRequestForm(SubmissionKeyMixin):
     kind = forms.ChoiceField(label=_("What do you ask for?"), choices=RightsRequest.Kind.choices)
     email = forms.EmailField(
@@ -59,6 +71,7 @@ class VisitorRequestForm(SubmissionKeyMixin):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For a correction, say what is wrong and what is right."),
     )
+    urgent = urgent_field()
 
 
 class AccountRequestForm(SubmissionKeyMixin):
@@ -70,6 +83,9 @@ class AccountRequestForm(SubmissionKeyMixin):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Say what is wrong and what is right. You can change your profile yourself."),
     )
+    urgent = urgent_field()
+
+    prefix = "correction"
 
 
 class RestrictionForm(SubmissionKeyMixin):
@@ -80,6 +96,9 @@ class RestrictionForm(SubmissionKeyMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: you contest that your data is correct, or you objected."),
     )
+    urgent = urgent_field()
+
+    prefix = "restriction"
 
 
 class EraseAccountForm(SubmissionKeyMixin):

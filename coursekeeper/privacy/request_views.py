@@ -63,7 +63,8 @@ def my_privacy(request: HttpRequest) -> HttpResponse:
         {
             "correction_form": AccountRequestForm(),
             "restriction_form": RestrictionForm(),
-            "submission_form": SubmissionKeyMixin(),
+            # Several forms carry a hidden key: without ids, none repeats another's.
+            "submission_form": SubmissionKeyMixin(auto_id=False),
         }
     )
     return render(request, "privacy/my_privacy.html", context)
@@ -104,6 +105,7 @@ def request_correction(request: HttpRequest) -> HttpResponse:
         channel=RightsRequest.Channel.ACCOUNT,
         user=request.user,
         details=form.cleaned_data["details"],
+        urgent=form.cleaned_data["urgent"],
         base_url=_base_url(request),
         submission_key=form.cleaned_data["submission_key"] or None,
     )
@@ -121,6 +123,7 @@ def request_restriction(request: HttpRequest) -> HttpResponse:
     rights.restrict_processing(
         user=request.user,
         details=form.cleaned_data["details"],
+        urgent=form.cleaned_data["urgent"],
         base_url=_base_url(request),
         submission_key=form.cleaned_data["submission_key"] or None,
     )
@@ -212,6 +215,7 @@ def visitor_request(request: HttpRequest) -> HttpResponse:
                 channel=RightsRequest.Channel.WEB_FORM,
                 email=form.cleaned_data["email"],
                 details=form.cleaned_data["details"],
+                urgent=form.cleaned_data["urgent"],
                 base_url=_base_url(request),
                 submission_key=form.cleaned_data["submission_key"] or None,
             )

@@ -445,7 +445,9 @@ def record_view(*, request: RightsRequest, actor) -> None:
 
 
 @transaction.atomic
-def restrict_processing(*, user: User, base_url: str, details: str = "", submission_key=None):
+def restrict_processing(
+    *, user: User, base_url: str, details: str = "", urgent: bool = False, submission_key=None
+):
     """The person asks for restriction: it takes effect at once, staff review it from the queue.
 
     Restricting first and checking afterwards protects the person while their claim (a
@@ -457,6 +459,7 @@ def restrict_processing(*, user: User, base_url: str, details: str = "", submiss
         user=user,
         details=details,
         base_url=base_url,
+        urgent=urgent,
         submission_key=submission_key,
     )
     if not Restriction.objects.filter(user=user, lifted_at__isnull=True).exists():

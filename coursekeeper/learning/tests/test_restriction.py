@@ -42,7 +42,9 @@ def test_r30_a_restricted_learners_place_is_not_saved_and_the_player_is_told_why
     learner_at_second_ten,
 ):
     learner, client, video = learner_at_second_ten
-    client.post(reverse("privacy:request_restriction"), {"details": "My progress is wrong."})
+    client.post(
+        reverse("privacy:request_restriction"), {"restriction-details": "My progress is wrong."}
+    )
     enrolment_before = Enrollment.objects.values().get(learner=learner)
 
     response = save(client, video, 42.5, completed=True)
@@ -59,7 +61,9 @@ def test_r30_a_restricted_learner_still_watches_the_lesson_but_cannot_mark_it_do
     learner_at_second_ten,
 ):
     learner, client, video = learner_at_second_ten
-    client.post(reverse("privacy:request_restriction"), {"details": "Keep my data as it is."})
+    client.post(
+        reverse("privacy:request_restriction"), {"restriction-details": "Keep my data as it is."}
+    )
 
     page = client.get(reverse("learning:lesson", args=[video.pk]))
     media = client.get(reverse("learning:lesson_media", args=[video.pk]), HTTP_RANGE="bytes=0-9")
@@ -75,7 +79,7 @@ def test_r30_a_restricted_learner_still_watches_the_lesson_but_cannot_mark_it_do
 
 def test_r30_saving_resumes_once_the_restriction_is_lifted(learner_at_second_ten):
     learner, client, video = learner_at_second_ten
-    client.post(reverse("privacy:request_restriction"), {"details": ""})
+    client.post(reverse("privacy:request_restriction"), {"restriction-details": ""})
     assert save(client, video, 20).status_code == 403
 
     client.post(reverse("privacy:lift_restriction"))

@@ -61,12 +61,17 @@ def test_r32_a_learner_files_a_correction_from_the_account_and_gets_a_receipt():
     learner = UserFactory(language="da")
     client = signed_in(learner)
     page = client.get(reverse("privacy:my_privacy"))
-    key = re.search(r'name="submission_key" value="([^"]+)"', page.content.decode()).group(1)
+    key = re.search(
+        r'name="correction-submission_key" value="([^"]+)"', page.content.decode()
+    ).group(1)
 
     for _click in range(2):  # a double-clicked submit
         response = client.post(
             reverse("privacy:request_correction"),
-            {"details": "My birth year is 1990, not 1909.", "submission_key": key},
+            {
+                "correction-details": "My birth year is 1990, not 1909.",
+                "correction-submission_key": key,
+            },
         )
         assert response.status_code == 302
 
@@ -410,7 +415,9 @@ def test_r30_restriction_pauses_processing_but_storage_until_lifted():
     security = ALL_PURPOSES["security"]
     assert may_process(person, security)
 
-    client.post(reverse("privacy:request_restriction"), {"details": "My data is wrong."})
+    client.post(
+        reverse("privacy:request_restriction"), {"restriction-details": "My data is wrong."}
+    )
 
     assert not may_process(person, security)
     assert may_process(person, ALL_PURPOSES["privacy_rights"])  # a legal obligation
@@ -557,3 +564,32 @@ def test_r32_the_public_form_sends_one_address_at_most_three_links_an_hour():
     assert len(pages) == 1
     assert OutboxMessage.objects.filter(email="flooded@example.org").count() == 3
     assert RightsRequest.objects.filter(email="flooded@example.org").count() == 3
+
+
+def test_r32_a_person_marks_their_own_request_urgent_and_the_queue_flags_it():
+    learner = UserFactory()
+    client = signed_in(learner)
+
+    client.post(
+        reverse("privacy:request_correction"),
+        {"correction-details": "My name is misspelt on my certificate.", "correction-urgent": "on"},
+    )
+    client.post(
+        reverse("privacy:request_restriction"),
+        {"restriction-details": "Wrong data is being used.", "restriction-urgent": ""},
+    )
+    queue = staff_client(Role.PRIVACY_OFFICER).get(reverse("privacy:request_queue"))
+
+    assert dict(RightsRequest.objects.values_list("kind", "urgent")) == {
+        Kind.RECTIFICATION: True,
+        Kind.RESTRICTION: False,
+    }
+    assert queue.content.decode().count('class="badge badge-danger">Urgent<') == 1
+
+
+def test_r32_the_forms_on_my_data_repeat_no_id():
+    page = signed_in(UserFactory()).get(reverse("privacy:my_privacy")).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', page)
+
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []

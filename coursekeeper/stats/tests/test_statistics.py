@@ -263,7 +263,7 @@ def test_r30_a_restricted_learners_screen_size_is_not_counted():
     learner = UserFactory()
     client = client_with_choice(["statistics"])
     client.force_login(learner)
-    client.post(reverse("privacy:request_restriction"), {"details": ""})
+    client.post(reverse("privacy:request_restriction"), {"restriction-details": ""})
 
     response = client.post(reverse("stats:screen_size"), {"bucket": "1024_1439"})
 

@@ -62,6 +62,8 @@ def test_r34_the_instructor_sees_pseudonyms_never_names_emails_or_addresses(inst
 
     assert page.status_code == 200
     html = page.content.decode()
+    assert f"<title>{course.title}" in html
+    assert html.count('id="learners-heading"') == 1
     assert token not in html
     shown = sorted(row.pseudonym for row in page.context["insight"].learners.object_list)
     assert shown == sorted(course_pseudonym(course.pk, person.pk) for person in people)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.privacy.access.models import StaffAccess
-from coursekeeper.privacy.declarations import Category
+from coursekeeper.privacy.texts import category_names, kind_of_record, purpose_title, staff_name
 
 # Where staff saw the data, as a person reads it; the administration is one place to them.
 PLACES: dict[str, Promise] = {
@@ -31,7 +34,7 @@ class SeenBy:
     at: object
     staff_name: str
     staff_role: str
-    categories: list[str]
+    categories: str
     place: str
     purpose: str
 
@@ -49,9 +52,7 @@ def seen_by_staff(person, *, limit: int = 50) -> list[SeenBy]:
     look still counts.
     """
     from coursekeeper.privacy.gate import about_person
-    from coursekeeper.privacy.purposes import ALL_PURPOSES
 
-    labels = dict(Category.choices)
     rows = (
         StaffAccess.objects.filter(about_person(person))
         .select_related("staff")
@@ -60,13 +61,11 @@ def seen_by_staff(person, *, limit: int = 50) -> list[SeenBy]:
     return [
         SeenBy(
             at=row.at,
-            staff_name=row.staff.full_name if row.staff else str(_("a former staff member")),
+            staff_name=str(staff_name(row.staff)),
             staff_role=row.staff.get_role_display() if row.staff else "",
-            categories=[str(labels.get(code, code)) for code in row.categories],
+            categories=category_names(row.categories),
             place=place_label(row.place),
-            purpose=str(ALL_PURPOSES[row.purpose].title)
-            if row.purpose in ALL_PURPOSES
-            else row.purpose,
+            purpose=purpose_title(row.purpose),
         )
         for row in rows
     ]
@@ -79,9 +78,24 @@ class LogLine:
     at: object
     person: str
     staff: str
-    categories: list[str]
+    categories: str
     place: str
     purpose: str
+
+
+PAGE_SIZE = 100
+
+
+def within(rows: QuerySet, column: str, since: dt.date | None, until: dt.date | None) -> QuerySet:
+    """Narrow `rows` to those whose `column` falls on the days `since` to `until` (inclusive),
+    counted in the active time zone; either end may be open."""
+    zone = timezone.get_current_timezone()
+    if since:
+        rows = rows.filter(**{f"{column}__gte": dt.datetime.combine(since, dt.time.min, zone)})
+    if until:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, zone)
+        rows = rows.filter(**{f"{column}__lt": end})
+    return rows
 
 
 def access_log_page(*, acting_user, person: str, staff: str, since, until, page_number):
@@ -90,15 +104,11 @@ def access_log_page(*, acting_user, person: str, staff: str, since, until, page_
     The page shows whose data was seen, so reading it is itself a look at personal data and is
     logged like any other (R35).
     """
-    import datetime as dt
-
     from django.core.paginator import Paginator
     from django.db.models import Q
-    from django.utils import timezone
 
     from coursekeeper.accounts.models import User
     from coursekeeper.privacy.access.services import record_access
-    from coursekeeper.privacy.purposes import ALL_PURPOSES
 
     rows = StaffAccess.objects.select_related("user", "staff")
     if person:
@@ -106,25 +116,16 @@ def access_log_page(*, acting_user, person: str, staff: str, since, until, page_
         rows = rows.filter(Q(email=person) | Q(user_id=owner) if owner else Q(email=person))
     if staff:
         rows = rows.filter(staff__email=staff)
-    zone = timezone.get_current_timezone()
-    if since:
-        rows = rows.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
-    if until:
-        rows = rows.filter(
-            at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        )
-    page = Paginator(rows.order_by("-at", "-pk"), 100).get_page(page_number)
-    labels = dict(Category.choices)
+    rows = within(rows, "at", since, until)
+    page = Paginator(rows.order_by("-at", "-pk"), PAGE_SIZE).get_page(page_number)
     lines = [
         LogLine(
             at=row.at,
             person=row.user.email if row.user else row.email,
-            staff=row.staff.email if row.staff else str(_("a former staff member")),
-            categories=[str(labels.get(code, code)) for code in row.categories],
+            staff=row.staff.email if row.staff else str(staff_name(None)),
+            categories=category_names(row.categories),
             place=place_label(row.place),
-            purpose=str(ALL_PURPOSES[row.purpose].title)
-            if row.purpose in ALL_PURPOSES
-            else row.purpose,
+            purpose=purpose_title(row.purpose),
         )
         for row in page.object_list
     ]
@@ -154,34 +155,22 @@ def staff_changes_page(*, acting_user, staff: str, since, until, page_number):
 
     A change to a person's account names that account, so reading it is logged (R35).
     """
-    import datetime as dt
-
     from django.contrib.admin.models import LogEntry
     from django.core.paginator import Paginator
-    from django.utils import timezone
 
     from coursekeeper.privacy.access.services import record_access
 
     entries = LogEntry.objects.select_related("user", "content_type")
     if staff:
         entries = entries.filter(user__email=staff)
-    zone = timezone.get_current_timezone()
-    if since:
-        entries = entries.filter(
-            action_time__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone)
-        )
-    if until:
-        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        entries = entries.filter(action_time__lt=end)
-    page = Paginator(entries.order_by("-action_time", "-pk"), 100).get_page(page_number)
+    entries = within(entries, "action_time", since, until)
+    page = Paginator(entries.order_by("-action_time", "-pk"), PAGE_SIZE).get_page(page_number)
     actions = {1: _("added"), 2: _("changed"), 3: _("deleted")}
     lines = [
         ChangeLine(
             at=entry.action_time,
-            staff=entry.user.email if entry.user else str(_("a former staff member")),
-            kind=str(entry.content_type.model_class()._meta.verbose_name)
-            if entry.content_type and entry.content_type.model_class()
-            else "",
+            staff=entry.user.email if entry.user else str(staff_name(None)),
+            kind=kind_of_record(entry.content_type),
             record=entry.object_id or "",
             action=str(actions.get(entry.action_flag, "")),
             message=entry.get_change_message(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 
 from django.contrib import messages
@@ -18,21 +17,7 @@ from coursekeeper.learning import selectors, services
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.forms import MaterialRequestForm
 from coursekeeper.learning.models import MATERIAL_LINK_VALID_FOR, MaterialRequest
-
-
-def refusals_as_pages(view):
-    """Render a LearningError as a translated page with its 4xx status; nothing changed."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except LearningError as error:
-            return render(
-                request, "learning/refused.html", {"message": error.message}, status=error.status
-            )
-
-    return wrapper
+from coursekeeper.web.refusals import refusals_as_pages
 
 
 @require_GET

@@ -168,17 +168,18 @@ class ProviderSettings(models.Model):
     )
     # The owner's marketing and statistics tags (R22): each loads only for a device whose cookie
     # choice accepts its category, and only while configured is its operator in the registry
-    # and the policies (`cookies.tags`).
+    # and the policies (`cookies.tags`). The validators hold each to its vendor's format; the
+    # lengths leave room, so a wrong id is refused by the message that says what is right.
     meta_pixel_id = models.CharField(
         _("Meta pixel ID"),
-        max_length=16,
+        max_length=32,
         blank=True,
         validators=[META_PIXEL_ID],
         help_text=_("Loaded only for visitors who allow marketing cookies."),
     )
     google_tag_id = models.CharField(
         _("Google tag ID"),
-        max_length=20,
+        max_length=32,
         blank=True,
         validators=[GOOGLE_TAG_ID],
         help_text=_(
@@ -188,7 +189,7 @@ class ProviderSettings(models.Model):
     )
     linkedin_partner_id = models.CharField(
         _("LinkedIn Insight Tag partner ID"),
-        max_length=10,
+        max_length=32,
         blank=True,
         validators=[LINKEDIN_PARTNER_ID],
         help_text=_("Loaded only for visitors who allow marketing cookies."),

@@ -179,3 +179,16 @@ def test_r22_the_choice_cookie_round_trips():
     assert DeviceChoice.parse(choice.cookie_value()) == choice
     assert DeviceChoice.parse("abc.tracking.x") is None
     assert DeviceChoice.parse("abc..x") is None
+
+
+@pytest.mark.parametrize("url", [f"https://youtu.be/{YOUTUBE_ID}", "https://vimeo.com/76979871"])
+def test_r22_a_player_asks_for_the_category_the_registry_files_its_cookies_under(url):
+    video = parse_video_url(url)
+
+    categories = set(
+        RegistryEntry.objects.filter(provider__startswith=video.operator).values_list(
+            "category", flat=True
+        )
+    )
+
+    assert categories == {video.category}

@@ -12,9 +12,9 @@ Design. The policy has two layers:
    like a recipient. It is built only from the declaration registry, `ALL_PURPOSES`, the
    processing paths, the `Recipient` rows, the cookie registry (with the configured tags'
    entries), the lessons' embeds and the `ProviderSettings`, so it cannot drift from what the
-   code and the data say. Comparing two
-   contents (`publishing.diff_content`) is what makes a change material or not; a purpose's
-   description is not in the content, so rewording it changes nothing that matters.
+   code and the data say. Comparing two contents (`publishing.diff_content`) is what makes a
+   change material or not; a purpose's description is not in the content, so rewording it
+   changes nothing that matters.
 2. The *texts* (`render_policy`, `render_cookie_policy`): HTML fragments rendered from a content
    in Danish, German or English by the templates under `privacy/policy/`. Labels (category,
    purpose titles, legal bases, retention wording) are looked up at render time in the active

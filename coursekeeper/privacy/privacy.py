@@ -16,6 +16,7 @@ from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.privacy.access.selectors import place_label
 from coursekeeper.privacy.consents import wording_of
 from coursekeeper.privacy.declarations import (
+    DELETE,
     HOLD,
     NOT_PERSONAL,
     Account,
@@ -88,6 +89,7 @@ declare(
         "expire_date": Category.TECHNICAL,
     },
     retention=After(Event.EXPIRED, column="expire_date", days=0),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -144,6 +146,7 @@ declare(
         "verified": Category.CONTACT,
         "primary": Category.CONTACT,
     },
+    erasure=DELETE,
     reading=Reading(references=("email",)),
 )
 
@@ -158,6 +161,7 @@ declare(
         "key": Category.CREDENTIALS,
     },
     retention=After(Event.LINK_SENT, column="sent", days=3),
+    erasure=DELETE,
     reading=Reading(
         labels={"created": _("created at"), "sent": _("sent at"), "key": _("confirmation key")}
     ),
@@ -175,6 +179,7 @@ declare(
         "last_used_at": Category.USAGE,
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
     title=_("two-factor authenticators"),
     reading=Reading(
         labels={
@@ -200,6 +205,7 @@ declare(
         "data": Category.TECHNICAL,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", days=30),
+    erasure=DELETE,
     source="use",
     notes="Part of the security log: the only place besides it that holds an IP address, so "
     "the person can recognise and end their own sessions.",
@@ -247,6 +253,7 @@ declare(
         "failures_since_start": Category.TECHNICAL,
     },
     retention=After(Event.CREATED, column="attempt_time", days=1),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -266,6 +273,7 @@ declare(
         "expires_at": Category.TECHNICAL,
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+    erasure=DELETE,
     source="use",
     title=_("sign-in lockouts"),
     reading=Reading(labels={"access_attempt": _("sign-in attempts"), "expires_at": _("lifted at")}),
@@ -276,6 +284,7 @@ declare(
     purposes=[SECURITY],
     fields={**_AXES_FIELDS, "locked_out": Category.TECHNICAL},
     retention=After(Event.CREATED, column="attempt_time", days=30),
+    erasure=DELETE,
     source="use",
     reading=Reading(labels={**_AXES_LABELS, "locked_out": _("locked out")}),
 )
@@ -289,6 +298,7 @@ declare(
         "session_hash": Category.TECHNICAL,
     },
     retention=After(Event.CREATED, column="attempt_time", days=30),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -354,6 +364,7 @@ declare(
         "lifted_at": Category.USAGE,
     },
     retention=After(Event.FINISHED, column="lifted_at", years=3),
+    erasure=DELETE,
 )
 declare(
     Objection,
@@ -361,6 +372,7 @@ declare(
     purposes=[PRIVACY_RIGHTS],
     fields={**_PERSON_FIELDS, "purpose": Category.USAGE, "made_at": Category.USAGE},
     retention=WhileAccountExists(),
+    erasure=DELETE,
     reading=Reading(references=("purpose",), shown_as={"purpose": purpose_title}),
 )
 declare_not_personal(
@@ -398,6 +410,7 @@ declare(
         "expires_at": NOT_PERSONAL.because("when the download link stops working"),
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+    erasure=DELETE,
 )
 
 # Whatever the person wrote and staff answered goes on erasure; what stays is that a request of
@@ -471,6 +484,7 @@ declare(
         "erased_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="erased_at", days=settings.BACKUP_RETENTION_DAYS),
+    erasure=DELETE,
     source="system",
     notes="Names an erased account only through a key kept outside the database, and only as "
     "long as a backup could bring the account back.",
@@ -501,6 +515,7 @@ declare(
         "disclosed_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="disclosed_at", years=3),
+    erasure=DELETE,
     source="staff",
     notes="Kept so the person can learn who received their data (Art. 15(1)(c)), and so the "
     "recipient is told of a later correction, erasure or restriction (Art. 19).",
@@ -563,6 +578,7 @@ declare(
         "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
     },
     retention=After(Event.CREATED, column="created_at", rule="limitation"),
+    erasure=DELETE,
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",
@@ -589,6 +605,7 @@ declare(
         "place": Category.USAGE,
     },
     retention=After(Event.CREATED, column="at", years=3),
+    erasure=DELETE,
     source="staff",
     title=_("staff views of your data"),
     notes="Who among the staff saw which of your data, where and why (R35); goes with you.",

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.privacy.access.selectors import place_label
+from coursekeeper.privacy.cache import cache_keys_about, forget_keys_read
 from coursekeeper.privacy.consents import wording_of
 from coursekeeper.privacy.declarations import (
     DELETE,
@@ -56,6 +57,7 @@ from coursekeeper.privacy.models import (
     StaffAccess,
     SweepLog,
 )
+from coursekeeper.privacy.participants import erasure_participant
 from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     ACCOUNT,
@@ -64,6 +66,8 @@ from coursekeeper.privacy.purposes import (
     SECURITY,
     SERVICE_EMAIL,
 )
+from coursekeeper.privacy.recipient_notices.services import tell_of_erasure
+from coursekeeper.privacy.recipients import recipients_for
 from coursekeeper.privacy.texts import category_names, kind_of_record, purpose_title, staff_name
 
 # --- Django ---------------------------------------------------------------------------------
@@ -390,6 +394,7 @@ declare(
         "request": NOT_PERSONAL.because("the request this erasure answers"),
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
+        "steps_done": NOT_PERSONAL.because("which erasure steps ran and when, by their codes"),
     },
     retention=After(Event.CREATED, column="requested_at", rule="limitation"),
     erasure=Anonymise({}),
@@ -677,4 +682,25 @@ STAFF_ACCESS_LOG = processing_path(
     # The log is how we show that your data was handled lawfully (Art. 5(2)) and that only
     # authorised staff saw it (Art. 32(4)): a look at restricted data must be logged too.
     exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+
+# --- What every erasure does beyond the declared rows (participants.py) -------------------------
+# Both run right after the walk, in the erasure's transaction, from what they read before it.
+
+erasure_participant(
+    "privacy.forget_in_cache",
+    after=forget_keys_read,
+    reads=cache_keys_about,
+    does=_(
+        "what the platform's cache holds about you, such as limits on sign-in attempts, is deleted"
+    ),
+)
+erasure_participant(
+    "privacy.tell_recipients",
+    after=tell_of_erasure,
+    reads=recipients_for,
+    models=[Disclosure],
+    does=_(
+        "everyone who received your data from us is told of the erasure and asked to erase it too"
+    ),
 )

@@ -13,7 +13,8 @@ import time_machine
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
 from coursekeeper.accounts.models import User
-from coursekeeper.privacy import jobs, participants, rights
+from coursekeeper.commerce.models import ShopSettings
+from coursekeeper.privacy import checks, jobs, participants, rights
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.factories import ConsentFactory
 from coursekeeper.privacy.models import Consent, ErasureJob, RightsRequest
@@ -198,3 +199,48 @@ def test_r29_a_participant_is_registered_once_and_runs_either_before_or_after():
     with pytest.raises(ValueError, match="not both"):
         participants.erasure_participant("tests.reads", does="x", before=nothing, reads=str)
     assert "tests.both" not in participants._participants
+
+
+# --- The checks ---------------------------------------------------------------------------------
+
+
+def participant_errors() -> list[tuple[str, str]]:
+    return [(error.id, error.msg) for error in checks.check_erasure_participants()]
+
+
+def test_r29_the_project_passes_the_participant_checks():
+    assert participant_errors() == []
+
+
+def test_r29_a_participant_naming_a_model_without_personal_data_fails_the_check(monkeypatch):
+    add_participant(
+        monkeypatch,
+        ErasureParticipant(
+            code="tests.settings", when=BEFORE, does="x", models=(ShopSettings,), step=nothing
+        ),
+    )
+
+    assert participant_errors() == [
+        (
+            "privacy.E017",
+            "The erasure participant 'tests.settings' names commerce.ShopSettings, which is not "
+            "declared as holding personal data.",
+        )
+    ]
+
+
+def test_r29_a_participant_going_with_held_rows_fails_the_check(monkeypatch):
+    add_participant(
+        monkeypatch,
+        ErasureParticipant(
+            code="tests.consents", when=BEFORE, does="x", models=(Consent,), step=nothing
+        ),
+    )
+
+    assert participant_errors() == [
+        (
+            "privacy.E018",
+            "The erasure participant 'tests.consents' goes with the erasure of privacy.Consent, "
+            "whose rows erasure keeps (HOLD).",
+        )
+    ]

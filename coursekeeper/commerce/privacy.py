@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.commerce.erasure import cancel_running_subscriptions
 from coursekeeper.commerce.models import (
     Coupon,
     GiftShipment,
@@ -42,6 +43,7 @@ from coursekeeper.privacy.declarations import (
     declare_not_personal,
 )
 from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.participants import erasure_participant
 from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     SERVICE_EMAIL,
@@ -562,3 +564,15 @@ for _template, _title, _where, _exception in (
     ),
 ):
     email_path(SERVICE_EMAIL, template=_template, title=_title, where=_where, exception=_exception)
+
+# --- What an erasure does at the payment provider (commerce/erasure.py) -------------------------
+# Before the person's rows go: a subscription left running would go on charging the card.
+
+erasure_participant(
+    "commerce.cancel_subscriptions",
+    before=cancel_running_subscriptions,
+    models=[Subscription],
+    does=_(
+        "any running subscription is cancelled at the payment provider, so nothing more is charged"
+    ),
+)

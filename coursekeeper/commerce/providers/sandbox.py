@@ -51,6 +51,7 @@ from coursekeeper.commerce.providers.base import (
     ProviderEvent,
     RefundState,
     SubscriptionState,
+    UnknownToProvider,
     WebhookRejected,
 )
 
@@ -231,7 +232,7 @@ class SandboxProvider:
             .first()
         )
         if subscription is None:
-            raise ProviderError("no_such_subscription")
+            raise UnknownToProvider("no_such_subscription")
         return _subscription_state(subscription)
 
     def cancel_subscription(
@@ -245,7 +246,7 @@ class SandboxProvider:
                 .first()
             )
             if subscription is None:
-                raise ProviderError("no_such_subscription")
+                raise UnknownToProvider("no_such_subscription")
             if subscription.status == "ended":
                 return _subscription_state(subscription)
             if at_period_end:

@@ -2,13 +2,16 @@
 
 A before step that fails erases nothing and the job is retried like any job, skipping the steps
 already done; after steps run in the erasure's transaction from what they read before the walk;
-the checks keep participants pointed at declared rows that really go.
+the checks keep participants pointed at declared rows that really go; the erase page says what
+the participants do.
 """
 
 from __future__ import annotations
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE = "http://testserver/"
 # The participants every erasure runs today, by kind, in order.
-REGISTERED_BEFORE: list[str] = []
+REGISTERED_BEFORE = ["commerce.cancel_subscriptions"]
 REGISTERED_AFTER = ["privacy.forget_in_cache", "privacy.tell_recipients"]
 
 
@@ -244,3 +247,20 @@ def test_r29_a_participant_going_with_held_rows_fails_the_check(monkeypatch):
             "whose rows erasure keeps (HOLD).",
         )
     ]
+
+
+# --- What the person is told --------------------------------------------------------------------
+
+
+def test_r29_the_erase_page_says_what_happens_before_and_as_the_data_is_erased():
+    person = UserFactory()
+    client = Client()
+    client.force_login(person)
+
+    page = client.get(reverse("privacy:erase_account")).content.decode()
+
+    before = page.index("Before your data is erased:")
+    after = page.index("As it is erased:")
+    assert before < page.index("any running subscription is cancelled at the payment provider")
+    assert after < page.index("everyone who received your data from us is told of the erasure")
+    assert before < after

@@ -21,10 +21,10 @@ Erasure deletes the person's entries. The keys are keyed, but still the person's
 they live, so the privacy app's erasure participant "privacy.forget_in_cache" (an after step,
 see participants.py) computes, before the walk, every key the library can have written about
 the person (`cache_keys_about`), and right after it deletes them through the same key function
-(`forget_keys_read`): for every rate-limit action
-of the installed apps and each of its rates counted per key or per account, the key for each of
-the person's addresses (lower-cased, as the library passes them), their phone number and the
-library's own per-account keys, and the account id; with the short-lived lock key beside each.
+(`forget_keys_read`): for every rate-limit action of the installed apps and each of its rates
+counted per key or per account, the key for each of the person's addresses (lower-cased, as
+the library passes them), their phone number and the library's own per-account keys, and the
+account id; with the short-lived lock key beside each.
 The keys are built by the library's own (internal) function, `get_cache_key`, so a change of
 format in an upgrade changes both sides at once; test_cache.py pins that every key real sign-up,
 sign-in, reset, email- and password-change requests write about a person is among those

@@ -16,6 +16,10 @@
 - privacy.E014 a declaration's reading names a path that leads to no field
 - privacy.E015 an amount in minor units is shown without its currency (not in `Reading.money`)
 - privacy.E016 a reading's reference would show a secret (a field declared as credentials)
+- privacy.E017 an erasure participant names a model that is not declared as holding personal
+  data (`privacy.participants`)
+- privacy.E018 an erasure participant goes with the erasure of a model whose rows erasure keeps
+  (HOLD): it would act as if they went
 """
 
 from __future__ import annotations
@@ -380,4 +384,38 @@ def check_processing_paths(app_configs=None, **kwargs) -> list[checks.CheckMessa
                     id="privacy.E012",
                 )
             )
+    return errors
+
+
+@checks.register("privacy")
+def check_erasure_participants(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Each erasure participant goes with the erasure of declared rows that really go."""
+    from coursekeeper.privacy.participants import participants
+
+    errors: list[checks.CheckMessage] = []
+    for participant in participants():
+        for model in participant.models:
+            declaration = registry.get(model)
+            label = model._meta.label
+            if declaration is None or not declaration.holds_personal_data:
+                errors.append(
+                    checks.Error(
+                        f"The erasure participant {participant.code!r} names {label}, which is "
+                        "not declared as holding personal data.",
+                        hint="Name the declared models whose erasure the step goes with.",
+                        obj=model,
+                        id="privacy.E017",
+                    )
+                )
+            elif isinstance(declaration.erasure, KeepHeld):
+                errors.append(
+                    checks.Error(
+                        f"The erasure participant {participant.code!r} goes with the erasure of "
+                        f"{label}, whose rows erasure keeps (HOLD).",
+                        hint="A step that acts because the rows go must not name held rows: "
+                        "drop the model from the participant, or change its erasure.",
+                        obj=model,
+                        id="privacy.E018",
+                    )
+                )
     return errors

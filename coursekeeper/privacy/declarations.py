@@ -692,22 +692,26 @@ def declare(
     *,
     subject: Subject,
     fields: Mapping[str, FieldSpec],
+    erasure: Erasure,
     purposes: Iterable[Purpose] = (),
     retention: Retention | None = None,
-    erasure: Erasure | None = None,
     source: str = "person",
     notes: str = "",
     title: Any = None,
     reading: Reading | None = None,
 ) -> Declaration:
-    """Declare what `model` holds about whom; see the module docstring."""
+    """Declare what `model` holds about whom; see the module docstring.
+
+    `erasure` has no default: what an erasure does to the rows (DELETE, Anonymise(...), HOLD)
+    is a decision each declaration states, never one it inherits by leaving it out.
+    """
     declaration = Declaration(
         model=model,
         subject=subject,
         purposes=tuple(purposes),
         fields=dict(fields),
         retention=retention or WhileAccountExists(),
-        erasure=erasure or DELETE,
+        erasure=erasure,
         source=source,
         notes=notes,
         title=title,

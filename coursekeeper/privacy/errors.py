@@ -35,6 +35,13 @@ MESSAGES = {
     "notice_not_found": _("There is no such recipient to tell."),
     "notice_done": _("This recipient was already told; nothing was changed."),
     "how_told_needed": _("Say how and when you told the recipient."),
+    "erasure_step_failed": (
+        503,
+        _(
+            "A step that must come before the erasure could not be done now, so nothing was "
+            "erased. Please try again later."
+        ),
+    ),
 }
 
 

@@ -503,6 +503,8 @@ class ErasureJob(LeasedJob):
 
     The row outlives the person as the proof that the erasure happened: its link to the account
     is SET_NULL and `outcome` holds only counts per model, nothing about the person.
+    `steps_done` maps the code of each erasure participant's step done to when (see
+    `privacy.participants`): a retried job skips the before steps recorded there.
     """
 
     task_path = "coursekeeper.privacy.tasks.run_erasure_job"
@@ -515,6 +517,7 @@ class ErasureJob(LeasedJob):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    steps_done = models.JSONField(_("steps done"), default=dict, blank=True)
 
     class Meta(LeasedJob.Meta):
         verbose_name = _("erasure job")

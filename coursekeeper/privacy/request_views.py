@@ -31,6 +31,7 @@ from coursekeeper.privacy.forms import (
     VisitorRequestForm,
 )
 from coursekeeper.privacy.models import RightsRequest
+from coursekeeper.privacy.participants import AFTER, BEFORE, described
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.recipient_notices import services as recipient_notices
 from coursekeeper.privacy.selectors import (
@@ -196,7 +197,12 @@ def erase_account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/erase_account.html",
-        {"form": form, "kept": what_erasure_keeps(Person.for_user(user))},
+        {
+            "form": form,
+            "kept": what_erasure_keeps(Person.for_user(user)),
+            "before_erasure": described(BEFORE),
+            "after_erasure": described(AFTER),
+        },
         status=status,
     )
 

@@ -18,6 +18,13 @@ class ProviderError(Exception):
     """The provider could not be reached or refused; nothing was charged or changed."""
 
 
+class UnknownToProvider(ProviderError):
+    """The provider answered that it has no such object (a subscription, a checkout).
+
+    A definite answer, unlike an unreachable provider: what it does not know, it cannot charge.
+    """
+
+
 class WebhookRejected(Exception):
     """A webhook whose signature is wrong or too old; it changes nothing."""
 

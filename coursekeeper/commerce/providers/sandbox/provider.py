@@ -29,6 +29,7 @@ from coursekeeper.commerce.providers.base import (
     ProviderEvent,
     RefundState,
     SubscriptionState,
+    UnknownToProvider,
     WebhookRejected,
 )
 from coursekeeper.commerce.providers.sandbox.events import (
@@ -154,7 +155,7 @@ class SandboxProvider:
             .first()
         )
         if subscription is None:
-            raise ProviderError("no_such_subscription")
+            raise UnknownToProvider("no_such_subscription")
         return _subscription_state(subscription)
 
     def cancel_subscription(
@@ -168,7 +169,7 @@ class SandboxProvider:
                 .first()
             )
             if subscription is None:
-                raise ProviderError("no_such_subscription")
+                raise UnknownToProvider("no_such_subscription")
             if subscription.status == "ended":
                 return _subscription_state(subscription)
             if at_period_end:

@@ -59,6 +59,7 @@ declare(
         "last_contact_at": NOT_PERSONAL.because("the moment retention counts from"),
     },
     retention=After(Event.LAST_CONTACT, column="last_contact_at", years=2),
+    erasure=DELETE,
 )
 declare(
     AuditNote,
@@ -94,12 +95,14 @@ declare(
     subject=Account("owner"),
     purposes=[ACCOUNT],
     fields={"owner": Category.IDENTITY, "document": Category.CONTENT},
+    erasure=DELETE,
 )
 declare(
     Preferences,
     subject=Account("owner"),
     purposes=[ACCOUNT],
     fields={"owner": Category.IDENTITY, "settings_blob": Category.PROFILE},
+    erasure=DELETE,
 )
 declare(
     StudyGroup,

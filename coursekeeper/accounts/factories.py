@@ -15,7 +15,7 @@ from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, Unloc
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -54,7 +54,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-class SignInFingerprintFactory(factory.django.DjangoModelFactory):
+class SignInFingerprintFactory(factory.django.DjangoModelFactory[SignInFingerprint]):
     class Meta:
         model = SignInFingerprint
 
@@ -62,7 +62,7 @@ class SignInFingerprintFactory(factory.django.DjangoModelFactory):
     fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class UserGroupLinkFactory(factory.django.DjangoModelFactory):
+class UserGroupLinkFactory(factory.django.DjangoModelFactory[User.groups.through]):
     class Meta:
         model = User.groups.through
 
@@ -70,7 +70,7 @@ class UserGroupLinkFactory(factory.django.DjangoModelFactory):
     group = factory.LazyFunction(lambda: Group.objects.get_or_create(name="Support")[0])
 
 
-class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
+class UserPermissionLinkFactory(factory.django.DjangoModelFactory[User.user_permissions.through]):
     class Meta:
         model = User.user_permissions.through
 
@@ -78,7 +78,7 @@ class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
     permission = factory.LazyFunction(lambda: Permission.objects.order_by("pk").first())
 
 
-class ProfileChangeFactory(factory.django.DjangoModelFactory):
+class ProfileChangeFactory(factory.django.DjangoModelFactory[ProfileChange]):
     class Meta:
         model = ProfileChange
 
@@ -86,7 +86,7 @@ class ProfileChangeFactory(factory.django.DjangoModelFactory):
     fields = "full_name,phone"
 
 
-class UnlockLinkFactory(factory.django.DjangoModelFactory):
+class UnlockLinkFactory(factory.django.DjangoModelFactory[UnlockLink]):
     class Meta:
         model = UnlockLink
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import factory
@@ -38,15 +39,15 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         return model_class.objects.create_user(email, None, **kwargs)
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs) -> None:
-        self.set_password(extracted or PASSWORD)
+    def password(user: User, create: bool, extracted: str | None, **kwargs) -> None:
+        user.set_password(extracted or PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            user.save(update_fields=["password"])
 
     @factory.post_generation
-    def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
+    def verified_email(user: User, create: bool, extracted: bool | None, **kwargs) -> None:
         if create and extracted is not False:
-            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 class StaffFactory(UserFactory):
@@ -62,7 +63,8 @@ class SignInFingerprintFactory(factory.django.DjangoModelFactory[SignInFingerpri
     fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class UserGroupLinkFactory(factory.django.DjangoModelFactory[User.groups.through]):
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
+class UserGroupLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User.groups.through
 
@@ -70,7 +72,8 @@ class UserGroupLinkFactory(factory.django.DjangoModelFactory[User.groups.through
     group = factory.LazyFunction(lambda: Group.objects.get_or_create(name="Support")[0])
 
 
-class UserPermissionLinkFactory(factory.django.DjangoModelFactory[User.user_permissions.through]):
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
+class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User.user_permissions.through
 
@@ -92,7 +95,7 @@ class UnlockLinkFactory(factory.django.DjangoModelFactory[UnlockLink]):
 
     user = factory.SubFactory(UserFactory)
     token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
 
 
 # --- Rehearsals: each of the app's processing paths, ready to run for one person --------------

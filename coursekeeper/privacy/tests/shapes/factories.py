@@ -75,7 +75,8 @@ class StudyGroupFactory(factory.django.DjangoModelFactory[models.StudyGroup]):
             self.members.add(*([extracted] if isinstance(extracted, User) else extracted))
 
 
-class StudyGroupMembershipFactory(factory.django.DjangoModelFactory):  # its model has no name to give
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
+class StudyGroupMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.StudyGroup.members.through
 

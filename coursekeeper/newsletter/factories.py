@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -26,7 +27,7 @@ class PendingSignupFactory(factory.django.DjangoModelFactory[PendingSignup]):
     token_digest = factory.LazyFunction(
         lambda: hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest()
     )
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
 
 
 class NewsletterFactory(factory.django.DjangoModelFactory[Newsletter]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import factory
@@ -136,7 +137,7 @@ class AccessAttemptExpirationFactory(factory.django.DjangoModelFactory[AccessAtt
         model = AccessAttemptExpiration
 
     access_attempt = factory.SubFactory(AccessAttemptFactory)
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
 
 
 class AccessFailureLogFactory(factory.django.DjangoModelFactory[AccessFailureLog]):
@@ -217,7 +218,7 @@ class RightsRequestFactory(factory.django.DjangoModelFactory[RightsRequest]):
     channel = RightsRequest.Channel.ACCOUNT
     details = factory.LazyAttribute(lambda o: f"Please correct the name on file for {o.email}.")
     received_at = factory.LazyFunction(timezone.now)
-    due_at = factory.LazyAttribute(lambda o: o.received_at + timezone.timedelta(days=30))
+    due_at = factory.LazyAttribute(lambda o: o.received_at + dt.timedelta(days=30))
 
 
 class RightsRequestEventFactory(factory.django.DjangoModelFactory[RightsRequestEvent]):
@@ -257,7 +258,7 @@ class RecipientNoticeFactory(factory.django.DjangoModelFactory[RecipientNotice])
     request = factory.SubFactory(RightsRequestFactory, kind=RightsRequest.Kind.ERASURE)
     recipient = factory.SubFactory(RecipientFactory)
     change = RecipientNotice.Change.ERASED
-    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     identifiers = factory.LazyAttribute(lambda o: [o.request.email] if o.request.email else [])
 
 

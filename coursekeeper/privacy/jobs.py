@@ -11,6 +11,7 @@ own transaction, so the person's data stops being used before the worker gets to
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 
@@ -26,7 +27,7 @@ from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-EXPORT_VALID_FOR = timezone.timedelta(days=7)
+EXPORT_VALID_FOR = dt.timedelta(days=7)
 
 
 def _enqueue(job) -> None:

@@ -90,7 +90,8 @@ def allow_frame_source(request: HttpRequest, origin: str) -> None:
     """Let this response's Content-Security-Policy frame `origin` (CookieChoiceMiddleware)."""
     sources = getattr(request, "_embed_frame_sources", None)
     if sources is None:
-        sources = request._embed_frame_sources = set()
+        # Kept on the request for the middleware; the stubs know no such field.
+        sources = request._embed_frame_sources = set()  # type: ignore[attr-defined]
     sources.add(origin)
 
 

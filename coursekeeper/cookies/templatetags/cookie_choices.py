@@ -68,7 +68,7 @@ def video_embed(context, url: str, title: str) -> dict:
     request = getattr(context, "request", None)
     video = parse_video_url(url)
     allowed = video is not None and _cookies_allowed(request, CookieCategory.MARKETING)
-    if allowed and request is not None:
+    if video is not None and allowed and request is not None:
         allow_frame_source(request, video.frame_origin)
     return {
         "video": video,

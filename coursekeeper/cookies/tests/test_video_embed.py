@@ -41,7 +41,9 @@ def lesson_page(request, url: str, title: str = "Knots, part 1") -> HttpResponse
             LESSON_TEMPLATE.render(RequestContext(req, {"url": url, "title": title}))
         )
 
-    return CSPMiddleware(CookieChoiceMiddleware(view))(request)
+    response = CSPMiddleware(CookieChoiceMiddleware(view))(request)
+    assert isinstance(response, HttpResponse)
+    return response
 
 
 def request_with_choice(accepted: set[str]):
@@ -121,6 +123,7 @@ def test_r22_the_placeholder_button_records_marketing_consent_and_keeps_the_rest
     assert response.status_code == 302
     assert response["Location"] == back_to
     latest = CookieChoice.objects.order_by("-made_at", "-pk").first()
+    assert latest is not None
     assert (latest.method, latest.statistics, latest.marketing, latest.preferences) == (
         "embed",
         True,

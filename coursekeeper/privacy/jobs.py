@@ -84,7 +84,7 @@ def run_erasure_job(*, job_id: int) -> bool:
                 "held": dict(outcome.held),
             },
         )
-        if answer is not None:
+        if answer is not None and job.request_id is not None:
             send_erasure_answer(job.request_id, answer, outcome)
     logger.info("erasure finished job=%s", job.pk)
     return finished

@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 # The PostgreSQL the suite also runs on; the run creates (and drops) its own test databases.
 POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/coursekeeper
 PYTEST_ARGS ?=
+# The suite runs in parallel processes (pytest-xdist), one per core by default; each has its own
+# test database and media folder. The slowest tests are printed to see where time goes.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
 .PHONY: install run test test-sqlite test-postgres lint types checks messages bench clean
 
@@ -38,11 +42,13 @@ checks: install
 	  DJANGO_ALLOWED_HOSTS=courses.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# The browser tests run once, on PostgreSQL (the production database): what they prove is in the
+# pages, which are the same on both databases; everything else runs on both.
 test-sqlite: install
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) $(PYTEST_ARGS)
 
 test: lint types checks test-sqlite test-postgres
 

@@ -282,7 +282,7 @@ def _paid_order(buyer, *, product: Product | None = None, **fields) -> Order:
 
 
 def rehearse_start_checkout(user, path) -> Rehearsal:
-    from coursekeeper.commerce.checkout import BillingDetails, start_checkout
+    from coursekeeper.commerce.checkout.start import BillingDetails, start_checkout
     from coursekeeper.commerce.pricing import quote
     from coursekeeper.learning.factories import CourseFactory
 
@@ -331,7 +331,7 @@ def rehearse_issue_invoice(user, path) -> Rehearsal:
 
 
 def rehearse_record_waiver(user, path) -> Rehearsal:
-    from coursekeeper.commerce.checkout import record_waiver
+    from coursekeeper.commerce.checkout.waiver import record_waiver
 
     now = timezone.now()
     product = ProductFactory()

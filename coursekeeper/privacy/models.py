@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.choices import COUNTRY_CHOICES, LANGUAGE_CHOICES
+from coursekeeper.cookies.tags import GOOGLE_TAG_ID, LINKEDIN_PARTNER_ID, META_PIXEL_ID
 from coursekeeper.jobs.models import LeasedJob
 
 
@@ -166,6 +167,34 @@ class ProviderSettings(models.Model):
             "Instructors see progress under pseudonyms; any figure about fewer learners than "
             "this is hidden, so no one can be picked out of a small group."
         ),
+    )
+    # The owner's marketing and statistics tags (R22): each loads only for a device whose cookie
+    # choice accepts its category, and only while configured is its operator in the registry
+    # and the policies (`cookies.tags`). The validators hold each to its vendor's format; the
+    # lengths leave room, so a wrong id is refused by the message that says what is right.
+    meta_pixel_id = models.CharField(
+        _("Meta pixel ID"),
+        max_length=32,
+        blank=True,
+        validators=[META_PIXEL_ID],
+        help_text=_("Loaded only for visitors who allow marketing cookies."),
+    )
+    google_tag_id = models.CharField(
+        _("Google tag ID"),
+        max_length=32,
+        blank=True,
+        validators=[GOOGLE_TAG_ID],
+        help_text=_(
+            "G-… for Google Analytics, loaded only for visitors who allow statistics cookies; "
+            "AW-… for Google Ads, loaded only for visitors who allow marketing cookies."
+        ),
+    )
+    linkedin_partner_id = models.CharField(
+        _("LinkedIn Insight Tag partner ID"),
+        max_length=32,
+        blank=True,
+        validators=[LINKEDIN_PARTNER_ID],
+        help_text=_("Loaded only for visitors who allow marketing cookies."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -156,7 +156,7 @@ def get_provider(name: str | None = None) -> PaymentProvider:
 
         return StripeProvider()
     if name == "test" and test_payments_enabled():
-        from coursekeeper.commerce.providers.sandbox import SandboxProvider
+        from coursekeeper.commerce.providers.sandbox.provider import SandboxProvider
 
         return SandboxProvider()
     raise LookupError(f"No payment provider is called {name!r} here.")

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
-.PHONY: install run test test-sqlite test-postgres lint checks messages bench clean
+.PHONY: install run test test-sqlite test-postgres lint types checks messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -28,6 +28,10 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with the Django plugin; what it checks and how is in pyproject.toml's [tool.mypy].
+types: install
+	$(VENV)/bin/mypy coursekeeper tests conftest.py
 
 checks: install
 	$(PY) manage.py check --fail-level WARNING
@@ -46,7 +50,7 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) $(PYTEST_ARGS)
 
-test: lint checks test-sqlite test-postgres
+test: lint types checks test-sqlite test-postgres
 
 # Extract new strings into the da/de catalogues, then (after translating) compile them; the
 # compiled .mo files are committed so `make run` needs no gettext tools.

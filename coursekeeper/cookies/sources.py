@@ -18,7 +18,8 @@ def allow_sources(request: HttpRequest, sources: Mapping[str, Iterable[str]]) ->
     """Let this response's Content-Security-Policy load `sources` ({directive: origins})."""
     allowed = getattr(request, "_third_party_sources", None)
     if allowed is None:
-        allowed = request._third_party_sources = {}
+        # Kept on the request for the middleware; the stubs know no such field.
+        allowed = request._third_party_sources = {}  # type: ignore[attr-defined]
     for directive, origins in sources.items():
         allowed.setdefault(directive, set()).update(origins)
 

@@ -136,7 +136,8 @@ def allow_frame_source(request: HttpRequest, origin: str) -> None:
     allow_sources(request, {"frame-src": (origin,)})
     players = getattr(request, "_embed_player_origins", None)
     if players is None:
-        players = request._embed_player_origins = set()
+        # Kept on the request for the headers; the stubs know no such field.
+        players = request._embed_player_origins = set()  # type: ignore[attr-defined]
     players.add(origin)
 
 

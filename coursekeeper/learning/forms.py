@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
@@ -87,7 +89,7 @@ class LessonForm(forms.ModelForm):
 
     def __init__(self, *args, course: Course, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = course.modules.all()
+        cast(forms.ModelChoiceField, self.fields["module"]).queryset = course.modules.all()
         embedded = self.instance.embedded_video
         if embedded is not None and not self.is_bound:
             self.initial["video_url"] = embedded.watch_url
@@ -117,13 +119,14 @@ class LessonForm(forms.ModelForm):
         """
         media = self.cleaned_data.get("media")
         if isinstance(media, UploadedFile):
-            self.instance.media_type = uploads.identify(media, name=media.name).media_type
+            self.instance.media_type = uploads.identify(media, name=media.name or "").media_type
         elif media is False:  # "Clear" ticked, no new file
             self.instance.media_type = ""
         return media
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind")
         if "media" in self.errors:
             pass  # the file was refused, and that error says why

@@ -133,7 +133,7 @@ def course_outline(*, course: Course, learner) -> CourseOutline:
             state.lessons.append(
                 LessonState(
                     lesson=lesson,
-                    is_open=bool(enrollment and opens_at <= now and not access_ended),
+                    is_open=bool(opens_at is not None and opens_at <= now and not access_ended),
                     opens_at=opens_at,
                     completed=bool(own and own.completed_at),
                     position_seconds=own.position_seconds if own else 0.0,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import cast
 
 from django.apps import apps
 from django.conf import settings
@@ -47,7 +48,10 @@ def declarable_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f
         for f in model._meta.get_fields()
-        if (f.concrete or f.many_to_many)
+        # Only fields pass the rest (a reverse relation is auto-created and not concrete); the
+        # isinstance says so to mypy.
+        if isinstance(f, models.Field)
+        and (f.concrete or f.many_to_many)
         and not (f.auto_created and not f.concrete)
         and not (f.primary_key and f.auto_created)
     ]
@@ -57,7 +61,8 @@ def is_personal_looking(model_field: models.Field) -> bool:
     if isinstance(model_field, models.EmailField | models.GenericIPAddressField | models.FileField):
         return True
     related = model_field.related_model if model_field.is_relation else None
-    if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
+    # A model class (the stubs also allow "self", which Django has resolved by now).
+    if isinstance(related, type) and related._meta.label == settings.AUTH_USER_MODEL:
         return True
     return bool(PERSONAL_LOOKING_WORDS & set(model_field.name.lower().split("_")))
 
@@ -66,13 +71,16 @@ def resolve_path(model: type[models.Model], path: str) -> tuple[type[models.Mode
     """Follow a `a__b__c` lookup and return the last model and field."""
     current = model
     parts = path.split("__")
+    # Casts: relations are resolved to model classes once the apps are ready; a path that does
+    # not lead to a field fails here or in is_indexed (privacy.E003).
     for part in parts[:-1]:
-        current = current._meta.get_field(part).related_model
-    return current, current._meta.get_field(parts[-1])
+        current = cast("type[models.Model]", current._meta.get_field(part).related_model)
+    return current, cast(models.Field, current._meta.get_field(parts[-1]))
 
 
 def is_indexed(model: type[models.Model], model_field: models.Field) -> bool:
-    if model_field.primary_key or model_field.unique or model_field.db_index:
+    # Field sets db_index; the stubs leave the attribute out.
+    if model_field.primary_key or model_field.unique or model_field.db_index:  # type: ignore[attr-defined]
         return True
     if model_field.is_relation and (model_field.many_to_one or model_field.many_to_many):
         return True  # Django indexes foreign keys, and both columns of a link table
@@ -118,7 +126,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 def _check_fields(model, declaration) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     names = {f.name for f in declarable_fields(model)}
     for model_field in declarable_fields(model):
         spec = declaration.fields.get(model_field.name)
@@ -161,7 +169,7 @@ def _check_fields(model, declaration) -> list[checks.CheckMessage]:
 
 
 def _check_indexes(model, declaration) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     lookups = [*declaration.subject.paths(), *declaration.retention.columns()]
     for path in lookups:
         try:
@@ -191,7 +199,7 @@ def _check_indexes(model, declaration) -> list[checks.CheckMessage]:
 def _check_cascades(model, declaration) -> list[checks.CheckMessage]:
     if not isinstance(declaration.erasure, KeepHeld):
         return []
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for model_field in model._meta.get_fields():
         if not (model_field.is_relation and model_field.many_to_one and model_field.concrete):
             continue
@@ -216,7 +224,7 @@ MINOR_UNITS_SUFFIX = "_minor"
 
 def _check_reading(model, declaration) -> list[checks.CheckMessage]:
     """Check that the person's copy can read what the declaration says it shows (R28)."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     reading = declaration.reading
     resolved = {}
     for path in reading.paths():

@@ -16,6 +16,7 @@ own transaction, so the person's data stops being used before the worker gets to
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 
@@ -33,7 +34,7 @@ from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-EXPORT_VALID_FOR = timezone.timedelta(days=7)
+EXPORT_VALID_FOR = dt.timedelta(days=7)
 
 
 def _enqueue(job) -> None:
@@ -102,7 +103,7 @@ def run_erasure_job(*, job_id: int) -> bool:
             },
             steps_done={**job.steps_done, **dict.fromkeys(outcome.steps, now)},
         )
-        if answer is not None:
+        if answer is not None and job.request_id is not None:
             send_erasure_answer(job.request_id, answer, outcome)
     logger.info("erasure finished job=%s", job.pk)
     return finished

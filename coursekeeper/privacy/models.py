@@ -6,6 +6,8 @@ wrote to us), a normalised email address; every row names one of the two, both i
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -246,7 +248,7 @@ class ProviderSettings(models.Model):
     def missing_for_publishing(self) -> list[str]:
         """Return the verbose names of fields a published policy cannot do without."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
             for name in self.REQUIRED_FOR_PUBLISHING
             if not getattr(self, name)
         ]

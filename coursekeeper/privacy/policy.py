@@ -526,14 +526,14 @@ def policy_context(content: dict[str, Any]) -> dict[str, Any]:
         }
         for r in content.get("third_parties", [])
     ]
-    controller = dict(content.get("controller", {}))
+    controller: dict[str, Any] = dict(content.get("controller", {}))
     controller["country_name"] = country_label(controller.get("country", ""))
     cookie_counts = []
     from coursekeeper.cookies.models import CookieCategory
 
-    for code, label in CookieCategory.choices:
+    for code, title in CookieCategory.choices:
         count = sum(1 for c in content.get("cookies", []) if c["category"] == code)
-        cookie_counts.append({"code": code, "label": str(label), "count": count})
+        cookie_counts.append({"code": code, "label": str(title), "count": count})
     links = {key: _url(name) for key, name in content.get("rights", RIGHTS_PAGES).items()}
     return {
         "controller": controller,

@@ -32,6 +32,7 @@ from coursekeeper.privacy.declarations import (
     Identifier,
     KeyedAccountHash,
     Linked,
+    NotPersonal,
     Reading,
     WhileAccountExists,
     declare,
@@ -237,7 +238,7 @@ _AXES_LABELS = {
     "attempt_time": _("when"),
 }
 
-_AXES_FIELDS = {
+_AXES_FIELDS: dict[str, Category | NotPersonal] = {
     "user_agent": Category.TECHNICAL,
     "ip_address": Category.TECHNICAL,
     "username": Category.CONTACT,

@@ -147,8 +147,10 @@ def _anonymise(declaration: Declaration, rows, person: Person) -> int:
         for path in subject.paths_:
             share = {name: "" for name in subject.shares.get(path, ())}
             count += rows.filter(**{f"{path}__pk": person.user_id}).update(**{path: None}, **share)
-    if declaration.erasure.replacements:
-        count = max(count, rows.update(**dict(declaration.erasure.replacements)))
+    erasure = declaration.erasure
+    assert isinstance(erasure, Anonymise)  # called for an Anonymise erasure only
+    if erasure.replacements:
+        count = max(count, rows.update(**dict(erasure.replacements)))
     return count
 
 

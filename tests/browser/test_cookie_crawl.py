@@ -302,8 +302,9 @@ class ThirdPartyRequests:
         )
 
     def record(self, request: Request) -> None:
-        if self.is_third_party(request.url):
-            self.hosts.append(urlsplit(request.url).hostname)
+        host = urlsplit(request.url).hostname
+        if self.is_third_party(request.url) and host is not None:
+            self.hosts.append(host)
 
     def stub(self, route: Route) -> None:
         kind = route.request.resource_type

@@ -197,6 +197,7 @@ def start_checkout(
                     vat_minor=line.vat_minor,
                 )
             if buyer is None:
+                assert guest is not None  # refused above: a guest's checkout needs the sign-up
                 PendingCheckout.objects.create(
                     order=order,
                     email=order.email,

@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -123,7 +124,7 @@ def fake_stripe(settings):
 
 
 def _request(**changes) -> CheckoutRequest:
-    values = {
+    values: dict[str, Any] = {
         "order_ref": "6f1c1a52-0000-4000-8000-000000000001",
         "mode": "payment",
         "currency": "DKK",

@@ -75,19 +75,18 @@ def video_embed(context, video: Video | str, title: str) -> dict:
     """
     request = getattr(context, "request", None)
     url = video if isinstance(video, str) else video.watch_url
-    if isinstance(video, str):
-        video = parse_video_url(video)
-    allowed = video is not None and _cookies_allowed(request, video.category)
-    if allowed and request is not None:
-        allow_frame_source(request, video.frame_origin)
-    back_here = f"{request.get_full_path()}#{video.anchor}" if request and video else "/"
+    player = parse_video_url(video) if isinstance(video, str) else video
+    allowed = player is not None and _cookies_allowed(request, player.category)
+    if player is not None and allowed and request is not None:
+        allow_frame_source(request, player.frame_origin)
+    back_here = f"{request.get_full_path()}#{player.anchor}" if request and player else "/"
     return {
-        "video": video,
+        "video": player,
         "url": url,
         "title": title,
         "allowed": allowed,
-        "category": video.category if video else "",
-        "category_label": dict(CookieCategory.choices).get(video.category) if video else "",
+        "category": player.category if player else "",
+        "category_label": dict(CookieCategory.choices).get(player.category) if player else "",
         "next": back_here,
         "settings_url": f"{reverse('cookies:settings')}?{urlencode({'next': back_here})}",
         "csrf_token": context.get("csrf_token"),
@@ -106,5 +105,6 @@ def marketing_tags(context) -> dict:
     request = getattr(context, "request", None)
     tags = tags_for(request, accepted_categories(request) if request is not None else frozenset())
     for tag in tags:
-        allow_sources(request, tag.kind.sources)
+        if request is not None:  # no request, no tags (tags_for answers none)
+            allow_sources(request, tag.kind.sources)
     return {"tags": tags, "images": [tag.noscript_url for tag in tags if tag.noscript_url]}

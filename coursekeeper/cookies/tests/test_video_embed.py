@@ -41,7 +41,9 @@ def lesson_page(request, url: str, title: str = "Knots, part 1") -> HttpResponse
             LESSON_TEMPLATE.render(RequestContext(req, {"url": url, "title": title}))
         )
 
-    return CSPMiddleware(CookieChoiceMiddleware(view))(request)
+    response = CSPMiddleware(CookieChoiceMiddleware(view))(request)
+    assert isinstance(response, HttpResponse)
+    return response
 
 
 def directives(response) -> dict[str, list[str]]:
@@ -133,6 +135,7 @@ def test_r22_the_placeholder_button_records_marketing_consent_and_keeps_the_rest
     assert response.status_code == 302
     assert response["Location"] == back_to
     latest = CookieChoice.objects.order_by("-made_at", "-pk").first()
+    assert latest is not None
     assert (latest.method, latest.statistics, latest.marketing, latest.preferences) == (
         "embed",
         True,
@@ -184,6 +187,7 @@ def test_r22_the_choice_cookie_round_trips():
 @pytest.mark.parametrize("url", [f"https://youtu.be/{YOUTUBE_ID}", "https://vimeo.com/76979871"])
 def test_r22_a_player_asks_for_the_category_the_registry_files_its_cookies_under(url):
     video = parse_video_url(url)
+    assert video is not None
 
     categories = set(
         RegistryEntry.objects.filter(provider__startswith=video.operator).values_list(

@@ -11,6 +11,7 @@ import json
 
 import pytest
 from django.utils import translation
+from django.utils.functional import lazystr
 
 from coursekeeper.cookies import tags, third_parties
 from coursekeeper.cookies.models import RegistryEntry
@@ -127,7 +128,7 @@ def test_r21_a_declared_field_of_a_new_category_is_material():
 def test_r21_rewording_a_purpose_description_changes_nothing_material():
     before = build()
     reworded = [
-        dataclasses.replace(p, description="Entirely new words for the same purpose.")
+        dataclasses.replace(p, description=lazystr("Entirely new words for the same purpose."))
         if p.code == "account"
         else p
         for p in ALL_PURPOSES.values()

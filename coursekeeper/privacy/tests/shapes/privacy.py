@@ -1,3 +1,5 @@
+from django.utils.functional import lazystr
+
 from coursekeeper.privacy.declarations import (
     DELETE,
     HOLD,
@@ -38,14 +40,19 @@ SHAPE_RECOMMENDATIONS = register_purpose(
     Purpose(
         "shape_recommendations",
         LegalBasis.LEGITIMATE_INTEREST,
-        "Recommendations (test)",
-        "Suggest courses from what the person took (test-only purpose).",
-        balancing_note="Test only.",
+        lazystr("Recommendations (test)"),
+        lazystr("Suggest courses from what the person took (test-only purpose)."),
+        balancing_note=lazystr("Test only."),
         objectable=True,
     )
 )
 SHAPE_NEWSLETTER = register_purpose(
-    Purpose("shape_newsletter", LegalBasis.CONSENT, "Newsletter (test)", "Test-only purpose.")
+    Purpose(
+        "shape_newsletter",
+        LegalBasis.CONSENT,
+        lazystr("Newsletter (test)"),
+        lazystr("Test-only purpose."),
+    )
 )
 
 declare(
@@ -143,19 +150,19 @@ declare(
 email_path(
     SHAPE_RECOMMENDATIONS,
     template="tests/recommendations",
-    title="emailing course suggestions (test)",
+    title=lazystr("emailing course suggestions (test)"),
     where="coursekeeper.privacy.tests.shapes.privacy",
 )
 email_path(
     SHAPE_NEWSLETTER,
     template="tests/newsletter",
-    title="sending a newsletter (test)",
+    title=lazystr("sending a newsletter (test)"),
     where="coursekeeper.privacy.tests.shapes.privacy",
 )
 for _template in ("tests/welcome", "tests/kill", "tests/outbox"):
     email_path(
         SERVICE_EMAIL,
         template=_template,
-        title="sending a test message",
+        title=lazystr("sending a test message"),
         where="coursekeeper.messaging.tests.test_outbox",
     )

@@ -1,5 +1,8 @@
 """The privacy app's one exception type: a refusal with a translated message; nothing changed."""
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.web.refusals import Refusal
@@ -46,4 +49,5 @@ MESSAGES = {
 
 
 class PrivacyError(Refusal):
-    messages = MESSAGES
+    # A message is its text, or (status, text) where the status is not the code's default.
+    messages: ClassVar[Mapping[str, object]] = MESSAGES

@@ -42,6 +42,7 @@ def test_r29_erasure_cancels_the_subscription_at_the_test_provider_and_a_renewal
     sandbox.pay_sandbox_checkout(session_id=checkout.session_id, card="accepted", card_country="DK")
     ours = Subscription.objects.get(order=order)
     buyer = order.buyer
+    assert buyer is not None
     assert Enrollment.objects.filter(learner=buyer).count() == 1
     # The subscriber has moved to a new address since: the provider's record, which no erasure
     # of ours reaches (a real provider's never is), still names the old one.

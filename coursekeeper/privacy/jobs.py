@@ -7,6 +7,11 @@ rerun erases from the start. A rerun of a finished job does nothing.
 
 Requesting an erasure disables the account and ends every session at once, in the request's
 own transaction, so the person's data stops being used before the worker gets to it.
+
+Who is told. The emails an erasure sends -- the answer to the person's request, the notice to the
+holder of an account a confirmed report showed to be a minor's (`privacy.minors`) -- are read
+before the walk and queued after it, in its transaction: queued before, they would be rows
+about the person that the walk deletes. Each forgets its address and text once sent.
 """
 
 from __future__ import annotations
@@ -70,10 +75,14 @@ def run_erasure_job(*, job_id: int) -> bool:
     (job,) = claimed
     if job.user_id is None:  # finished by an earlier attempt whose mark did not land
         return mark_done(job)
+    from coursekeeper.privacy.minors.services import account_holder_notice, tell_account_holder
+
     person = Person.for_user(job.user)
     with transaction.atomic():
-        # What the answer tells the person is read before anything is erased.
+        # What the answer tells the person is read before anything is erased; so is the notice
+        # to the holder of an account a confirmed report showed to be a minor's (R1).
         answer = erasure_answer(person) if job.request_id else None
+        notice = account_holder_notice(person)
         outcome = erase_and_record(job.user)
         finished = mark_done(
             job,
@@ -85,6 +94,8 @@ def run_erasure_job(*, job_id: int) -> bool:
         )
         if answer is not None:
             send_erasure_answer(job.request_id, answer, outcome)
+        if notice is not None:
+            tell_account_holder(notice)
     logger.info("erasure finished job=%s", job.pk)
     return finished
 

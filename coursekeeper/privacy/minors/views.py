@@ -86,6 +86,7 @@ def _report_page(
     link_form: LinkAccountForm | None = None,
     dismiss_form: DismissForm | None = None,
     confirm_form: ConfirmForm | None = None,
+    refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
     try:
@@ -97,6 +98,8 @@ def _report_page(
         "link_form": link_form or LinkAccountForm(),
         "dismiss_form": dismiss_form or DismissForm(),
         "confirm_form": confirm_form or ConfirmForm(),
+        "refusal": refusal,
+        "refused": status >= 400,
         **selectors.report_facts(report),
     }
     return render(request, "privacy/minors/report_detail.html", context, status=status)
@@ -109,17 +112,19 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decided(request: HttpRequest, pk: int, form, form_name: str, decide) -> HttpResponse:
-    """Carry out one decision from its valid form, or show the page again with what went wrong."""
+    """Carry out one decision from its valid form, or show the page again with what went wrong:
+    the form's own errors beside it, a refusal at the top (the report may be decided by now)."""
+    refusal = ""
     if form.is_valid():
         try:
             decide(form.cleaned_data)
         except PrivacyError as error:
             if error.status != 400:
                 _raise_for(error)
-            form.add_error(None, error.message)
+            refusal = error.message
         else:
             return redirect("privacy:minor_report", pk)
-    return _report_page(request, pk, status=400, **{form_name: form})
+    return _report_page(request, pk, refusal=refusal, status=400, **{form_name: form})
 
 
 @requires(REVIEW_MINOR_REPORTS)

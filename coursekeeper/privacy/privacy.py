@@ -563,7 +563,12 @@ declare(
     },
     # Long enough to see a report about the same account come back, and to answer a question
     # about the decision; a report still waiting for one is kept until it is decided.
-    retention=After(Event.FINISHED, column="decided_at", days=90),
+    retention=After(
+        Event.FINISHED,
+        column="decided_at",
+        days=90,
+        explanation=_("90 days after the report is decided"),
+    ),
     erasure=Anonymise({"about": "", "reasons": "", "decision_note": ""}),
     source="others",
     notes="What someone told us about an account they think belongs to a minor, and what the "

@@ -75,14 +75,14 @@ def run_erasure_job(*, job_id: int) -> bool:
     (job,) = claimed
     if job.user_id is None:  # finished by an earlier attempt whose mark did not land
         return mark_done(job)
-    from coursekeeper.privacy.minors.services import account_holder_notice, tell_account_holder
+    from coursekeeper.privacy.minors.services import after_erasure, reports_before_erasure
 
     person = Person.for_user(job.user)
     with transaction.atomic():
-        # What the answer tells the person is read before anything is erased; so is the notice
-        # to the holder of an account a confirmed report showed to be a minor's (R1).
+        # What the answer tells the person is read before anything is erased; so is what the
+        # reports naming the account need: a confirmed one tells its holder (R1).
         answer = erasure_answer(person) if job.request_id else None
-        notice = account_holder_notice(person)
+        reports = reports_before_erasure(person)
         outcome = erase_and_record(job.user)
         finished = mark_done(
             job,
@@ -94,8 +94,8 @@ def run_erasure_job(*, job_id: int) -> bool:
         )
         if answer is not None:
             send_erasure_answer(job.request_id, answer, outcome)
-        if notice is not None:
-            tell_account_holder(notice)
+        if reports is not None:
+            after_erasure(reports)
     logger.info("erasure finished job=%s", job.pk)
     return finished
 

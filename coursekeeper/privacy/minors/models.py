@@ -32,6 +32,7 @@ class MinorReport(models.Model):
         RECEIVED = "received", _("waiting for review")
         DISMISSED = "dismissed", _("dismissed")
         CONFIRMED = "confirmed", _("confirmed: the account is erased")
+        CLOSED = "closed", _("closed: the account was erased before a decision")
 
     about = models.CharField(_("account reported"), max_length=ABOUT_MAX_LENGTH)
     reasons = models.TextField(_("why the person is thought to be under 18"))

@@ -12,12 +12,14 @@ held records (invoices) and records the account in the erasure ledger. Confirmin
 decides every open report about the same account. A staff account is never erased this way.
 
 Who is told what. The account holder is told by the erasure job, in its own transaction, right
-after the walk (`tell_account_holder`, from what `account_holder_notice` read before it): a
-message queued any earlier would be one of the person's rows the walk deletes. The message
-forgets its address and text once sent, and names no reporter. A reporter who left an address
-gets one short message when the report is decided, in the same words whatever the decision
+after the walk (`after_erasure`, from what `reports_before_erasure` read before it): a message
+queued any earlier would be one of the person's rows the walk deletes. The message forgets its
+address and text once sent, and names no reporter. A reporter who left an address gets one
+short message when the report is decided, in the same words whatever the decision
 (`tell_reporter`): reporting an address must not teach anyone whether it has an account here,
-or what became of it. Their address is deleted in the same transaction.
+or what became of it. Their address is deleted in the same transaction. A report still waiting
+when its account is erased for another reason (its holder asked) is emptied by the walk, so the
+job closes it and tells its reporter the same; no report waits forever.
 
 Limits. One reply address may send MAX_REPORTS_PER_ADDRESS reports an hour, and one account
 (or one text naming it) may be reported MAX_REPORTS_ABOUT_ONE_ACCOUNT times an hour; beyond that
@@ -286,7 +288,7 @@ def record_queue_view(*, acting_user, reports: Iterable[MinorReport]) -> int:
     )
 
 
-# --- Telling the people concerned ---------------------------------------------------------------
+# --- Telling the reporter ------------------------------------------------------------------------
 
 
 def _context(**extra) -> dict:
@@ -316,56 +318,80 @@ def tell_reporter(report: MinorReport) -> None:
     address.delete()
 
 
+# --- Around an erasure ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class AccountHolderNotice:
-    """What the holder of an account erased on a confirmed report is told, read before the
-    erasure walk deletes the address it goes to."""
+class ReportsOfAnErasedAccount:
+    """What an erasure must do about the reports naming the account, read before the walk.
+
+    `confirmed` are the reports that led to the erasure: the holder is told (at `to`, read now,
+    before the walk deletes it). `waiting` are reports still undecided, about an account erased
+    for another reason (its holder asked): the walk empties them, so they are closed, and their
+    reporters are told as for any decision.
+    """
 
     to: str
     language: str
     kept: list
-    report_ids: tuple[int, ...]
+    confirmed: tuple[int, ...]
+    waiting: tuple[int, ...]
 
 
-def account_holder_notice(person: Person) -> AccountHolderNotice | None:
-    """Return the notice for `person`'s account if a confirmed report erases it, else None."""
+def reports_before_erasure(person: Person) -> ReportsOfAnErasedAccount | None:
+    """Return what the erasure of `person`'s account must do about reports, or None if no
+    report names it."""
     from coursekeeper.privacy.selectors import what_erasure_keeps
 
     if person.user_id is None:
         return None
-    report_ids = tuple(
-        MinorReport.objects.filter(
-            account_id=person.user_id, status=Status.CONFIRMED, erased_at__isnull=True
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not report_ids:
+    rows = MinorReport.objects.filter(account_id=person.user_id, erased_at__isnull=True)
+    by_status = {Status.CONFIRMED: [], Status.RECEIVED: []}
+    for pk, status in rows.order_by("pk").values_list("pk", "status"):
+        by_status.get(status, []).append(pk)
+    if not (by_status[Status.CONFIRMED] or by_status[Status.RECEIVED]):
         return None
     language = person.user.language or "en"
     with translation.override(language):
-        kept = what_erasure_keeps(person)
-    return AccountHolderNotice(
-        to=person.user.email, language=language, kept=kept, report_ids=report_ids
+        kept = what_erasure_keeps(person) if by_status[Status.CONFIRMED] else []
+    return ReportsOfAnErasedAccount(
+        to=person.user.email,
+        language=language,
+        kept=kept,
+        confirmed=tuple(by_status[Status.CONFIRMED]),
+        waiting=tuple(by_status[Status.RECEIVED]),
     )
 
 
-def tell_account_holder(notice: AccountHolderNotice) -> None:
-    """Tell the holder their account is erased, and mark the reports' erasure as done.
+def after_erasure(reports: ReportsOfAnErasedAccount) -> None:
+    """Tell the holder of an account erased on a report, close the reports still waiting, and
+    mark every report's account as erased.
 
-    Called in the erasure job's transaction, after the walk. The message forgets its address
-    and text once sent, as the answer to an erasure request does.
+    Called in the erasure job's transaction, after the walk. The messages forget their
+    address and text once sent, as the answer to an erasure request does.
     """
-    context = _context(kept=notice.kept)
-    with translation.override(notice.language):
+    now = timezone.now()
+    if reports.confirmed:
+        tell_account_holder(reports)
+    for report in MinorReport.objects.select_for_update().filter(pk__in=reports.waiting):
+        report.status = Status.CLOSED
+        report.decided_at = now
+        report.save(update_fields=["status", "decided_at"])
+        tell_reporter(report)
+    MinorReport.objects.filter(pk__in=reports.confirmed + reports.waiting).update(erased_at=now)
+
+
+def tell_account_holder(reports: ReportsOfAnErasedAccount) -> None:
+    """Tell the holder that their account is erased because it belongs to a minor."""
+    context = _context(kept=reports.kept)
+    with translation.override(reports.language):
         subject = render_to_string("privacy/email/minor_account_erased_subject.txt", context)
         body = render_to_string("privacy/email/minor_account_erased_message.txt", context)
     queue_email(
-        to=notice.to,
+        to=reports.to,
         subject=subject.strip(),
         body_text=body,
-        language=notice.language,
+        language=reports.language,
         template="privacy/minor_account_erased",
         forget_after_sending=True,
     )
-    MinorReport.objects.filter(pk__in=notice.report_ids).update(erased_at=timezone.now())

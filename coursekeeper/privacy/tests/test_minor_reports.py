@@ -18,6 +18,7 @@ from coursekeeper.accounts.models import User
 from coursekeeper.commerce.factories import InvoiceFactory
 from coursekeeper.commerce.models import Invoice
 from coursekeeper.messaging.models import OutboxMessage
+from coursekeeper.privacy import jobs
 from coursekeeper.privacy.factories import AuthenticatorFactory, MinorReportFactory
 from coursekeeper.privacy.forms import new_submission_key
 from coursekeeper.privacy.minors import services
@@ -185,6 +186,34 @@ def test_r1_confirming_one_report_decides_every_open_report_about_the_account(to
     assert list(ErasureJob.objects.values_list("user_id", flat=True)) == [learner.pk]
     assert list(OutboxMessage.objects.values_list("email", "template")) == [
         (f"a-{token}@example.org", "privacy/minor_report_outcome")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r1_r29_a_report_waiting_when_its_holder_erases_the_account_is_closed_and_told(
+    settings, token
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    learner = young_learner(token)
+    reporter = f"aunt-{token}@example.org"
+    report = services.report_minor(about=learner.email, reasons="She is 15.", reply_to=reporter)
+    job = jobs.request_erasure(user=learner)  # the holder's own wish, not the report
+
+    assert jobs.run_erasure_job(job_id=job.pk) is True
+
+    report.refresh_from_db()
+    assert (report.status, report.account_id, report.about, report.reasons) == (
+        Status.CLOSED,
+        None,
+        "",
+        "",
+    )
+    assert report.decided_at is not None  # its retention runs from here
+    assert report.erased_at is not None
+    assert ReporterAddress.objects.count() == 0
+    # The reporter hears the usual words; the holder, who asked, gets no minor's notice.
+    assert list(OutboxMessage.objects.values_list("email", "template")) == [
+        (reporter, "privacy/minor_report_outcome")
     ]
 
 

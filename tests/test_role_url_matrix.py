@@ -3,7 +3,8 @@
 The routes come from the URLconf, not from a list: a new route is requested the moment it is
 added, and fails here until the test knows what to put in its parameters. The people:
 - learner B owns an order, an invoice, a copy of their data, a consent, a session, a
-  subscription, a rights request, a contact thread and progress in a course;
+  subscription, a rights request, a contact thread and progress in a course, and someone
+  reported B's account as a minor's;
 - learner A and an instructor of another course try every route with B's ids;
 - support, operations, the privacy officer and the owner try every route too.
 
@@ -44,6 +45,7 @@ from coursekeeper.privacy.factories import (
     AuthenticatorFactory,
     ConsentFactory,
     ExportJobFactory,
+    MinorReportFactory,
     RecipientFactory,
     RightsRequestFactory,
     UserSessionFactory,
@@ -100,6 +102,7 @@ def world(token):
         "export": export.pk,
         "request": RightsRequestFactory(user=other, details=f"About {token}").pk,
         "contact": contact.pk,
+        "minor_report": MinorReportFactory(account=other, reasons=f"{token} is 14").pk,
     }
     people = {"anonymous": None, "learner": UserFactory(full_name="Aksel Seeker")}
     for role in ROLES[2:]:
@@ -140,6 +143,8 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
     }
     if name.startswith("contact:"):
         by_route[name] = {"pk": private["contact"]}
+    if name.startswith("privacy:minor_report") and "pk" in parameters:
+        by_route[name] = {"pk": private["minor_report"]}
     if name.startswith("newsletter:staff"):
         by_route[name] = {"pk": shared["newsletter"]}
     if name in by_route:

@@ -45,6 +45,37 @@ MESSAGES = {
             "erased. Please try again later."
         ),
     ),
+    # Reports that an account belongs to a minor (privacy.minors).
+    "report_about_needed": _("Say which account you mean."),
+    "report_reasons_needed": _("Say what makes you think the person is under 18."),
+    "too_many_reports": (
+        429,
+        _(
+            "You have sent us several reports in the last hour. We have them all; please wait "
+            "a little before you send another."
+        ),
+    ),
+    "account_already_reported": (
+        429,
+        _(
+            "We received several reports about this account in the last hour and are looking "
+            "into them. Please wait a little before you send another."
+        ),
+    ),
+    "report_refused": _("We may not take this report right now; nothing was stored."),
+    "report_not_found": _("There is no such report."),
+    "report_decided": _("This report is already decided; nothing was changed."),
+    "no_such_account": _(
+        "No account has this email address, so nothing was changed. Check the address."
+    ),
+    "no_account_linked": _(
+        "Say which account the report is about before you confirm it; nothing was changed."
+    ),
+    "staff_account": _(
+        "This account has a staff role, and a staff account is not erased through a report. "
+        "Nothing was changed."
+    ),
+    "dismissal_reason_needed": _("Say why the report is dismissed; the reason stays with it."),
 }
 
 

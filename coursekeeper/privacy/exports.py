@@ -65,6 +65,7 @@ SOURCE_LABELS = {
     "use": _("produced by your use"),
     "staff": _("recorded by staff"),
     "system": _("recorded by the system"),
+    "others": _("someone else told us"),
 }
 
 # A cell a spreadsheet would evaluate: "=...", "@...", a leading tab or carriage return, or a

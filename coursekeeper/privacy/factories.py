@@ -25,11 +25,13 @@ from coursekeeper.privacy.models import (
     ErasureJob,
     ErasureLedgerEntry,
     ExportJob,
+    MinorReport,
     Objection,
     PolicyNotice,
     PolicyVersion,
     Recipient,
     RecipientNotice,
+    ReporterAddress,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -314,6 +316,29 @@ class StaffAccessFactory(factory.django.DjangoModelFactory[StaffAccess]):
     place = "admin:accounts_user_change"
 
 
+class MinorReportFactory(factory.django.DjangoModelFactory):
+    """A report, waiting for review, that the account belongs to someone under 18."""
+
+    class Meta:
+        model = MinorReport
+
+    account = factory.SubFactory(UserFactory)
+    about = factory.LazyAttribute(lambda o: o.account.email if o.account else "a learner")
+    reasons = factory.LazyAttribute(
+        lambda o: f"{o.account.full_name if o.account else 'They'} wrote they are in 7th grade."
+    )
+
+
+class ReporterAddressFactory(factory.django.DjangoModelFactory):
+    """Where the reporter of some other account asked to hear the outcome."""
+
+    class Meta:
+        model = ReporterAddress
+
+    report = factory.SubFactory(MinorReportFactory)
+    email = factory.Sequence(lambda n: f"reporter{n}-{secrets.token_hex(4)}@example.org")
+
+
 # --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
 
 
@@ -326,4 +351,16 @@ def rehearse_staff_access_log(user, path):
     return Rehearsal(
         run=lambda: record_access(acting_user=staff, rows=[user], place="tests:profile"),
         happened=lambda: StaffAccess.objects.filter(user_id=user.pk).exists(),
+    )
+
+
+def rehearse_minor_report(user, path):
+    """Report the person's account as a minor's, by its address, through the public form's
+    service."""
+    from coursekeeper.privacy.minors.services import report_minor
+    from coursekeeper.privacy.paths import Rehearsal
+
+    return Rehearsal(
+        run=lambda: report_minor(about=user.email, reasons="They said they are 14."),
+        happened=lambda: MinorReport.objects.filter(account=user).exists(),
     )

@@ -12,6 +12,11 @@ job does nothing.
 
 Requesting an erasure disables the account and ends every session at once, in the request's
 own transaction, so the person's data stops being used before the worker gets to it.
+
+Who is told. The emails an erasure sends -- the answer to the person's request, the notice to the
+holder of an account a confirmed report showed to be a minor's (`privacy.minors`) -- are read
+before the walk and queued after it, in its transaction: queued before, they would be rows
+about the person that the walk deletes. Each forgets its address and text once sent.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ def run_erasure_job(*, job_id: int) -> bool:
     (job,) = claimed
     if job.user_id is None:  # finished by an earlier attempt whose mark did not land
         return mark_done(job)
+    from coursekeeper.privacy.minors.services import after_erasure, reports_before_erasure
+
     person = Person.for_user(job.user)
     try:
         run_before_steps(
@@ -90,8 +97,10 @@ def run_erasure_job(*, job_id: int) -> bool:
         logger.warning("erasure waits job=%s step=%s status=%s", job.pk, failure.code, status)
         return False
     with transaction.atomic():
-        # What the answer tells the person is read before anything is erased.
+        # What the answer tells the person is read before anything is erased; so is what the
+        # reports naming the account need: a confirmed one tells its holder (R1).
         answer = erasure_answer(person) if job.request_id else None
+        reports = reports_before_erasure(person)
         outcome = erase_and_record(job.user, request_id=job.request_id)
         now = timezone.now().isoformat()
         finished = mark_done(
@@ -105,6 +114,8 @@ def run_erasure_job(*, job_id: int) -> bool:
         )
         if answer is not None and job.request_id is not None:
             send_erasure_answer(job.request_id, answer, outcome)
+        if reports is not None:
+            after_erasure(reports)
     logger.info("erasure finished job=%s", job.pk)
     return finished
 

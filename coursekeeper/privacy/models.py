@@ -673,6 +673,8 @@ class PolicyNotice(models.Model):
         return f"policy notice {self.pk}"
 
 
-# The access layer keeps its models in its own package; Django finds them through this module.
+# The access layer, the Art. 19 notices and the reports of minors' accounts keep their models in
+# their own packages; Django finds them through this module.
 from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401
+from coursekeeper.privacy.minors.models import MinorReport, ReporterAddress  # noqa: E402, F401
 from coursekeeper.privacy.recipient_notices.models import RecipientNotice  # noqa: E402, F401

@@ -65,6 +65,7 @@ RIGHTS_PAGES = {
     "cookies": "cookies:settings",
     "newsletter": "newsletter:signup",
     "cookie_policy": "privacy:cookie_policy",
+    "report_minor": "privacy:report_minor",
 }
 
 SOURCES = {
@@ -72,6 +73,7 @@ SOURCES = {
     "use": gettext_lazy("what your use of the platform produces"),
     "staff": gettext_lazy("what our staff record"),
     "system": gettext_lazy("what the platform records"),
+    "others": gettext_lazy("what others tell us about you"),
 }
 
 

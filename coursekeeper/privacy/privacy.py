@@ -46,12 +46,14 @@ from coursekeeper.privacy.models import (
     ErasureJob,
     ErasureLedgerEntry,
     ExportJob,
+    MinorReport,
     Objection,
     PolicyNotice,
     PolicyVersion,
     ProviderSettings,
     Recipient,
     RecipientNotice,
+    ReporterAddress,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -558,6 +560,67 @@ declare(
     "done. A task to tell a recipient by hand keeps the address that recipient knows the person "
     "by until staff mark it done, because the recipient must still learn whom to erase.",
 )
+# --- Reports that an account belongs to a minor (R1) -----------------------------------------
+# Two people: the report is about the account it names, and is told to that account's holder in
+# their copy of their data; the reporter's reply address is theirs alone, in its own row, so the
+# holder's copy never shows who reported them.
+
+declare(
+    MinorReport,
+    subject=Account("account"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "about": Category.IDENTITY,
+        "reasons": Category.COMMUNICATION,
+        "account": Category.IDENTITY,
+        "created_at": Category.USAGE,
+        "status": Category.USAGE,
+        "decided_at": Category.USAGE,
+        "decided_by": NOT_PERSONAL.because("the privacy officer who decided; their own work"),
+        "decision_note": Category.COMMUNICATION,
+        "erased_at": Category.USAGE,
+        "submission_key": NOT_PERSONAL.because("a random key that makes a double-click one"),
+    },
+    # Long enough to see a report about the same account come back, and to answer a question
+    # about the decision; a report still waiting for one is kept until it is decided.
+    retention=After(
+        Event.FINISHED,
+        column="decided_at",
+        days=90,
+        explanation=_("90 days after the report is decided"),
+    ),
+    erasure=Anonymise({"about": "", "reasons": "", "decision_note": ""}),
+    source="others",
+    notes="What someone told us about an account they think belongs to a minor, and what the "
+    "privacy officer decided. Erasing the account (the outcome of a confirmed report) empties "
+    "the report and cuts its link to the account; what stays is that a report was decided, "
+    "when and by whom, until the 90 days after the decision have passed.",
+    reading=Reading(
+        references=("created_at", "status"),
+        labels={"created_at": _("received at"), "status": _("status")},
+    ),
+)
+declare(
+    ReporterAddress,
+    subject=Identifier("email"),
+    purposes=[PRIVACY_RIGHTS],
+    fields={
+        "report": NOT_PERSONAL.because("the report the reporter asked to hear about"),
+        "email": Category.CONTACT,
+        "language": Category.PROFILE,
+        "created_at": Category.USAGE,
+    },
+    retention=After(
+        Event.FINISHED,
+        column="report__decided_at",
+        days=0,
+        explanation=_("until we have told you that your report is closed"),
+    ),
+    erasure=DELETE,
+    notes="Deleted in the transaction that queues the one message it was given for; the "
+    "sweep removes any left once the report is decided.",
+)
+
 declare_not_personal(
     SweepLog,
     reason="what the retention sweep did per rule: model labels, rules and counts of rows, "
@@ -672,6 +735,32 @@ email_path(
     template="privacy/policy_notice",
     title=_("announcing a material change of this policy"),
     where="coursekeeper.privacy.publishing.dispatch_policy_notices",
+)
+
+# Reports that an account belongs to a minor. Erasing a child's data that an online service
+# collected is the controller's duty (GDPR Art. 17(1)(d), (f) with Art. 8), and a report is how
+# we learn of it, so looking into one goes on under a restriction too.
+MINOR_REPORTS = processing_path(
+    PRIVACY_RIGHTS,
+    name="privacy.minor_reports",
+    title=_("looking into reports that an account belongs to someone under 18, and erasing it"),
+    where=(
+        "coursekeeper.privacy.minors.services.report_minor",
+        "coursekeeper.privacy.minors.services.confirm_report",
+    ),
+    rehearsal="coursekeeper.privacy.factories.rehearse_minor_report",
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/minor_account_erased",
+    title=_("telling you that your account was erased because it belongs to someone under 18"),
+    where="coursekeeper.privacy.minors.services.tell_account_holder",
+)
+email_path(
+    PRIVACY_RIGHTS,
+    template="privacy/minor_report_outcome",
+    title=_("telling you that a report you sent about an account is closed"),
+    where="coursekeeper.privacy.minors.services.tell_reporter",
 )
 
 STAFF_ACCESS_LOG = processing_path(

@@ -56,6 +56,7 @@ class DataSubjects:
     MATERIAL_REQUESTERS = _("people who ask for free material")
     ENQUIRERS = _("people who contact us")
     VISITORS = _("visitors of the website")
+    REPORTERS = _("people who report an account of a minor")
 
 
 ACCOUNT = Purpose(
@@ -121,13 +122,17 @@ PRIVACY_RIGHTS = Purpose(
     "privacy_rights",
     LegalBasis.LEGAL_OBLIGATION,
     _("Your privacy rights"),
-    _("To honour your consents, objections and requests, and to be able to prove that we did."),
+    _(
+        "To honour your consents, objections and requests, to erase an account that belongs to "
+        "a minor, and to be able to prove that we did."
+    ),
     data_subjects=(
         DataSubjects.LEARNERS,
         DataSubjects.BUYERS,
         DataSubjects.NEWSLETTER_SUBSCRIBERS,
         DataSubjects.ENQUIRERS,
         DataSubjects.VISITORS,
+        DataSubjects.REPORTERS,
     ),
 )
 

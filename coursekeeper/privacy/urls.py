@@ -4,6 +4,7 @@ from coursekeeper.privacy import policy_views, register_views, views
 from coursekeeper.privacy import request_views as rights
 from coursekeeper.privacy.access.views import access_log, staff_changes
 from coursekeeper.privacy.export_views import download_export
+from coursekeeper.privacy.minors import views as minors
 from coursekeeper.privacy.retention_views import retention
 
 app_name = "privacy"
@@ -39,6 +40,18 @@ urlpatterns = [
     # Visitors without an account.
     path("privacy/request/", rights.visitor_request, name="visitor_request"),
     path("privacy/request/confirm/<str:token>/", rights.confirm_request, name="confirm_request"),
+    # Reports that an account belongs to a minor (R1): anyone reports, the privacy officer
+    # decides, and a confirmed report erases the account.
+    path("privacy/report-a-minor/", minors.report_minor, name="report_minor"),
+    path("staff/minor-reports/", minors.report_queue, name="minor_reports"),
+    path("staff/minor-reports/<int:pk>/", minors.report_detail, name="minor_report"),
+    path("staff/minor-reports/<int:pk>/account/", minors.link_account, name="minor_report_link"),
+    path(
+        "staff/minor-reports/<int:pk>/dismiss/", minors.dismiss_report, name="minor_report_dismiss"
+    ),
+    path(
+        "staff/minor-reports/<int:pk>/confirm/", minors.confirm_report, name="minor_report_confirm"
+    ),
     # Staff: the request queue.
     path("staff/requests/", rights.request_queue_view, name="request_queue"),
     path("staff/requests/new/", rights.log_request, name="log_request"),

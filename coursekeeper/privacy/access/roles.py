@@ -79,6 +79,12 @@ HANDLE_REQUESTS = Capability(
     ("identity", "contact", "communication"),
     "privacy_rights",
 )
+REVIEW_MINOR_REPORTS = Capability(
+    "review_minor_reports",
+    _("Review reports that an account belongs to a minor, and erase the accounts confirmed"),
+    ("identity", "contact", "communication"),
+    "privacy_rights",
+)
 KEEP_REGISTER = Capability(
     "keep_register", _("Keep the recipients register and the record of processing")
 )
@@ -113,6 +119,7 @@ CAPABILITIES: dict[str, Capability] = {
         SEE_INVOICES,
         SEND_NEWSLETTERS,
         HANDLE_REQUESTS,
+        REVIEW_MINOR_REPORTS,
         KEEP_REGISTER,
         PUBLISH_POLICY,
         EDIT_PROVIDER,
@@ -138,6 +145,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             ANSWER_CONTACTS,
             SEE_INVOICES,
             HANDLE_REQUESTS,
+            REVIEW_MINOR_REPORTS,
             KEEP_REGISTER,
             PUBLISH_POLICY,
             EDIT_PROVIDER,

@@ -22,6 +22,8 @@ PLACES: dict[str, Promise] = {
     "contact:inbox": _("the list of messages"),
     "contact:thread": _("your messages to us"),
     "privacy:request_detail": _("your request's page"),
+    "privacy:minor_reports": _("the list of reports of accounts that may belong to minors"),
+    "privacy:minor_report": _("a report of an account that may belong to a minor"),
 }
 ADMINISTRATION = _("the administration")
 ELSEWHERE = _("a staff page")

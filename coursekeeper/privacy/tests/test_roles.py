@@ -35,6 +35,7 @@ EXPECTED = {
         "answer_contacts",
         "see_invoices",
         "handle_requests",
+        "review_minor_reports",
         "keep_register",
         "publish_policy",
         "edit_provider",

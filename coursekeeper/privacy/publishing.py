@@ -171,6 +171,13 @@ def _diff_purposes(old: dict, new: dict) -> list[Change]:
                     {"objectable": bool(after.get("objectable"))},
                 )
             )
+        if bool(before.get("ends_with_service")) != bool(after.get("ends_with_service")):
+            # Deleting sooner needs no notice; no longer deleting when the service ends keeps
+            # data longer, which does (R21).
+            ends = bool(after.get("ends_with_service"))
+            changes.append(
+                Change("service_end_added" if ends else "service_end_removed", not ends, code)
+            )
         if before.get("paths", []) != after.get("paths", []):
             # Where the purpose is carried out, and what a restriction leaves of it: told, but
             # not one of the changes R21 makes wait (no new data, purpose or recipient).
@@ -344,6 +351,15 @@ def describe_change(change: dict[str, Any]) -> str:
         "basis_changed": _("%(purpose)s now rests on another legal basis: %(basis)s.")
         % {"purpose": purpose, "basis": policy.basis_label(detail.get("new", ""))},
         "objection_changed": _("%(purpose)s: whether you can object to it has changed.")
+        % {"purpose": purpose},
+        "service_end_added": _(
+            "%(purpose)s: the data held only on your consent is deleted when the service ends."
+        )
+        % {"purpose": purpose},
+        "service_end_removed": _(
+            "%(purpose)s: the data held only on your consent is no longer deleted when the "
+            "service ends."
+        )
         % {"purpose": purpose},
         "restriction_changed": _(
             "%(purpose)s: where it is carried out, or what a restriction pauses, has changed."

@@ -1,3 +1,4 @@
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS
 from coursekeeper.privacy.declarations import (
     DELETE,
     HOLD,
@@ -23,6 +24,7 @@ from coursekeeper.privacy.purposes import (
     Purpose,
     register_purpose,
 )
+from coursekeeper.privacy.service_ends import declare_service_end, end_service
 from coursekeeper.privacy.tests.shapes.models import (
     AuditNote,
     ContactNote,
@@ -46,6 +48,19 @@ SHAPE_RECOMMENDATIONS = register_purpose(
 )
 SHAPE_NEWSLETTER = register_purpose(
     Purpose("shape_newsletter", LegalBasis.CONSENT, "Newsletter (test)", "Test-only purpose.")
+)
+
+
+def end_shape_newsletter(*, acting_user):
+    """The staff action that ends the test newsletter, as an app's own service would."""
+    return end_service(purpose=SHAPE_NEWSLETTER.code, acting_user=acting_user)
+
+
+declare_service_end(
+    SHAPE_NEWSLETTER,
+    title="the test newsletter ends",
+    where="coursekeeper.privacy.tests.shapes.privacy.end_shape_newsletter",
+    capability=SEND_NEWSLETTERS,
 )
 
 declare(

@@ -19,7 +19,8 @@ What a rerun does. A notice marked queued is never picked again, so a rerun, a s
 the periodic command sends nothing twice; a killed worker rolls its batch back whole.
 
 The gate (`privacy.gate.may_process`) reads `version_in_effect()`: once a version is in
-effect, a purpose it does not announce is not carried out (R21).
+effect, a purpose it does not announce is not carried out (R21). The platform's own pages
+announce a coming version too (`privacy.policy_announcements`).
 """
 
 from __future__ import annotations

@@ -210,8 +210,8 @@ def restart_service(*, purpose: str, acting_user) -> ServiceEnd | None:
 class ServiceEndRule(Rule):
     """The rows of a declaration held only on consent, recorded before its services ended."""
 
-    # The declaration's retention column (when a row was recorded or last used), the latest
-    # moment a row may carry and still go, and the purposes whose services ended.
+    # The declaration's retention column (when a row was recorded or last used), the end a
+    # row's column must lie before for the row to go, and the purposes whose services ended.
     column: str = ""
     cutoff: dt.datetime | None = None
     purposes: tuple[str, ...] = ()
@@ -227,9 +227,6 @@ class ServiceEndRule(Rule):
     @property
     def action(self) -> str:
         return DELETE
-
-    def pending(self) -> QuerySet:
-        return self.declaration.model._base_manager.all()
 
     def expired(self, as_of: dt.datetime) -> QuerySet:
         return self.declaration.model._base_manager.filter(**{f"{self.column}__lt": self.cutoff})

@@ -17,7 +17,8 @@ register = template.Library()
 @register.inclusion_tag("privacy/policy/_pending_changes.html", takes_context=True)
 def pending_policy_changes(context) -> dict:
     """Announce to the signed-in person each material change they have not hidden."""
-    request = context.get("request")
+    # The request itself, not a template variable of that name (a rights request's page has one).
+    request = getattr(context, "request", None)
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     return {

@@ -6,8 +6,12 @@ PY := $(VENV)/bin/python
 # The PostgreSQL the suite also runs on; the run creates (and drops) its own test databases.
 POSTGRES_URL ?= postgres://postgres:postgres@127.0.0.1:5432/coursekeeper
 PYTEST_ARGS ?=
+# The suite runs in parallel processes (pytest-xdist), one per core by default; each has its own
+# test database and media folder. The slowest tests are printed to see where time goes.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
-.PHONY: install run test test-sqlite test-postgres lint checks messages bench clean
+.PHONY: install run test test-sqlite test-postgres lint types checks messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -25,6 +29,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with the Django plugin; what it checks and how is in pyproject.toml's [tool.mypy].
+types: install
+	$(VENV)/bin/mypy coursekeeper tests conftest.py
+
 checks: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
@@ -34,13 +42,15 @@ checks: install
 	  DJANGO_ALLOWED_HOSTS=courses.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# The browser tests run once, on PostgreSQL (the production database): what they prove is in the
+# pages, which are the same on both databases; everything else runs on both.
 test-sqlite: install
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) $(PYTEST_ARGS)
 
-test: lint checks test-sqlite test-postgres
+test: lint types checks test-sqlite test-postgres
 
 # Extract new strings into the da/de catalogues, then (after translating) compile them; the
 # compiled .mo files are committed so `make run` needs no gettext tools.

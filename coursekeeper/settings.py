@@ -212,7 +212,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            # Django takes a Path here (its own project template does); the stubs want a str.
+            "NAME": SQLITE_PATH,  # type: ignore[typeddict-item]
             "OPTIONS": {
                 # Writers queue up instead of failing with "database is locked", and a
                 # transaction that will write takes the write lock when it begins.

@@ -1,10 +1,14 @@
 """Settings for the test suite: the project's own, plus the test-only models of every shape."""
 
+import os
+
 from coursekeeper.settings import *  # noqa: F403
 from coursekeeper.settings import INSTALLED_APPS, VAR_DIR
 
 INSTALLED_APPS = [*INSTALLED_APPS, "coursekeeper.privacy.tests.shapes"]
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Each parallel test process (pytest-xdist's PYTEST_XDIST_WORKER) keeps its own files.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+MEDIA_ROOT = VAR_DIR / f"test-media{_WORKER and '-' + _WORKER}"
 
 # A task runs in the test's own process right after the commit that enqueued it, so a test that
 # queues an email sees it arrive at its SMTP server. Tests that need a real worker process set

@@ -6,7 +6,8 @@ from coursekeeper.accounts.views import second_factor_authenticate
 
 # The administration signs in through the same login as everyone else, so throttling and the
 # staff two-factor requirement apply there too.
-admin.site.login = secure_admin_login(admin.site.login)
+# (allauth's documented way; mypy refuses any assignment to a method.)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("coursekeeper.web.urls")),

@@ -38,7 +38,9 @@ def prepare(path: ProcessingPath):
     user = UserFactory()
     if path.purpose.basis == LegalBasis.CONSENT:
         ConsentFactory(user=user, email=user.email, purpose=path.purpose.code)
-    rehearsal = resolve(path.rehearsal)(user, path)
+    rehearse = resolve(path.rehearsal)
+    assert callable(rehearse)
+    rehearsal = rehearse(user, path)
     assert isinstance(rehearsal, Rehearsal)
     return user, rehearsal
 
@@ -58,7 +60,7 @@ def carry_out(rehearsal: Rehearsal):
     except Exception as error:
         if not hasattr(error, "code"):
             raise
-        assert str(error.message)
+        assert hasattr(error, "message") and str(error.message)
         return error
 
 

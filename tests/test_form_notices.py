@@ -34,7 +34,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms: list[list[str]] = []
         self.notice = False
-        self._method = None
+        self._method: str | None = None
         # A GET form of hidden fields and a button leads to the next step of the same page
         # ("Cancel contracts here" opens the cancellation form): its query, to follow.
         self.next_steps: list[dict[str, str]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import factory
@@ -15,7 +16,7 @@ from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, Unloc
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,15 +39,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         return model_class.objects.create_user(email, None, **kwargs)
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs) -> None:
-        self.set_password(extracted or PASSWORD)
+    def password(user: User, create: bool, extracted: str | None, **kwargs) -> None:
+        user.set_password(extracted or PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            user.save(update_fields=["password"])
 
     @factory.post_generation
-    def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
+    def verified_email(user: User, create: bool, extracted: bool | None, **kwargs) -> None:
         if create and extracted is not False:
-            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 class StaffFactory(UserFactory):
@@ -54,7 +55,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-class SignInFingerprintFactory(factory.django.DjangoModelFactory):
+class SignInFingerprintFactory(factory.django.DjangoModelFactory[SignInFingerprint]):
     class Meta:
         model = SignInFingerprint
 
@@ -62,6 +63,7 @@ class SignInFingerprintFactory(factory.django.DjangoModelFactory):
     fingerprint = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
 class UserGroupLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User.groups.through
@@ -70,6 +72,7 @@ class UserGroupLinkFactory(factory.django.DjangoModelFactory):
     group = factory.LazyFunction(lambda: Group.objects.get_or_create(name="Support")[0])
 
 
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
 class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User.user_permissions.through
@@ -78,7 +81,7 @@ class UserPermissionLinkFactory(factory.django.DjangoModelFactory):
     permission = factory.LazyFunction(lambda: Permission.objects.order_by("pk").first())
 
 
-class ProfileChangeFactory(factory.django.DjangoModelFactory):
+class ProfileChangeFactory(factory.django.DjangoModelFactory[ProfileChange]):
     class Meta:
         model = ProfileChange
 
@@ -86,13 +89,13 @@ class ProfileChangeFactory(factory.django.DjangoModelFactory):
     fields = "full_name,phone"
 
 
-class UnlockLinkFactory(factory.django.DjangoModelFactory):
+class UnlockLinkFactory(factory.django.DjangoModelFactory[UnlockLink]):
     class Meta:
         model = UnlockLink
 
     user = factory.SubFactory(UserFactory)
     token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
 
 
 # --- Rehearsals: each of the app's processing paths, ready to run for one person --------------

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.models import ProfileChange, SignInFingerprint, UnlockLink, User
 from coursekeeper.privacy.declarations import (
+    DELETE,
     NOT_PERSONAL,
     Account,
     After,
@@ -52,6 +53,7 @@ declare(
         ),
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
 )
 
 declare(
@@ -65,6 +67,7 @@ declare(
         "last_seen_at": Category.TECHNICAL,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", years=1),
+    erasure=DELETE,
     source="use",
     title=_("devices and places you signed in from"),
 )
@@ -83,6 +86,7 @@ declare(
     # The link works for an hour (accounts.unlock.LINK_VALID_FOR); the row is the hourly limit
     # of links an account is sent, and is not needed a day later.
     retention=After(Event.LINK_SENT, column="created_at", days=1),
+    erasure=DELETE,
     source="use",
     title=_("links to lift a sign-in lockout"),
 )
@@ -98,6 +102,7 @@ declare(
         "changed_by": NOT_PERSONAL.because("the staff member who made a correction; their work"),
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
     notes="Names the fields that changed, never their old values.",
     reading=Reading(shown_as={"fields": partial(field_labels, User)}),
 )
@@ -115,6 +120,7 @@ for through, title, link_label in (
             "user": Category.IDENTITY,
             link: NOT_PERSONAL.because("a permission or group, the same for everyone"),
         },
+        erasure=DELETE,
         source="staff",
         title=title,
         reading=Reading(references=(link,), labels={link: link_label}),

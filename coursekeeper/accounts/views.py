@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coursekeeper.accounts import selectors, services, unlock
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.forms import ProfileForm, UnlockRequestForm
+from coursekeeper.accounts.http import AuthenticatedHttpRequest
 from coursekeeper.accounts.models import User
 from coursekeeper.security.client_address import client_ip
 from coursekeeper.web.language import remember_language_cookie
@@ -21,7 +22,7 @@ from coursekeeper.web.language import remember_language_cookie
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show and edit every profile field (R3); a changed address is verified first (R27)."""
     user = request.user
     if request.method == "POST":
@@ -45,7 +46,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List every place the person is signed in, so they can end any of them."""
     active = selectors.active_sessions(
         user=request.user, current_session_key=request.session.session_key
@@ -55,7 +56,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+def end_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     try:
         services.end_session(user=request.user, session_id=session_id)
     except AccountError as error:
@@ -116,6 +117,6 @@ def unlock_account(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accounts/unlock.html", {"error": error.message}, status=400)
         return render(request, "accounts/unlock.html", {"unlocked": True})
     if unlock.usable_link(token) is None:
-        error = AccountError("unlock_link_invalid").message
-        return render(request, "accounts/unlock.html", {"error": error}, status=400)
+        message = AccountError("unlock_link_invalid").message
+        return render(request, "accounts/unlock.html", {"error": message}, status=400)
     return render(request, "accounts/unlock.html")

@@ -11,8 +11,10 @@ its digest. The return page signs in only the browser whose token matches (see
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from allauth.account.adapter import get_adapter
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -107,8 +109,10 @@ def _quote_for(form: CheckoutForm, product: Product):
     inputs = form.quote_inputs()
     if not inputs["buyer_country"]:
         inputs["buyer_country"] = pricing.seller_country()
-    if inputs["currency"] not in dict(form.fields["currency"].choices):
-        inputs["currency"] = next(iter(dict(form.fields["currency"].choices)), "")
+    offered = cast(forms.ChoiceField, form.fields["currency"]).choices
+    currencies = dict(cast("list[tuple[str, str]]", offered))  # CheckoutForm sets a list of pairs
+    if inputs["currency"] not in currencies:
+        inputs["currency"] = next(iter(currencies), "")
     try:
         return pricing.quote(product=product, **inputs), ""
     except CommerceError as error:

@@ -36,7 +36,7 @@ def _token() -> str:
     return secrets.token_hex(5)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -48,7 +48,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PriceFactory(factory.django.DjangoModelFactory):
+class PriceFactory(factory.django.DjangoModelFactory[Price]):
     class Meta:
         model = Price
 
@@ -57,7 +57,7 @@ class PriceFactory(factory.django.DjangoModelFactory):
     amount_minor = 80000
 
 
-class CouponFactory(factory.django.DjangoModelFactory):
+class CouponFactory(factory.django.DjangoModelFactory[Coupon]):
     class Meta:
         model = Coupon
 
@@ -65,7 +65,7 @@ class CouponFactory(factory.django.DjangoModelFactory):
     percent_off = 20
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     """A paid order of one course for 800.00 DKK plus 25 % Danish VAT."""
 
     class Meta:
@@ -101,7 +101,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     keep_until = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=5 * 366))
 
 
-class OrderLineFactory(factory.django.DjangoModelFactory):
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
     class Meta:
         model = OrderLine
 
@@ -113,7 +113,7 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     vat_minor = 20000
 
 
-class PendingCheckoutFactory(factory.django.DjangoModelFactory):
+class PendingCheckoutFactory(factory.django.DjangoModelFactory[PendingCheckout]):
     class Meta:
         model = PendingCheckout
 
@@ -132,7 +132,7 @@ class PendingCheckoutFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
 
 
-class WithdrawalWaiverFactory(factory.django.DjangoModelFactory):
+class WithdrawalWaiverFactory(factory.django.DjangoModelFactory[WithdrawalWaiver]):
     class Meta:
         model = WithdrawalWaiver
 
@@ -145,7 +145,7 @@ class WithdrawalWaiverFactory(factory.django.DjangoModelFactory):
     proof_release_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3 * 366))
 
 
-class InvoiceFactory(factory.django.DjangoModelFactory):
+class InvoiceFactory(factory.django.DjangoModelFactory[Invoice]):
     class Meta:
         model = Invoice
 
@@ -178,7 +178,7 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     release_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=6 * 366))
 
 
-class VatEvidenceFactory(factory.django.DjangoModelFactory):
+class VatEvidenceFactory(factory.django.DjangoModelFactory[VatEvidence]):
     class Meta:
         model = VatEvidence
 
@@ -189,7 +189,7 @@ class VatEvidenceFactory(factory.django.DjangoModelFactory):
     release_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=11 * 366))
 
 
-class RefundFactory(factory.django.DjangoModelFactory):
+class RefundFactory(factory.django.DjangoModelFactory[Refund]):
     class Meta:
         model = Refund
 
@@ -199,7 +199,7 @@ class RefundFactory(factory.django.DjangoModelFactory):
     status = Refund.Status.SUCCEEDED
 
 
-class SubscriptionFactory(factory.django.DjangoModelFactory):
+class SubscriptionFactory(factory.django.DjangoModelFactory[Subscription]):
     class Meta:
         model = Subscription
 
@@ -210,7 +210,7 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     current_period_end = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
 
 
-class SeatInvitationFactory(factory.django.DjangoModelFactory):
+class SeatInvitationFactory(factory.django.DjangoModelFactory[SeatInvitation]):
     class Meta:
         model = SeatInvitation
 
@@ -225,7 +225,7 @@ class SeatInvitationFactory(factory.django.DjangoModelFactory):
     token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class GiftShipmentFactory(factory.django.DjangoModelFactory):
+class GiftShipmentFactory(factory.django.DjangoModelFactory[GiftShipment]):
     class Meta:
         model = GiftShipment
 
@@ -241,7 +241,7 @@ class GiftShipmentFactory(factory.django.DjangoModelFactory):
     country = "DK"
 
 
-class SandboxCheckoutFactory(factory.django.DjangoModelFactory):
+class SandboxCheckoutFactory(factory.django.DjangoModelFactory[SandboxCheckout]):
     class Meta:
         model = SandboxCheckout
 
@@ -282,7 +282,7 @@ def _paid_order(buyer, *, product: Product | None = None, **fields) -> Order:
 
 
 def rehearse_start_checkout(user, path) -> Rehearsal:
-    from coursekeeper.commerce.checkout import BillingDetails, start_checkout
+    from coursekeeper.commerce.checkout.start import BillingDetails, start_checkout
     from coursekeeper.commerce.pricing import quote
     from coursekeeper.learning.factories import CourseFactory
 
@@ -331,7 +331,7 @@ def rehearse_issue_invoice(user, path) -> Rehearsal:
 
 
 def rehearse_record_waiver(user, path) -> Rehearsal:
-    from coursekeeper.commerce.checkout import record_waiver
+    from coursekeeper.commerce.checkout.waiver import record_waiver
 
     now = timezone.now()
     product = ProductFactory()

@@ -4,6 +4,7 @@ the buyer types card details only on the payment provider's own page."""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -137,7 +138,7 @@ class CheckoutForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_key", new_submission_key_uuid())
         currencies = {price.currency for price in product.prices.filter(active=True)}
-        self.fields["currency"].choices = [
+        cast(forms.ChoiceField, self.fields["currency"]).choices = [
             (code, label) for code, label in Currency.choices if code in currencies
         ]
         if not guest:
@@ -182,7 +183,8 @@ class CheckoutForm(forms.Form):
         return vat.normalise_vat_number(self.cleaned_data.get("vat_number", ""))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("as_business"):
             if not cleaned.get("company_name"):
                 self.add_error("company_name", _("Give the company's name."))

@@ -243,7 +243,7 @@ def issue_credit_note(*, refund: Refund) -> Invoice:
     """
     _require_transaction()
     refund = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
-    if refund.credit_note_id is not None:
+    if refund.credit_note is not None:
         return refund.credit_note
     if refund.status != Refund.Status.SUCCEEDED:
         raise CommerceError("refund_not_completed")

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.commerce.erasure import cancel_running_subscriptions
 from coursekeeper.commerce.models import (
     Coupon,
     GiftShipment,
@@ -26,6 +27,7 @@ from coursekeeper.commerce.models import (
     WithdrawalWaiver,
 )
 from coursekeeper.privacy.declarations import (
+    DELETE,
     HOLD,
     NOT_PERSONAL,
     Account,
@@ -41,6 +43,7 @@ from coursekeeper.privacy.declarations import (
     declare_not_personal,
 )
 from coursekeeper.privacy.gate import DespiteRestriction
+from coursekeeper.privacy.participants import erasure_participant
 from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     SERVICE_EMAIL,
@@ -204,6 +207,7 @@ declare(
         "browser_digest": Category.TECHNICAL,
     },
     retention=ORDER_RETENTION,
+    erasure=DELETE,
     notes="The invoices copy what the bookkeeping law needs and outlive the order.",
     reading=Reading(
         references=("public_id",),
@@ -224,6 +228,7 @@ declare(
         "vat_minor": Category.PAYMENT,
     },
     retention=_AFTER_ORDER,
+    erasure=DELETE,
     reading=Reading(
         references=("order", "product"),
         money=_in("order__currency", "unit_net_minor", "net_minor", "vat_minor"),
@@ -245,6 +250,7 @@ declare(
         "expires_at": NOT_PERSONAL.because("when the waiting sign-up is deleted"),
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+    erasure=DELETE,
     notes="Becomes the account when the payment is confirmed; deleted after a day otherwise.",
     reading=Reading(references=("order",)),
 )
@@ -359,6 +365,7 @@ declare(
         "credit_note": NOT_PERSONAL.because("the credit note issued for the refund"),
     },
     retention=_AFTER_ORDER,
+    erasure=DELETE,
     reading=Reading(
         references=("order", "credit_note"), money=_in("order__currency", "amount_minor")
     ),
@@ -381,6 +388,7 @@ declare(
         "expiry_reminder_for": Category.PAYMENT,
         "created_at": Category.PAYMENT,
     },
+    erasure=DELETE,
     reading=Reading(references=("product", "order")),
 )
 declare(
@@ -396,6 +404,7 @@ declare(
         "learner": Category.IDENTITY,
     },
     retention=_AFTER_ORDER,
+    erasure=DELETE,
     source="staff",
     notes="The employer who bought the places gave the address.",
     reading=Reading(references=("order",)),
@@ -416,6 +425,7 @@ declare(
         "sent_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="created_at", days=180),
+    erasure=DELETE,
     notes="The supplier's receipt of the address is logged as a disclosure to the person.",
     reading=Reading(references=("order", "supplier")),
 )
@@ -446,6 +456,7 @@ declare(
         "expires_at": NOT_PERSONAL.because("when an unpaid test checkout lapses"),
     },
     retention=After(Event.CREATED, column="created_at", years=1),
+    erasure=DELETE,
     source="system",
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
     reading=Reading(
@@ -553,3 +564,15 @@ for _template, _title, _where, _exception in (
     ),
 ):
     email_path(SERVICE_EMAIL, template=_template, title=_title, where=_where, exception=_exception)
+
+# --- What an erasure does at the payment provider (commerce/erasure.py) -------------------------
+# Before the person's rows go: a subscription left running would go on charging the card.
+
+erasure_participant(
+    "commerce.cancel_subscriptions",
+    before=cancel_running_subscriptions,
+    models=[Subscription],
+    does=_(
+        "any running subscription is cancelled at the payment provider, so nothing more is charged"
+    ),
+)

@@ -159,6 +159,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
         return refused(CommerceError("already_withdrawn"))
     if order.status not in REFUNDABLE or period is None:
         return refused(CommerceError("withdrawal_not_paid"))
+    assert order.paid_at is not None  # the withdrawal period runs from the payment
     if now >= period.ends_at:
         return refused(
             DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(period.last_day))
@@ -187,7 +188,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
                 return refused(
                     DetailedCommerceError("withdrawal_event_over", event_on=_format_date(ends))
                 )
-            if starts is not None and starts <= now and asked_early:
+            if starts is not None and ends is not None and starts <= now and asked_early:
                 amount = _minus_used(amount, *_used_share(starts, ends, now))
                 proportionate = True
         elif product.kind == Product.Kind.SUBSCRIPTION and asked_early:
@@ -429,7 +430,7 @@ def _email_buyer(order: Order, refund: Refund, *, name: str) -> None:
             ),
             "fully": order.status == Order.Status.REFUNDED,
             "proportionate": refund.amount_minor < order.total_minor,
-            "credit_note": refund.credit_note.number if refund.credit_note_id else "",
+            "credit_note": refund.credit_note.number if refund.credit_note else "",
         },
     )
 

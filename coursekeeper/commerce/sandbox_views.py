@@ -15,6 +15,7 @@ no field of this page even looks like it could take card data. Thin: parse, call
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,6 +28,9 @@ from coursekeeper.commerce.errors import MESSAGES, CommerceError
 from coursekeeper.commerce.models import SandboxCheckout
 from coursekeeper.commerce.providers import sandbox
 from coursekeeper.commerce.providers.base import test_payments_enabled
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SandboxPaymentForm(forms.Form):
@@ -47,10 +51,10 @@ class SandboxPaymentForm(forms.Form):
 
     def __init__(self, *args, default_country: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = list(COUNTRY_CHOICES)
+        choices: list[tuple[str, StrOrPromise]] = list(COUNTRY_CHOICES)
         if default_country and default_country not in dict(choices):
             choices.append((default_country, default_country))
-        self.fields["issuer_country"].choices = choices
+        cast(forms.ChoiceField, self.fields["issuer_country"]).choices = choices
         self.fields["issuer_country"].initial = default_country or "DK"
 
 

@@ -162,7 +162,7 @@ def grant_subscription(*, order: Order, state: SubscriptionState) -> Subscriptio
     )
     if existing is not None:
         return existing
-    if order.buyer_id is None:
+    if order.buyer is None:
         raise CommerceError("order_not_found")
     subscription = Subscription.objects.create(
         user=order.buyer,
@@ -390,9 +390,7 @@ def cancellation_token(subscription: Subscription) -> str:
 def subscription_for_token(token: str) -> Subscription:
     """Return the subscription a cancellation link names; refuse a bad or expired link."""
     try:
-        data = signing.loads(
-            token, salt=CANCEL_LINK_SALT, max_age=CANCEL_LINK_MAX_AGE.total_seconds()
-        )
+        data = signing.loads(token, salt=CANCEL_LINK_SALT, max_age=CANCEL_LINK_MAX_AGE)
     except signing.BadSignature as error:
         raise CommerceError("cancel_link_invalid") from error
     subscription = (

@@ -91,12 +91,12 @@ def handle_webhook(*, provider: str, body: bytes, headers: dict) -> str:
 
 def _dispatch(*, provider: str, event: ProviderEvent) -> str:
     if event.kind == CHECKOUT_COMPLETED:
-        from coursekeeper.commerce.checkout import fulfil_checkout
+        from coursekeeper.commerce.checkout.fulfilment import fulfil_checkout
 
         order = fulfil_checkout(provider=provider, session_id=event.object_ref)
         return PROCESSED if order is not None else UNKNOWN_ORDER
     if event.kind in CHECKOUT_ENDED:
-        from coursekeeper.commerce.checkout import fail_checkout
+        from coursekeeper.commerce.checkout.fulfilment import fail_checkout
 
         order = fail_checkout(provider=provider, session_id=event.object_ref)
         return PROCESSED if order is not None else UNKNOWN_ORDER

@@ -10,7 +10,7 @@ from django.utils import timezone
 from coursekeeper.contact.models import Contact, ContactEntry
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     """A thread, one per address: building another for the same address returns the first."""
 
     class Meta:
@@ -27,7 +27,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     unread = True
 
 
-class ContactEntryFactory(factory.django.DjangoModelFactory):
+class ContactEntryFactory(factory.django.DjangoModelFactory[ContactEntry]):
     """A message that came through the contact form."""
 
     class Meta:

@@ -7,6 +7,8 @@ stays in the form for the person to shorten.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -36,7 +38,7 @@ def one_line(value: str) -> None:
         raise forms.ValidationError(_("Write the subject on one line."))
 
 
-class LongTextMixin:
+class LongTextMixin(forms.Form):
     """Drop the browser's `maxlength` from the text areas (see the module docstring)."""
 
     long_texts: tuple[str, ...] = ()
@@ -86,8 +88,8 @@ class ContactForm(LongTextMixin, PersonFieldsMixin, SubmissionKeyMixin):
 class LogContactForm(LongTextMixin, SubmissionKeyMixin):
     """A phone call or an email, either way, logged by staff."""
 
-    prefix = "log"  # it shares the contact's page with the reply form
-    long_texts = ("text",)
+    prefix: str | None = "log"  # it shares the contact's page with the reply form
+    long_texts: tuple[str, ...] = ("text",)
 
     channel = forms.ChoiceField(
         label=_("How"),
@@ -115,7 +117,7 @@ class LogContactForm(LongTextMixin, SubmissionKeyMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["direction"].choices = [
+        cast(forms.ChoiceField, self.fields["direction"]).choices = [
             (ContactEntry.Direction.IN.value, _("The person contacted us")),
             (ContactEntry.Direction.OUT.value, _("We contacted the person")),
         ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.contact.retention import RETENTION_EXPLANATION
 from coursekeeper.privacy.declarations import (
+    DELETE,
     NOT_PERSONAL,
     AccountOrEmail,
     After,
@@ -65,6 +66,7 @@ declare(
         "unread": NOT_PERSONAL.because("whether staff have read the newest message"),
     },
     retention=THREAD_RETENTION,
+    erasure=DELETE,
     notes="Deleted 2 years after the last contact, 5 once staff logged a call or an email, and "
     "not before 5 years after a customer relationship ends (R19, R20).",
 )
@@ -85,6 +87,7 @@ declare(
     retention=After(
         Event.EXPIRED, column="contact__keep_until", days=0, explanation=RETENTION_EXPLANATION
     ),
+    erasure=DELETE,
 )
 
 

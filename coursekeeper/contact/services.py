@@ -56,6 +56,13 @@ def _entry_for_key(submission_key: str | None) -> ContactEntry | None:
     return ContactEntry.objects.filter(submission_key=submission_key).first()
 
 
+def _earlier_entry(submission_key: str | None) -> ContactEntry:
+    """Return the entry that a double submit of the same form saved first (see `_add_entry`)."""
+    entry = _entry_for_key(submission_key)
+    assert entry is not None  # _add_entry returned None only because it exists
+    return entry
+
+
 def _thread_for(email: str, *, name: str, language: str) -> Contact:
     """Return the address's thread, locked, creating it if this is its first contact."""
     contact = Contact.objects.select_for_update().filter(email=email).first()
@@ -129,7 +136,7 @@ def receive_message(
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
-        return _entry_for_key(submission_key)
+        return _earlier_entry(submission_key)
     refresh_keep_until(contact)
     logger.info("contact message received contact=%s entry=%s", contact.pk, entry.pk)
     return entry
@@ -213,7 +220,7 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
-        return _entry_for_key(submission_key)
+        return _earlier_entry(submission_key)
     refresh_keep_until(contact)
     logger.info(
         "contact logged contact=%s entry=%s channel=%s by=%s",
@@ -258,7 +265,7 @@ def reply_by_email(
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
-        return _entry_for_key(submission_key)
+        return _earlier_entry(submission_key)
     queue_email(
         to=contact.email,
         subject=subject,

@@ -15,6 +15,7 @@ and both are remembered on the request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.http import HttpRequest
 
@@ -54,12 +55,13 @@ def read_choice(request: HttpRequest | None) -> DeviceChoice | None:
         return None
     cached = getattr(request, "_cookie_choice", _UNSET)
     if cached is not _UNSET:
-        return cached
+        return cast("DeviceChoice | None", cached)
     raw = request.get_signed_cookie(
         CHOICE_COOKIE_NAME, default=None, salt=SIGNING_SALT, max_age=CHOICE_COOKIE_AGE
     )
     choice = DeviceChoice.parse(raw) if raw else None
-    request._cookie_choice = choice
+    # A per-request cache kept on the request, as middleware does; the stubs know no such field.
+    request._cookie_choice = choice  # type: ignore[attr-defined]
     return choice
 
 
@@ -71,7 +73,8 @@ def current_version(request: HttpRequest | None) -> str:
         return registry_version()
     cached = getattr(request, "_cookie_registry_version", None)
     if cached is None:
-        cached = request._cookie_registry_version = registry_version()
+        # Kept on the request like the choice above.
+        cached = request._cookie_registry_version = registry_version()  # type: ignore[attr-defined]
     return cached
 
 

@@ -12,7 +12,7 @@ from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.cookies.models import CookieChoice
 
 
-class CookieChoiceFactory(factory.django.DjangoModelFactory):
+class CookieChoiceFactory(factory.django.DjangoModelFactory[CookieChoice]):
     class Meta:
         model = CookieChoice
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.utils.cache import patch_vary_headers
 
+from coursekeeper.cookies.sources import page_sources
+from coursekeeper.web.headers import widened_directives
+
 
 class CookieChoiceMiddleware:
     """Keep caches and the Content-Security-Policy in step with the cookie choice.
@@ -11,10 +14,10 @@ class CookieChoiceMiddleware:
     - A page that read the device's choice (the banner, a gated script or embed) differs by
       the Cookie header, so it says so (`Vary: Cookie`) and no shared cache serves one
       device's page, banner or player to another.
-    - A page that embedded a video player with consent may frame exactly that player's origin
-      (`video.allow_frame_source`); every other page keeps the strict policy, where
-      `frame-src` falls back to 'self'. Must sit below django-csp's middleware, which builds
-      the header from `_csp_update` on the way out.
+    - A page that embedded a video player or a marketing tag with consent may load from
+      exactly that party's origins (`sources.allow_sources`); every other page keeps the strict
+      policy. Must sit below django-csp's middleware, which builds the header from
+      `_csp_update` on the way out.
     """
 
     def __init__(self, get_response):
@@ -24,9 +27,10 @@ class CookieChoiceMiddleware:
         response = self.get_response(request)
         if hasattr(request, "_cookie_choice"):
             patch_vary_headers(response, ("Cookie",))
-        sources = getattr(request, "_embed_frame_sources", None)
+        sources = page_sources(request)
         if sources:
             update = dict(getattr(response, "_csp_update", None) or {})
-            update["frame-src"] = sorted({*update.get("frame-src", ()), *sources})
+            for directive, values in widened_directives(sources).items():
+                update[directive] = list(dict.fromkeys([*update.get(directive, ()), *values]))
             response._csp_update = update
         return response

@@ -4,6 +4,12 @@ The version is a hash of everything a person's choice depends on (names, kinds, 
 providers, purposes, durations), so any edit that could change what they agreed to — a new
 entry, a longer duration, a new purpose — makes every earlier choice out of date and the banner
 asks again. Reordering the list does not.
+
+The registry is the stored rows (the platform's own cookies and the video players', seeded by
+a migration and kept in the administration) plus the entries of the marketing and statistics
+tags the owner configured (`cookies.tags`), which are derived from the provider settings and
+never stored: configuring a tag adds its cookies everywhere the registry is read, and changes
+the version; removing it takes them away again.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from coursekeeper.cookies import tags
 from coursekeeper.cookies.models import CookieCategory, RegistryEntry
 
 VERSION_FIELDS = (
@@ -28,14 +35,22 @@ VERSION_FIELDS = (
 
 
 def registry_version() -> str:
-    """Return the current registry version: 12 hex digits of a hash of its content (one query)."""
-    rows = sorted(RegistryEntry.objects.values_list(*VERSION_FIELDS))
-    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    """Return the current registry version: 12 hex digits of a hash of its content (two queries:
+    the stored rows and the configured tags)."""
+    rows = [
+        *RegistryEntry.objects.values_list(*VERSION_FIELDS),
+        *(
+            tuple(getattr(entry, name) for name in VERSION_FIELDS)
+            for entry in tags.registry_entries()
+        ),
+    ]
+    digest = hashlib.sha256(json.dumps(sorted(rows), ensure_ascii=False).encode()).hexdigest()
     return digest[:12]
 
 
 def entries() -> list[RegistryEntry]:
-    return list(RegistryEntry.objects.all())
+    """Return every entry: the stored ones, then those of the configured tags."""
+    return [*RegistryEntry.objects.all(), *tags.registry_entries()]
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,11 @@ class CategoryGroup:
     @property
     def optional(self) -> bool:
         return self.code != CookieCategory.NECESSARY
+
+    @property
+    def third_parties(self) -> list[str]:
+        """Return who else sets the category's cookies, each once, in the registry's order."""
+        return list(dict.fromkeys(e.provider for e in self.entries if not e.first_party))
 
 
 def entries_by_category() -> list[CategoryGroup]:

@@ -15,6 +15,7 @@ of the provider's country (R46), like the ledger's.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Iterable
@@ -72,7 +73,7 @@ def record_choice(
         proof_release_at=release_date(
             country=_proof_country(),
             rule=LIMITATION_RULE,
-            event_at=now + timezone.timedelta(seconds=CHOICE_COOKIE_AGE),
+            event_at=now + dt.timedelta(seconds=CHOICE_COOKIE_AGE),
         ),
         **{category: category in accepted for category in OPTIONAL_CATEGORIES},
     )

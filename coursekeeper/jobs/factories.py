@@ -8,7 +8,7 @@ from django.utils import timezone
 from coursekeeper.jobs.models import ScheduledRun
 
 
-class ScheduledRunFactory(factory.django.DjangoModelFactory):
+class ScheduledRunFactory(factory.django.DjangoModelFactory[ScheduledRun]):
     class Meta:
         model = ScheduledRun
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from coursekeeper.jobs.models import JobStatus, LeasedJob
 
+# Rows are reached through `_default_manager` (their `objects`): the abstract LeasedJob declares
+# no manager a type checker could see.
 Job = TypeVar("Job", bound=LeasedJob)
 
 # Jitter only spreads retries apart; it needs no cryptographic randomness.
@@ -57,7 +59,7 @@ def retry_delay(*, attempts: int, base_seconds: int, cap_seconds: int) -> timede
 
 def fail_exhausted_leases(model: type[LeasedJob], *, now: datetime) -> int:
     """Mark `failed` the rows whose lease ran out after their last allowed attempt."""
-    return model.objects.filter(
+    return model._default_manager.filter(
         status=JobStatus.RUNNING, claimed_until__lt=now, attempts__gte=F("max_attempts")
     ).update(
         status=JobStatus.FAILED,
@@ -84,7 +86,7 @@ def claim_due_jobs(
     now = now or timezone.now()
     lease = timedelta(seconds=model.lease_seconds if lease_seconds is None else lease_seconds)
     claimed_until = now + lease
-    rows = model.objects.filter(attempts__lt=F("max_attempts"))
+    rows = model._default_manager.filter(attempts__lt=F("max_attempts"))
     if pk is not None:
         rows = rows.filter(pk=pk)
     # Two queries, each an ordered range scan of its own index, rather than one OR query that
@@ -105,7 +107,7 @@ def claim_due_jobs(
         if not claimed:
             return []
         updated = (
-            model.objects.filter(pk__in=[row.pk for row in claimed])
+            model._default_manager.filter(pk__in=[row.pk for row in claimed])
             .filter(due(now))
             .update(
                 status=JobStatus.RUNNING, claimed_until=claimed_until, attempts=F("attempts") + 1
@@ -132,7 +134,7 @@ def mark_done(job: LeasedJob, *, now: datetime | None = None, **fields: object) 
     with transaction.atomic():
         changed = (
             type(job)
-            .objects.filter(pk=job.pk)
+            ._default_manager.filter(pk=job.pk)
             .exclude(status=JobStatus.DONE)
             .update(
                 status=JobStatus.DONE,
@@ -169,7 +171,7 @@ def record_failure(
         )
         fields = {"next_attempt_at": now + delay}
     with transaction.atomic():
-        changed = model.objects.filter(
+        changed = model._default_manager.filter(
             pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts
         ).update(status=status, claimed_until=None, last_error_code=error_code[:64], **fields)
     return status if changed else None
@@ -186,7 +188,7 @@ def requeue_expired_leases(
     """
     now = now or timezone.now()
     fail_exhausted_leases(model, now=now)
-    expired = model.objects.filter(
+    expired = model._default_manager.filter(
         status=JobStatus.RUNNING, claimed_until__lt=now, attempts__lt=F("max_attempts")
     )
     ids = list(

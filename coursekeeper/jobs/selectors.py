@@ -10,7 +10,9 @@ personal data (an IP address is one), so it is written to the staff-access log.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
@@ -83,7 +85,7 @@ def sweep_runs(limit: int = 10) -> list[dict]:
     )
 
 
-def failed_tasks(limit: int = FAILED_SHOWN) -> list[dict]:
+def failed_tasks(limit: int = FAILED_SHOWN) -> list[Mapping[str, Any]]:
     """Return the latest failed background tasks: which task, which exception, when."""
     from django_tasks_db.models import DBTaskResult
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coursekeeper.accounts.http import AuthenticatedHttpRequest
 from coursekeeper.learning import services
 from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
 from coursekeeper.learning.insight import course_insight
@@ -27,7 +28,7 @@ def _own_course(request: HttpRequest, slug: str) -> Course:
 
 @requires(TEACH)
 @require_GET
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = Course.objects.order_by("title")
     if not can(request.user, TEACH_ANY_COURSE):
         courses = courses.filter(instructor=request.user)
@@ -36,7 +37,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @requires(TEACH)
 @require_http_methods(["GET", "POST"])
-def course_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+def course_edit(request: AuthenticatedHttpRequest, slug: str | None = None) -> HttpResponse:
     course = _own_course(request, slug) if slug else Course(language=request.user.language)
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():

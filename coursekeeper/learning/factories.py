@@ -20,7 +20,7 @@ from coursekeeper.learning.models import (
 from coursekeeper.privacy.paths import Rehearsal
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
+class TopicFactory(factory.django.DjangoModelFactory[Topic]):
     class Meta:
         model = Topic
         django_get_or_create = ("slug",)
@@ -29,7 +29,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Topic {n}")
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(factory.django.DjangoModelFactory[Course]):
     class Meta:
         model = Course
 
@@ -50,7 +50,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
         return course
 
 
-class ModuleFactory(factory.django.DjangoModelFactory):
+class ModuleFactory(factory.django.DjangoModelFactory[Module]):
     class Meta:
         model = Module
 
@@ -59,7 +59,7 @@ class ModuleFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class LessonFactory(factory.django.DjangoModelFactory):
+class LessonFactory(factory.django.DjangoModelFactory[Lesson]):
     class Meta:
         model = Lesson
 
@@ -77,7 +77,7 @@ class VideoLessonFactory(LessonFactory):
     duration_seconds = 30
 
 
-class EnrollmentFactory(factory.django.DjangoModelFactory):
+class EnrollmentFactory(factory.django.DjangoModelFactory[Enrollment]):
     class Meta:
         model = Enrollment
 
@@ -85,7 +85,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     course = factory.SubFactory(CourseFactory)
 
 
-class LessonProgressFactory(factory.django.DjangoModelFactory):
+class LessonProgressFactory(factory.django.DjangoModelFactory[LessonProgress]):
     class Meta:
         model = LessonProgress
 
@@ -94,7 +94,7 @@ class LessonProgressFactory(factory.django.DjangoModelFactory):
     position_seconds = 12.5
 
 
-class MaterialRequestFactory(factory.django.DjangoModelFactory):
+class MaterialRequestFactory(factory.django.DjangoModelFactory[MaterialRequest]):
     class Meta:
         model = MaterialRequest
 

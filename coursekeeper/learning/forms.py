@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.cookies.video import parse_video_url
 from coursekeeper.learning.models import Course, Lesson, Module
 from coursekeeper.web import uploads
 
@@ -44,6 +47,21 @@ class ModuleForm(forms.ModelForm):
 
 
 class LessonForm(forms.ModelForm):
+    # Stored as the provider and the video's id (`clean_video_url`), never as typed.
+    video_url = forms.CharField(
+        label=_("Video on YouTube or Vimeo"),
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+        help_text=_(
+            "The address of the video's page, such as https://www.youtube.com/watch?v=… or "
+            "https://vimeo.com/…. It is shown above the lesson's text, and only loads once the "
+            "learner allows marketing cookies; until then they see a notice and a link."
+        ),
+    )
+
+    field_order = ("module", "title", "kind", "body", "media", "video_url")
+
     class Meta:
         model = Lesson
         fields = (
@@ -71,7 +89,27 @@ class LessonForm(forms.ModelForm):
 
     def __init__(self, *args, course: Course, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = course.modules.all()
+        cast(forms.ModelChoiceField, self.fields["module"]).queryset = course.modules.all()
+        embedded = self.instance.embedded_video
+        if embedded is not None and not self.is_bound:
+            self.initial["video_url"] = embedded.watch_url
+
+    def clean_video_url(self) -> str:
+        """Refuse an address that is not a YouTube or Vimeo video; keep its provider and id."""
+        address = self.cleaned_data.get("video_url", "").strip()
+        embedded = parse_video_url(address) if address else None
+        if address and embedded is None:
+            raise forms.ValidationError(
+                _(
+                    "This is not the address of a video on YouTube or Vimeo. Copy the address "
+                    "of the video's own page, such as https://www.youtube.com/watch?v=… or "
+                    "https://vimeo.com/…."
+                ),
+                code="not_a_video",
+            )
+        self.instance.embed_provider = embedded.code if embedded else ""
+        self.instance.embed_video_id = embedded.video_id if embedded else ""
+        return embedded.watch_url if embedded else ""
 
     def clean_media(self):
         """Refuse a new file unless its content is an allowed kind that its name agrees with.
@@ -81,13 +119,14 @@ class LessonForm(forms.ModelForm):
         """
         media = self.cleaned_data.get("media")
         if isinstance(media, UploadedFile):
-            self.instance.media_type = uploads.identify(media, name=media.name).media_type
+            self.instance.media_type = uploads.identify(media, name=media.name or "").media_type
         elif media is False:  # "Clear" ticked, no new file
             self.instance.media_type = ""
         return media
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind = cleaned.get("kind")
         if "media" in self.errors:
             pass  # the file was refused, and that error says why

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
@@ -119,8 +120,9 @@ def course_insight(*, course: Course, acting_user, page_number=None) -> CourseIn
         .order_by("-last_activity_at", "pk")
         .values("pk", "learner_id", "done", "last_activity_at", "completed_at")
     )
-    page = Paginator(rows, LEARNERS_PER_PAGE).get_page(page_number)
-    shown = list(page.object_list)
+    # The page's rows are swapped for pseudonymised ones below, so it is no page of dicts.
+    page: Page[Any] = Paginator(rows, LEARNERS_PER_PAGE).get_page(page_number)
+    on_page = list(page.object_list)
     page.object_list = [
         LearnerRow(
             pseudonym=course_pseudonym(course.pk, row["learner_id"]),
@@ -129,11 +131,11 @@ def course_insight(*, course: Course, acting_user, page_number=None) -> CourseIn
             last_active=row["last_activity_at"].date(),
             completed=row["completed_at"] is not None,
         )
-        for row in shown
+        for row in on_page
     ]
     record_access(
         acting_user=acting_user,
-        rows=Enrollment.objects.filter(pk__in=[row["pk"] for row in shown]),
+        rows=Enrollment.objects.filter(pk__in=[row["pk"] for row in on_page]),
         place="learning:editor_course",
         categories=["usage"],
         purpose="deliver_courses",

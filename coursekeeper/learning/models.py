@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES
+from coursekeeper.cookies.video import PROVIDER_CHOICES, Video, video_for
 
 
 class Topic(models.Model):
@@ -91,6 +92,12 @@ class Lesson(models.Model):
     duration_seconds = models.PositiveIntegerField(
         _("video length in seconds"), null=True, blank=True
     )
+    # A YouTube or Vimeo video shown on the lesson page, once the learner allows its cookies
+    # (R22): the provider and the video's id, never an address typed in (`cookies.video`).
+    embed_provider = models.CharField(
+        _("embedded video from"), max_length=16, choices=PROVIDER_CHOICES, blank=True
+    )
+    embed_video_id = models.CharField(_("embedded video's id"), max_length=32, blank=True)
     release_after_days = models.PositiveIntegerField(
         _("opens this many days after enrolment"), null=True, blank=True
     )
@@ -106,9 +113,23 @@ class Lesson(models.Model):
         ordering = ["module__position", "module_id", "position", "pk"]
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(embed_provider="", embed_video_id="")
+                    | (~models.Q(embed_provider="") & ~models.Q(embed_video_id=""))
+                ),
+                name="learning_lesson_embed_has_provider_and_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def embedded_video(self) -> Video | None:
+        """Return the YouTube or Vimeo video the lesson embeds, or None."""
+        return video_for(self.embed_provider, self.embed_video_id)
 
     def opens_at(self, enrolled_at: dt.datetime) -> dt.datetime:
         """Return when this lesson opens for someone enrolled at `enrolled_at` (drip release)."""

@@ -12,6 +12,7 @@ from coursekeeper.learning.models import (
     Topic,
 )
 from coursekeeper.privacy.declarations import (
+    DELETE,
     NOT_PERSONAL,
     Account,
     After,
@@ -85,6 +86,7 @@ declare(
         "access_until": Category.USAGE,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_activity_at", years=5),
+    erasure=DELETE,
     source="use",
     reading=Reading(references=("course",)),
 )
@@ -100,6 +102,7 @@ declare(
         "updated_at": Category.USAGE,
     },
     retention=After(Event.LAST_ACTIVITY, column="updated_at", years=5),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         references=("lesson__module__course", "lesson"),
@@ -118,6 +121,7 @@ declare(
         "link_sent_at": Category.USAGE,
     },
     retention=After(Event.LINK_SENT, column="link_sent_at", days=30),
+    erasure=DELETE,
     reading=Reading(references=("lesson",)),
 )
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from coursekeeper.cookies.video import Video, video_for
 from coursekeeper.learning import search
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.models import (
@@ -132,7 +133,7 @@ def course_outline(*, course: Course, learner) -> CourseOutline:
             state.lessons.append(
                 LessonState(
                     lesson=lesson,
-                    is_open=bool(enrollment and opens_at <= now and not access_ended),
+                    is_open=bool(opens_at is not None and opens_at <= now and not access_ended),
                     opens_at=opens_at,
                     completed=bool(own and own.completed_at),
                     position_seconds=own.position_seconds if own else 0.0,
@@ -157,6 +158,8 @@ class LessonPage:
     completed: bool
     position_seconds: float
     percent: int
+    # A YouTube or Vimeo video the lesson embeds (shown once its cookies are allowed), or None.
+    video: Video | None = None
 
 
 # The lesson page is the hot path of learning (R5): one query, written out so it is not compiled
@@ -164,7 +167,7 @@ class LessonPage:
 # them). Table and column names are the models' own; test_learning covers both databases.
 LESSON_PAGE_SQL = """
 SELECT l.id, l.title, l.kind, l.body, l.release_after_days, l.release_on,
-       m.title, c.slug, c.title, c.language,
+       l.embed_provider, l.embed_video_id, m.title, c.slug, c.title, c.language,
        e.enrolled_at, e.access_until,
        (SELECT p.position_seconds FROM learning_lessonprogress p
          WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id),
@@ -205,8 +208,9 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
         row = cursor.fetchone()
     if row is None:
         raise LearningError("lesson_not_found")
-    (lid, title, kind, body, after_days, release_on, module_title, slug, course_title,
-     language, enrolled_at, access_until, position, completed, total, done) = row  # fmt: skip
+    (lid, title, kind, body, after_days, release_on, embed_provider, embed_video_id,
+     module_title, slug, course_title, language, enrolled_at, access_until, position, completed,
+     total, done) = row  # fmt: skip
     enrolled_at = _aware(enrolled_at)
     if enrolled_at is None:
         raise LearningError("not_enrolled")
@@ -230,6 +234,18 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
         completed=bool(completed),
         position_seconds=float(position or 0.0),
         percent=_percent(done or 0, total or 0),
+        video=video_for(embed_provider, embed_video_id),
+    )
+
+
+def embedded_video_providers() -> set[str]:
+    """Return the providers ("youtube", "vimeo") a lesson of a published course embeds from."""
+    return set(
+        Lesson.objects.filter(module__course__is_published=True)
+        .exclude(embed_provider="")
+        .order_by()
+        .values_list("embed_provider", flat=True)
+        .distinct()
     )
 
 

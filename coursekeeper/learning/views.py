@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +87,7 @@ def complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 @refusals_as_pages
-def lesson_media(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_media(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
     """Serve a lesson's video or file to an enrolled learner, with HTTP Range (seeking)."""
     current = selectors.lesson_by_id(lesson_id)
     services.open_lesson_for(learner=request.user, lesson=current)
@@ -96,7 +96,7 @@ def lesson_media(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return _serve(request, current)
 
 
-def _serve(request: HttpRequest, current) -> HttpResponse:
+def _serve(request: HttpRequest, current) -> HttpResponseBase:
     """Serve the lesson's file as the type its content was checked to be, never one guessed.
 
     `ranged_file_response` decides from that type whether the file may be shown inline.
@@ -177,7 +177,7 @@ def free_material(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @refusals_as_pages
-def material_download(request: HttpRequest, token: str) -> HttpResponse:
+def material_download(request: HttpRequest, token: str) -> HttpResponseBase:
     material = (
         MaterialRequest.objects.select_related("lesson")
         .filter(token=token, link_sent_at__gte=timezone.now() - MATERIAL_LINK_VALID_FOR)

@@ -11,7 +11,7 @@ from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.privacy.paths import Rehearsal
 
 
-class OutboxMessageFactory(factory.django.DjangoModelFactory):
+class OutboxMessageFactory(factory.django.DjangoModelFactory[OutboxMessage]):
     """An outbox row as `queue_email` writes it, not tied to an account."""
 
     class Meta:

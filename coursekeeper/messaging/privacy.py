@@ -3,6 +3,7 @@
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.privacy.declarations import (
+    DELETE,
     NOT_PERSONAL,
     AccountOrEmail,
     After,
@@ -32,6 +33,7 @@ declare(
         "sent_at": Category.COMMUNICATION,
     },
     retention=After(Event.SENT, column="sent_at", days=30),
+    erasure=DELETE,
     source="system",
     notes=(
         "Sent emails are kept 30 days so support can tell whether one went out. Mail to an "

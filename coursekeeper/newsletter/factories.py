@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -12,7 +13,7 @@ from coursekeeper.newsletter.models import Newsletter, NewsletterDelivery, Pendi
 from coursekeeper.newsletter.wording import CURRENT_VERSION
 
 
-class PendingSignupFactory(factory.django.DjangoModelFactory):
+class PendingSignupFactory(factory.django.DjangoModelFactory[PendingSignup]):
     class Meta:
         model = PendingSignup
 
@@ -26,10 +27,10 @@ class PendingSignupFactory(factory.django.DjangoModelFactory):
     token_digest = factory.LazyFunction(
         lambda: hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest()
     )
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=3))
 
 
-class NewsletterFactory(factory.django.DjangoModelFactory):
+class NewsletterFactory(factory.django.DjangoModelFactory[Newsletter]):
     class Meta:
         model = Newsletter
 
@@ -39,7 +40,7 @@ class NewsletterFactory(factory.django.DjangoModelFactory):
     body_da = "Tre nye kurser starter i marts.\n\nVi ses."
 
 
-class NewsletterDeliveryFactory(factory.django.DjangoModelFactory):
+class NewsletterDeliveryFactory(factory.django.DjangoModelFactory[NewsletterDelivery]):
     """That a newsletter was queued for an address (of someone without an account, unless a
     `user` is given)."""
 

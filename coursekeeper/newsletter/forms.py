@@ -47,7 +47,8 @@ class NewsletterForm(forms.ModelForm):
         widgets = {f"body_{code}": forms.Textarea(attrs={"rows": 12}) for code in LANGUAGES}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         written = 0
         for code in LANGUAGES:
             subject = (data.get(f"subject_{code}") or "").strip()
@@ -89,7 +90,8 @@ class SendForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("include_customers") and not (
             data.get("own_similar_products") and data.get("objection_offered_at_collection")
         ):

@@ -16,6 +16,7 @@ from coursekeeper.newsletter.models import (
 )
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS
 from coursekeeper.privacy.declarations import (
+    DELETE,
     NOT_PERSONAL,
     AccountOrEmail,
     After,
@@ -93,6 +94,7 @@ declare(
     },
     # The link works for 3 days (services.SIGNUP_VALID_FOR); then the sign-up goes.
     retention=After(Event.LINK_SENT, column="created_at", days=3),
+    erasure=DELETE,
     notes="A sign-up not confirmed from the inbox goes when its link expires; a confirmed one "
     "goes at once, and the consent ledger holds the proof.",
 )
@@ -117,6 +119,7 @@ declare(
         "sent_at": NOT_PERSONAL,
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
     source="staff",
 )
 declare(
@@ -133,6 +136,7 @@ declare(
         "skipped_count": NOT_PERSONAL.because("a count"),
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
     source="system",
 )
 declare(
@@ -149,6 +153,7 @@ declare(
         "queued_at": Category.MARKETING,
     },
     retention=After(Event.SENT, column="queued_at", days=30),
+    erasure=DELETE,
     source="system",
     notes="Which newsletter went to which address, so a rerun of the sending never sends it "
     "twice; kept 30 days, as long as the outbox keeps the email itself.",

@@ -56,7 +56,7 @@ def subscribers() -> list[Recipient]:
     )
     found: dict[str, Recipient] = {}
     for consent in rows:
-        address = normalize_email(consent.user.email if consent.user_id else consent.email)
+        address = normalize_email(consent.user.email if consent.user else consent.email)
         if not address or address in found:
             continue
         found[address] = Recipient(

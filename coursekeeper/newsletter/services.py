@@ -354,6 +354,7 @@ def save_newsletter(
 ) -> Newsletter:
     """Create a draft, or change one; `texts` maps subject_<lang> and body_<lang> to text."""
     _check_staff(acting_user)
+    newsletter: Newsletter | None
     if newsletter_id is None:
         newsletter = Newsletter(created_by=acting_user)
     else:
@@ -457,7 +458,8 @@ def _may_receive(recipient: Recipient, dispatch: NewsletterDispatch) -> bool:
         return bool(NEWSLETTER_EMAIL.ask(person))
     decision = CUSTOMER_OFFER_EMAIL.ask(person)
     facts = OfferFacts(
-        address_from_sale=selectors.customers_from_sales().filter(pk=recipient.user_id).exists(),
+        address_from_sale=recipient.user_id is not None
+        and selectors.customers_from_sales().filter(pk=recipient.user_id).exists(),
         own_similar_products=dispatch.own_similar_products_stated,
         no_objection=decision.reason != "objected",
         objection_offered_at_collection=dispatch.objection_at_collection_stated,

@@ -61,11 +61,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "newsletter/confirmed.html")
     pending = services.pending_signup(token)
     if pending is not None and services.is_discontinued():
-        error = NewsletterError("discontinued").message
-        return render(request, "newsletter/confirm.html", {"error": error}, status=400)
+        message = NewsletterError("discontinued").message
+        return render(request, "newsletter/confirm.html", {"error": message}, status=400)
     if pending is None:
-        error = NewsletterError("link_invalid").message
-        return render(request, "newsletter/confirm.html", {"error": error}, status=400)
+        message = NewsletterError("link_invalid").message
+        return render(request, "newsletter/confirm.html", {"error": message}, status=400)
     context = {
         "wording": services.wording_text(pending.language, pending.wording_version),
         "wording_language": pending.language,

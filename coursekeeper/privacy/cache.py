@@ -18,12 +18,13 @@ library or a future one; a stolen dump holds digests nobody can test a list of a
 against. Rotating the secret only makes the cache start empty: rate limits begin afresh.
 
 Erasure deletes the person's entries. The keys are keyed, but still the person's for as long as
-they live, so `forget_person_in_cache(person)` -- a step of the erasure walk, to become a
-registered "before erasure" participant -- recomputes every key the library can have written
-about the person and deletes them through the same key function: for every rate-limit action
-of the installed apps and each of its rates counted per key or per account, the key for each of
-the person's addresses (lower-cased, as the library passes them), their phone number and the
-library's own per-account keys, and the account id; with the short-lived lock key beside each.
+they live, so the privacy app's erasure participant "privacy.forget_in_cache" (an after step,
+see participants.py) computes, before the walk, every key the library can have written about
+the person (`cache_keys_about`), and right after it deletes them through the same key function
+(`forget_keys_read`): for every rate-limit action of the installed apps and each of its rates
+counted per key or per account, the key for each of the person's addresses (lower-cased, as
+the library passes them), their phone number and the library's own per-account keys, and the
+account id; with the short-lived lock key beside each.
 The keys are built by the library's own (internal) function, `get_cache_key`, so a change of
 format in an upgrade changes both sides at once; test_cache.py pins that every key real sign-up,
 sign-in, reset, email- and password-change requests write about a person is among those
@@ -53,6 +54,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from coursekeeper.privacy.participants import Erasing
     from coursekeeper.privacy.people import Person
 
 KEY_FUNCTION = "coursekeeper.privacy.cache.keyed_cache_key"
@@ -148,14 +150,23 @@ def cache_keys_about(person: Person) -> list[str]:
 
 
 def forget_person_in_cache(person: Person) -> None:
-    """Delete every cache entry about `person`, then every expired entry (an erasure step).
+    """Delete every cache entry about `person`, then every expired entry.
 
     Run it while the account still exists (it reads the phone number). Inside the erasure's
     transaction on the database cache; see the module's comment for other caches.
     """
+    _forget(cache_keys_about(person))
+
+
+def forget_keys_read(erasing: Erasing) -> None:
+    """Delete the entries whose keys were read about the person before the walk (an after step)."""
+    _forget(erasing.read or [])
+
+
+def _forget(keys: list[str]) -> None:
     from django.core.cache import cache
 
-    cache.delete_many(cache_keys_about(person))
+    cache.delete_many(keys)
     purge_expired_cache_entries()
 
 

@@ -16,6 +16,10 @@
 - privacy.E014 a declaration's reading names a path that leads to no field
 - privacy.E015 an amount in minor units is shown without its currency (not in `Reading.money`)
 - privacy.E016 a reading's reference would show a secret (a field declared as credentials)
+- privacy.E017 an erasure participant names a model that is not declared as holding personal
+  data (`privacy.participants`)
+- privacy.E018 an erasure participant goes with the erasure of a model whose rows erasure keeps
+  (HOLD): it would act as if they went
 - privacy.E020 a consent-based purpose does not declare the event that ends its service
   (`privacy.service_ends`)
 - privacy.E021 a declared service end names a staff action (`where`) that does not exist
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from typing import cast
 
 from django.apps import apps
 from django.conf import settings
@@ -48,7 +53,10 @@ def declarable_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f
         for f in model._meta.get_fields()
-        if (f.concrete or f.many_to_many)
+        # Only fields pass the rest (a reverse relation is auto-created and not concrete); the
+        # isinstance says so to mypy.
+        if isinstance(f, models.Field)
+        and (f.concrete or f.many_to_many)
         and not (f.auto_created and not f.concrete)
         and not (f.primary_key and f.auto_created)
     ]
@@ -58,7 +66,8 @@ def is_personal_looking(model_field: models.Field) -> bool:
     if isinstance(model_field, models.EmailField | models.GenericIPAddressField | models.FileField):
         return True
     related = model_field.related_model if model_field.is_relation else None
-    if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
+    # A model class (the stubs also allow "self", which Django has resolved by now).
+    if isinstance(related, type) and related._meta.label == settings.AUTH_USER_MODEL:
         return True
     return bool(PERSONAL_LOOKING_WORDS & set(model_field.name.lower().split("_")))
 
@@ -67,13 +76,16 @@ def resolve_path(model: type[models.Model], path: str) -> tuple[type[models.Mode
     """Follow a `a__b__c` lookup and return the last model and field."""
     current = model
     parts = path.split("__")
+    # Casts: relations are resolved to model classes once the apps are ready; a path that does
+    # not lead to a field fails here or in is_indexed (privacy.E003).
     for part in parts[:-1]:
-        current = current._meta.get_field(part).related_model
-    return current, current._meta.get_field(parts[-1])
+        current = cast("type[models.Model]", current._meta.get_field(part).related_model)
+    return current, cast(models.Field, current._meta.get_field(parts[-1]))
 
 
 def is_indexed(model: type[models.Model], model_field: models.Field) -> bool:
-    if model_field.primary_key or model_field.unique or model_field.db_index:
+    # Field sets db_index; the stubs leave the attribute out.
+    if model_field.primary_key or model_field.unique or model_field.db_index:  # type: ignore[attr-defined]
         return True
     if model_field.is_relation and (model_field.many_to_one or model_field.many_to_many):
         return True  # Django indexes foreign keys, and both columns of a link table
@@ -119,7 +131,7 @@ def check_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 def _check_fields(model, declaration) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     names = {f.name for f in declarable_fields(model)}
     for model_field in declarable_fields(model):
         spec = declaration.fields.get(model_field.name)
@@ -162,7 +174,7 @@ def _check_fields(model, declaration) -> list[checks.CheckMessage]:
 
 
 def _check_indexes(model, declaration) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     lookups = [*declaration.subject.paths(), *declaration.retention.columns()]
     for path in lookups:
         try:
@@ -192,7 +204,7 @@ def _check_indexes(model, declaration) -> list[checks.CheckMessage]:
 def _check_cascades(model, declaration) -> list[checks.CheckMessage]:
     if not isinstance(declaration.erasure, KeepHeld):
         return []
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for model_field in model._meta.get_fields():
         if not (model_field.is_relation and model_field.many_to_one and model_field.concrete):
             continue
@@ -217,7 +229,7 @@ MINOR_UNITS_SUFFIX = "_minor"
 
 def _check_reading(model, declaration) -> list[checks.CheckMessage]:
     """Check that the person's copy can read what the declaration says it shows (R28)."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     reading = declaration.reading
     resolved = {}
     for path in reading.paths():
@@ -385,6 +397,40 @@ def check_processing_paths(app_configs=None, **kwargs) -> list[checks.CheckMessa
                     id="privacy.E012",
                 )
             )
+    return errors
+
+
+@checks.register("privacy")
+def check_erasure_participants(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Each erasure participant goes with the erasure of declared rows that really go."""
+    from coursekeeper.privacy.participants import participants
+
+    errors: list[checks.CheckMessage] = []
+    for participant in participants():
+        for model in participant.models:
+            declaration = registry.get(model)
+            label = model._meta.label
+            if declaration is None or not declaration.holds_personal_data:
+                errors.append(
+                    checks.Error(
+                        f"The erasure participant {participant.code!r} names {label}, which is "
+                        "not declared as holding personal data.",
+                        hint="Name the declared models whose erasure the step goes with.",
+                        obj=model,
+                        id="privacy.E017",
+                    )
+                )
+            elif isinstance(declaration.erasure, KeepHeld):
+                errors.append(
+                    checks.Error(
+                        f"The erasure participant {participant.code!r} goes with the erasure of "
+                        f"{label}, whose rows erasure keeps (HOLD).",
+                        hint="A step that acts because the rows go must not name held rows: "
+                        "drop the model from the participant, or change its erasure.",
+                        obj=model,
+                        id="privacy.E018",
+                    )
+                )
     return errors
 
 

@@ -319,7 +319,7 @@ class Linked(Subject):
         inner = self.through_subject.q(person)
         if inner is None:
             return None
-        keys = self.through_model().objects.filter(inner).values(self.through_field)
+        keys = self.through_model()._default_manager.filter(inner).values(self.through_field)
         return Q(**{f"{self.local_field}__in": keys})
 
     def paths(self):
@@ -600,7 +600,8 @@ class Reading:
     money: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, Any] = field(default_factory=dict)
     shown_as: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
-    computed: Mapping[str, tuple[Any, Callable[[models.Model], Any]]] = field(default_factory=dict)
+    # The function takes a row of the declared model (so, to mypy, Any like shown_as's).
+    computed: Mapping[str, tuple[Any, Callable[[Any], Any]]] = field(default_factory=dict)
 
     def paths(self) -> list[str]:
         """Return every path the reading names, currency paths included, for the checks."""
@@ -692,22 +693,26 @@ def declare(
     *,
     subject: Subject,
     fields: Mapping[str, FieldSpec],
+    erasure: Erasure,
     purposes: Iterable[Purpose] = (),
     retention: Retention | None = None,
-    erasure: Erasure | None = None,
     source: str = "person",
     notes: str = "",
     title: Any = None,
     reading: Reading | None = None,
 ) -> Declaration:
-    """Declare what `model` holds about whom; see the module docstring."""
+    """Declare what `model` holds about whom; see the module docstring.
+
+    `erasure` has no default: what an erasure does to the rows (DELETE, Anonymise(...), HOLD)
+    is a decision each declaration states, never one it inherits by leaving it out.
+    """
     declaration = Declaration(
         model=model,
         subject=subject,
         purposes=tuple(purposes),
         fields=dict(fields),
         retention=retention or WhileAccountExists(),
-        erasure=erasure or DELETE,
+        erasure=erasure,
         source=source,
         notes=notes,
         title=title,

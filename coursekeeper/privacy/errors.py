@@ -1,5 +1,8 @@
 """The privacy app's one exception type: a refusal with a translated message; nothing changed."""
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.web.refusals import Refusal
@@ -35,8 +38,16 @@ MESSAGES = {
     "notice_not_found": _("There is no such recipient to tell."),
     "notice_done": _("This recipient was already told; nothing was changed."),
     "how_told_needed": _("Say how and when you told the recipient."),
+    "erasure_step_failed": (
+        503,
+        _(
+            "A step that must come before the erasure could not be done now, so nothing was "
+            "erased. Please try again later."
+        ),
+    ),
 }
 
 
 class PrivacyError(Refusal):
-    messages = MESSAGES
+    # A message is its text, or (status, text) where the status is not the code's default.
+    messages: ClassVar[Mapping[str, object]] = MESSAGES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def download_export(request: HttpRequest, pk: int) -> HttpResponse:
+def download_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Serve the ZIP to its owner; 404 for anyone else, 410 once the link has expired.
 
     Served with HTTP Range support (an interrupted download resumes) and `no-store`, so the file

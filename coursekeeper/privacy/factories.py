@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import factory
@@ -39,7 +40,7 @@ from coursekeeper.privacy.purposes import ALL_PURPOSES
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
-class EmailAddressFactory(factory.django.DjangoModelFactory):
+class EmailAddressFactory(factory.django.DjangoModelFactory[EmailAddress]):
     class Meta:
         model = EmailAddress
 
@@ -50,7 +51,7 @@ class EmailAddressFactory(factory.django.DjangoModelFactory):
     primary = False
 
 
-class EmailConfirmationFactory(factory.django.DjangoModelFactory):
+class EmailConfirmationFactory(factory.django.DjangoModelFactory[EmailConfirmation]):
     class Meta:
         model = EmailConfirmation
 
@@ -60,7 +61,7 @@ class EmailConfirmationFactory(factory.django.DjangoModelFactory):
     key = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class AuthenticatorFactory(factory.django.DjangoModelFactory):
+class AuthenticatorFactory(factory.django.DjangoModelFactory[Authenticator]):
     class Meta:
         model = Authenticator
 
@@ -69,7 +70,7 @@ class AuthenticatorFactory(factory.django.DjangoModelFactory):
     data = factory.LazyFunction(lambda: {"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")})
 
 
-class UserSessionFactory(factory.django.DjangoModelFactory):
+class UserSessionFactory(factory.django.DjangoModelFactory[UserSession]):
     class Meta:
         model = UserSession
 
@@ -79,7 +80,7 @@ class UserSessionFactory(factory.django.DjangoModelFactory):
     user_agent = FIREFOX
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(factory.django.DjangoModelFactory[Session]):
     """A real signed-in session of the person, with the UserSession that names them."""
 
     class Meta:
@@ -97,7 +98,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         return model_class.objects.get(session_key=store.session_key)
 
 
-class LogEntryFactory(factory.django.DjangoModelFactory):
+class LogEntryFactory(factory.django.DjangoModelFactory[LogEntry]):
     """A staff member's change to a person's account, as Django's admin logs it."""
 
     class Meta:
@@ -117,7 +118,7 @@ class LogEntryFactory(factory.django.DjangoModelFactory):
     )
 
 
-class AccessAttemptFactory(factory.django.DjangoModelFactory):
+class AccessAttemptFactory(factory.django.DjangoModelFactory[AccessAttempt]):
     class Meta:
         model = AccessAttempt
 
@@ -131,15 +132,15 @@ class AccessAttemptFactory(factory.django.DjangoModelFactory):
     failures_since_start = 1
 
 
-class AccessAttemptExpirationFactory(factory.django.DjangoModelFactory):
+class AccessAttemptExpirationFactory(factory.django.DjangoModelFactory[AccessAttemptExpiration]):
     class Meta:
         model = AccessAttemptExpiration
 
     access_attempt = factory.SubFactory(AccessAttemptFactory)
-    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1))
 
 
-class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+class AccessFailureLogFactory(factory.django.DjangoModelFactory[AccessFailureLog]):
     class Meta:
         model = AccessFailureLog
 
@@ -151,7 +152,7 @@ class AccessFailureLogFactory(factory.django.DjangoModelFactory):
     locked_out = False
 
 
-class AccessLogFactory(factory.django.DjangoModelFactory):
+class AccessLogFactory(factory.django.DjangoModelFactory[AccessLog]):
     class Meta:
         model = AccessLog
 
@@ -163,7 +164,7 @@ class AccessLogFactory(factory.django.DjangoModelFactory):
     session_hash = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class ConsentFactory(factory.django.DjangoModelFactory):
+class ConsentFactory(factory.django.DjangoModelFactory[Consent]):
     class Meta:
         model = Consent
 
@@ -175,14 +176,14 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     method = "form"
 
 
-class RestrictionFactory(factory.django.DjangoModelFactory):
+class RestrictionFactory(factory.django.DjangoModelFactory[Restriction]):
     class Meta:
         model = Restriction
 
     user = factory.SubFactory(UserFactory)
 
 
-class ObjectionFactory(factory.django.DjangoModelFactory):
+class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
     class Meta:
         model = Objection
 
@@ -190,14 +191,14 @@ class ObjectionFactory(factory.django.DjangoModelFactory):
     purpose = "recommendations"
 
 
-class ErasureJobFactory(factory.django.DjangoModelFactory):
+class ErasureJobFactory(factory.django.DjangoModelFactory[ErasureJob]):
     class Meta:
         model = ErasureJob
 
     user = factory.SubFactory(UserFactory)
 
 
-class ExportJobFactory(factory.django.DjangoModelFactory):
+class ExportJobFactory(factory.django.DjangoModelFactory[ExportJob]):
     class Meta:
         model = ExportJob
 
@@ -207,7 +208,7 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     )
 
 
-class RightsRequestFactory(factory.django.DjangoModelFactory):
+class RightsRequestFactory(factory.django.DjangoModelFactory[RightsRequest]):
     class Meta:
         model = RightsRequest
 
@@ -217,10 +218,10 @@ class RightsRequestFactory(factory.django.DjangoModelFactory):
     channel = RightsRequest.Channel.ACCOUNT
     details = factory.LazyAttribute(lambda o: f"Please correct the name on file for {o.email}.")
     received_at = factory.LazyFunction(timezone.now)
-    due_at = factory.LazyAttribute(lambda o: o.received_at + timezone.timedelta(days=30))
+    due_at = factory.LazyAttribute(lambda o: o.received_at + dt.timedelta(days=30))
 
 
-class RightsRequestEventFactory(factory.django.DjangoModelFactory):
+class RightsRequestEventFactory(factory.django.DjangoModelFactory[RightsRequestEvent]):
     class Meta:
         model = RightsRequestEvent
 
@@ -229,14 +230,14 @@ class RightsRequestEventFactory(factory.django.DjangoModelFactory):
     note = factory.LazyAttribute(lambda o: f"Called back {o.request.email}.")
 
 
-class ErasureLedgerEntryFactory(factory.django.DjangoModelFactory):
+class ErasureLedgerEntryFactory(factory.django.DjangoModelFactory[ErasureLedgerEntry]):
     class Meta:
         model = ErasureLedgerEntry
 
     digest = factory.LazyFunction(lambda: secrets.token_hex(32))
 
 
-class RecipientFactory(factory.django.DjangoModelFactory):
+class RecipientFactory(factory.django.DjangoModelFactory[Recipient]):
     class Meta:
         model = Recipient
 
@@ -248,7 +249,7 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     location = "Denmark"
 
 
-class RecipientNoticeFactory(factory.django.DjangoModelFactory):
+class RecipientNoticeFactory(factory.django.DjangoModelFactory[RecipientNotice]):
     """A task to tell a recipient of an erasure by hand, still open: it keeps the address."""
 
     class Meta:
@@ -257,11 +258,11 @@ class RecipientNoticeFactory(factory.django.DjangoModelFactory):
     request = factory.SubFactory(RightsRequestFactory, kind=RightsRequest.Kind.ERASURE)
     recipient = factory.SubFactory(RecipientFactory)
     change = RecipientNotice.Change.ERASED
-    due_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     identifiers = factory.LazyAttribute(lambda o: [o.request.email] if o.request.email else [])
 
 
-class DisclosureFactory(factory.django.DjangoModelFactory):
+class DisclosureFactory(factory.django.DjangoModelFactory[Disclosure]):
     class Meta:
         model = Disclosure
 
@@ -271,7 +272,7 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     reason = "Court order 12/2026"
 
 
-class PolicyVersionFactory(factory.django.DjangoModelFactory):
+class PolicyVersionFactory(factory.django.DjangoModelFactory[PolicyVersion]):
     """A published policy version; its content is a minimal stand-in, not the real content.
 
     It announces every purpose there is, as a version published from the real content does, so
@@ -288,7 +289,7 @@ class PolicyVersionFactory(factory.django.DjangoModelFactory):
     effective_at = factory.LazyFunction(timezone.now)
 
 
-class PolicyNoticeFactory(factory.django.DjangoModelFactory):
+class PolicyNoticeFactory(factory.django.DjangoModelFactory[PolicyNotice]):
     class Meta:
         model = PolicyNotice
 
@@ -297,7 +298,7 @@ class PolicyNoticeFactory(factory.django.DjangoModelFactory):
     language = factory.LazyAttribute(lambda o: o.user.language)
 
 
-class StaffAccessFactory(factory.django.DjangoModelFactory):
+class StaffAccessFactory(factory.django.DjangoModelFactory[StaffAccess]):
     """That a support member saw the person's account in the administration."""
 
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.cookies.tags import TAG_FIELDS
 from coursekeeper.privacy.models import ProviderSettings, RightsRequest
 
 
@@ -19,12 +20,34 @@ class ProviderSettingsForm(forms.ModelForm):
     class Meta:
         formfield_callback = _form_field
         model = ProviderSettings
-        fields = [*ProviderSettings.PUBLISHED_FIELDS, "min_group_size"]
+        fields = [*ProviderSettings.PUBLISHED_FIELDS, "min_group_size", *TAG_FIELDS]
         widgets = {
             "street_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            **{name: forms.TextInput(attrs={"spellcheck": "false"}) for name in TAG_FIELDS},
         }
+
+    def details(self) -> list[forms.BoundField]:
+        """Return the provider's own details, shown first."""
+        return [self[name] for name in self.fields if name not in TAG_FIELDS]
+
+    def tags(self) -> list[forms.BoundField]:
+        """Return the marketing and statistics tags' ids, shown under their own heading."""
+        return [self[name] for name in TAG_FIELDS]
+
+    def _clean_tag_id(self, name: str) -> str:
+        # An id pasted from the vendor's page often carries spaces; Google's prefix is capital.
+        return "".join(self.cleaned_data.get(name, "").split())
+
+    def clean_meta_pixel_id(self) -> str:
+        return self._clean_tag_id("meta_pixel_id")
+
+    def clean_google_tag_id(self) -> str:
+        return self._clean_tag_id("google_tag_id").upper()
+
+    def clean_linkedin_partner_id(self) -> str:
+        return self._clean_tag_id("linkedin_partner_id")
 
 
 # --- Rights requests ----------------------------------------------------------------------------

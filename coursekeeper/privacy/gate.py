@@ -34,7 +34,9 @@ objectable one, and nothing but the policy for a legal obligation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Exists, Q, QuerySet
@@ -149,7 +151,8 @@ def _standing(person: Person, questions: dict[str, QuerySet], *, erasure: bool) 
     expressions = {name: Exists(rows) for name, rows in questions.items()}
     if erasure:
         expressions["erasure"] = Exists(erasure_jobs_of(person.user_id))
-    row = (
+    # The stubs type the row by its fixed keys ("pk") only; the questions' are computed.
+    row: Mapping[str, Any] | None = (
         get_user_model()._base_manager.filter(pk=person.user_id).values("pk", **expressions).first()
     )
     if row is None:  # the account is gone: erased, and nothing else is asked of it

@@ -1,9 +1,14 @@
 """Erasure and export as durable job rows (the rights engine builds on these).
 
-What is atomic: an erasure job's whole effect — every declaration's action for the person and
-the job row marked done — is one transaction. A worker killed halfway leaves the person
-untouched and the row `running`; when its lease runs out the scheduler queues it again and the
-rerun erases from the start. A rerun of a finished job does nothing.
+What is atomic: an erasure job first runs the before steps of the erasure participants
+(`participants.py`: a subscription cancelled at the payment provider), each recorded on the job
+(`steps_done`) as soon as it returned, so a rerun never repeats one. If a step fails, nothing is
+erased: the attempt is recorded as failed and the job retried, backed off, up to its
+`max_attempts`. Then its whole effect — every declaration's action for the person, the after
+steps, and the job row marked done — is one transaction. A worker killed there leaves the
+person untouched and the row `running`; when its lease runs out the scheduler queues it again
+and the rerun erases from the start (skipping the before steps done). A rerun of a finished
+job does nothing.
 
 Requesting an erasure disables the account and ends every session at once, in the request's
 own transaction, so the person's data stops being used before the worker gets to it.
@@ -11,6 +16,7 @@ own transaction, so the person's data stops being used before the worker gets to
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 
@@ -18,15 +24,17 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from coursekeeper.jobs.leases import claim_due_jobs, mark_done
+from coursekeeper.jobs.leases import claim_due_jobs, mark_done, record_failure
+from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.ledger import erase_and_record
-from coursekeeper.privacy.models import ErasureJob, ExportJob, RecipientNotice, RightsRequest
+from coursekeeper.privacy.models import ErasureJob, ExportJob
+from coursekeeper.privacy.participants import Erasing, StepFailed, run_before_steps
 from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-EXPORT_VALID_FOR = timezone.timedelta(days=7)
+EXPORT_VALID_FOR = dt.timedelta(days=7)
 
 
 def _enqueue(job) -> None:
@@ -71,10 +79,21 @@ def run_erasure_job(*, job_id: int) -> bool:
     if job.user_id is None:  # finished by an earlier attempt whose mark did not land
         return mark_done(job)
     person = Person.for_user(job.user)
+    try:
+        run_before_steps(
+            Erasing(person=person, request_id=job.request_id),
+            done=job.steps_done,
+            record=lambda code: _record_step(job, code),
+        )
+    except StepFailed as failure:
+        status = record_failure(job, error_code=f"step:{failure.code}", permanent=False)
+        logger.warning("erasure waits job=%s step=%s status=%s", job.pk, failure.code, status)
+        return False
     with transaction.atomic():
         # What the answer tells the person is read before anything is erased.
         answer = erasure_answer(person) if job.request_id else None
-        outcome = erase_and_record(job.user)
+        outcome = erase_and_record(job.user, request_id=job.request_id)
+        now = timezone.now().isoformat()
         finished = mark_done(
             job,
             outcome={
@@ -82,21 +101,36 @@ def run_erasure_job(*, job_id: int) -> bool:
                 "anonymised": dict(outcome.anonymised),
                 "held": dict(outcome.held),
             },
+            steps_done={**job.steps_done, **dict.fromkeys(outcome.steps, now)},
         )
-        if answer is not None:
+        if answer is not None and job.request_id is not None:
             send_erasure_answer(job.request_id, answer, outcome)
     logger.info("erasure finished job=%s", job.pk)
     return finished
 
 
+def _record_step(job: ErasureJob, code: str) -> None:
+    """Record on the job that the before step `code` is done, at once (its own commit)."""
+    job.steps_done = {**job.steps_done, code: timezone.now().isoformat()}
+    ErasureJob.objects.filter(pk=job.pk).update(steps_done=job.steps_done)
+
+
 @transaction.atomic
 def erase_without_account(*, request) -> None:
-    """Erase everything held under the address of a request from someone without an account."""
+    """Erase everything held under the address of a request from someone without an account.
+
+    The erasure participants' before steps run first, here; if one fails, the request is
+    refused and nothing is erased.
+    """
     from coursekeeper.privacy.walks import erase_person
 
     person = Person(emails=frozenset({request.email}))
     answer = erasure_answer(person, to=request.email, language=request.language)
-    outcome = erase_person(person)
+    try:
+        run_before_steps(Erasing(person=person, request_id=request.pk))
+    except StepFailed as failure:
+        raise PrivacyError("erasure_step_failed") from failure
+    outcome = erase_person(person, request_id=request.pk)
     send_erasure_answer(request.pk, answer, outcome)
     logger.info("erasure without account finished request=%s", request.pk)
 
@@ -115,7 +149,11 @@ def erasure_answer(person: Person, *, to: str = "", language: str = "") -> dict:
 
 
 def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
-    """Answer the erasure request; the email forgets its address and text once sent."""
+    """Answer the erasure request; the email forgets its address and text once sent.
+
+    The recipients of the person's data (Art. 19) were told by the erasure's after step; the
+    answer names them to the person.
+    """
     from django.conf import settings
     from django.utils import translation
     from django.utils.translation import gettext
@@ -126,13 +164,6 @@ def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
     with translation.override(answer["language"]):
         text = gettext("Your account and your data are erased.")
         erased = erased_categories(outcome)
-    if answer["recipients"]:
-        # Art. 19, as the erasure is carried out: each recipient of the person's data (read
-        # before the erasure) is mailed or becomes a staff task, once per request.
-        request = RightsRequest.objects.get(pk=request_id)
-        rights.tell_recipients(
-            request=request, change=RecipientNotice.Change.ERASED, lines=answer["recipients"]
-        )
     rights.answer_request(
         request_id=request_id,
         actor=None,

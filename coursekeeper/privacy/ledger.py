@@ -21,7 +21,8 @@ After a restore. `reapply_erasures()` (`manage.py privacy_reapply_erasures`, to 
 every restore) hashes every account in the database, in batches, looks the digests up in the
 ledger and erases each match again through `erase_and_record`, one transaction per person. That
 moves the entry's `erased_at` to now, because the restored database may itself have been backed
-up before the rerun.
+up before the rerun. The erasure participants' before steps are not run again: what they did
+outside the database (a subscription cancelled at the provider) no restore of ours undoes.
 
 The journal. Restoring a whole database also brings back its ledger table as it was then,
 without the entries written since. So every entry is also appended to a journal, a plain file
@@ -83,14 +84,14 @@ def _stored_digest(user) -> str:
 
 
 @transaction.atomic
-def erase_and_record(user) -> ErasureOutcome:
+def erase_and_record(user, *, request_id: int | None = None) -> ErasureOutcome:
     """Erase the person of account `user` and record the account in the ledger, all or nothing.
 
-    Joins the caller's transaction, so a job's "done" mark commits with both. Return what the
-    erasure walk did.
+    Joins the caller's transaction, so a job's "done" mark commits with both. `request_id` is
+    the rights request the erasure answers, if any. Return what the erasure walk did.
     """
     digest = _stored_digest(user)
-    outcome = erase_person(Person.for_user(user))
+    outcome = erase_person(Person.for_user(user), request_id=request_id)
     erased_at = timezone.now()
     ErasureLedgerEntry.objects.update_or_create(digest=digest, defaults={"erased_at": erased_at})
     _append_to_journal(digest, erased_at)

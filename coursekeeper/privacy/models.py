@@ -6,6 +6,8 @@ wrote to us), a normalised email address; every row names one of the two, both i
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.choices import COUNTRY_CHOICES, LANGUAGE_CHOICES
+from coursekeeper.cookies.tags import GOOGLE_TAG_ID, LINKEDIN_PARTNER_ID, META_PIXEL_ID
 from coursekeeper.jobs.models import LeasedJob
 
 
@@ -212,6 +215,34 @@ class ProviderSettings(models.Model):
             "this is hidden, so no one can be picked out of a small group."
         ),
     )
+    # The owner's marketing and statistics tags (R22): each loads only for a device whose cookie
+    # choice accepts its category, and only while configured is its operator in the registry
+    # and the policies (`cookies.tags`). The validators hold each to its vendor's format; the
+    # lengths leave room, so a wrong id is refused by the message that says what is right.
+    meta_pixel_id = models.CharField(
+        _("Meta pixel ID"),
+        max_length=32,
+        blank=True,
+        validators=[META_PIXEL_ID],
+        help_text=_("Loaded only for visitors who allow marketing cookies."),
+    )
+    google_tag_id = models.CharField(
+        _("Google tag ID"),
+        max_length=32,
+        blank=True,
+        validators=[GOOGLE_TAG_ID],
+        help_text=_(
+            "G-… for Google Analytics, loaded only for visitors who allow statistics cookies; "
+            "AW-… for Google Ads, loaded only for visitors who allow marketing cookies."
+        ),
+    )
+    linkedin_partner_id = models.CharField(
+        _("LinkedIn Insight Tag partner ID"),
+        max_length=32,
+        blank=True,
+        validators=[LINKEDIN_PARTNER_ID],
+        help_text=_("Loaded only for visitors who allow marketing cookies."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # What the policy, the register and the provider settings page show of the controller.
@@ -264,7 +295,7 @@ class ProviderSettings(models.Model):
     def missing_for_publishing(self) -> list[str]:
         """Return the verbose names of fields a published policy cannot do without."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
             for name in self.REQUIRED_FOR_PUBLISHING
             if not getattr(self, name)
         ]
@@ -521,6 +552,8 @@ class ErasureJob(LeasedJob):
 
     The row outlives the person as the proof that the erasure happened: its link to the account
     is SET_NULL and `outcome` holds only counts per model, nothing about the person.
+    `steps_done` maps the code of each erasure participant's step done to when (see
+    `privacy.participants`): a retried job skips the before steps recorded there.
     """
 
     task_path = "coursekeeper.privacy.tasks.run_erasure_job"
@@ -533,6 +566,7 @@ class ErasureJob(LeasedJob):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    steps_done = models.JSONField(_("steps done"), default=dict, blank=True)
 
     class Meta(LeasedJob.Meta):
         verbose_name = _("erasure job")

@@ -7,11 +7,14 @@ Design. The policy has two layers:
    uses and its retention rules (as comparable data), the recipients with their transfers, the
    cookie registry and the pages where a person uses their rights, and for each purpose its
    processing paths with the exception of Art. 18(2) each relies on, so the policy says what a
-   restriction and an objection really do. It is built only from the declaration registry,
-   `ALL_PURPOSES`, the processing paths, the `Recipient` rows, the cookie registry and the
-   `ProviderSettings`, so it cannot drift from what the code and the data say. Comparing two
-   contents (`publishing.diff_content`) is what makes a change material or not; a purpose's
-   description is not in the content, so rewording it changes nothing that matters.
+   restriction and an objection really do; and the third parties a page can load after consent
+   (`cookies.third_parties`: configured marketing tags, embedded video players), each shaped
+   like a recipient. It is built only from the declaration registry, `ALL_PURPOSES`, the
+   processing paths, the `Recipient` rows, the cookie registry (with the configured tags'
+   entries), the lessons' embeds and the `ProviderSettings`, so it cannot drift from what the
+   code and the data say. Comparing two contents (`publishing.diff_content`) is what makes a
+   change material or not; a purpose's description is not in the content, so rewording it
+   changes nothing that matters.
 2. The *texts* (`render_policy`, `render_cookie_policy`): HTML fragments rendered from a content
    in Danish, German or English by the templates under `privacy/policy/`. Labels (category,
    purpose titles, legal bases, retention wording) are looked up at render time in the active
@@ -51,8 +54,9 @@ from coursekeeper.privacy.texts import retention_text
 
 # Bump when the content's shape changes, so a diff between shapes can say so.
 # 2: each purpose lists its processing paths and what a restriction leaves of them.
-# 3: each purpose says whether its data goes when its service ends (R29).
-CONTENT_FORMAT = 3
+# 3: the third parties a page loads after consent (`third_parties`), shaped like recipients.
+# 4: each purpose says whether its data goes when its service ends (R29).
+CONTENT_FORMAT = 4
 
 POLICY_LANGUAGES = ("da", "de", "en")
 
@@ -235,6 +239,7 @@ def build_content(
     provider: Any,
     cookies: Iterable[Any] = (),
     paths: Iterable[ProcessingPath] = (),
+    third_parties: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Return the policy's content from these sources (see the module docstring).
 
@@ -297,6 +302,7 @@ def build_content(
         ],
         "purposes": list(by_code.values()),
         "recipients": sorted((_recipient(row) for row in recipients), key=lambda r: r["id"]),
+        "third_parties": sorted((dict(party) for party in third_parties), key=lambda r: r["id"]),
         "cookies": sorted(
             (_cookie(row) for row in cookies), key=lambda c: (c["name"], c["kind"], c["provider"])
         ),
@@ -306,7 +312,8 @@ def build_content(
 
 def current_content() -> dict[str, Any]:
     """Return the content of the policy as the platform stands now."""
-    from coursekeeper.cookies.models import RegistryEntry
+    from coursekeeper.cookies import registry as cookie_registry
+    from coursekeeper.cookies import third_parties
     from coursekeeper.privacy.models import ProviderSettings, Recipient
 
     return build_content(
@@ -314,8 +321,9 @@ def current_content() -> dict[str, Any]:
         purposes=ALL_PURPOSES.values(),
         recipients=Recipient.objects.filter(active=True).order_by("pk"),
         provider=ProviderSettings.load(),
-        cookies=RegistryEntry.objects.all(),
+        cookies=cookie_registry.entries(),
         paths=all_paths(),
+        third_parties=[party.content() for party in third_parties.in_use()],
     )
 
 
@@ -435,6 +443,19 @@ def _url(name: str) -> str:
         return ""
 
 
+def third_party_service(code: str) -> str:
+    """Return what a third party loaded after consent does, in the active language."""
+    from coursekeeper.cookies.third_parties import service_text
+
+    return service_text(code)
+
+
+def third_party_location(code: str) -> str:
+    from coursekeeper.cookies.third_parties import location_text
+
+    return location_text(code)
+
+
 def country_label(code: str) -> str:
     from coursekeeper.accounts.choices import COUNTRY_CHOICES
 
@@ -504,21 +525,35 @@ def policy_context(content: dict[str, Any]) -> dict[str, Any]:
         }
         for r in recipients
     ]
-    controller = dict(content.get("controller", {}))
+    third_party_rows = [
+        {
+            "name": r["name"],
+            "role": role_label(r["role"]),
+            "service": third_party_service(r["service"]),
+            "purposes": [],
+            "categories": [category_label(code) for code in r["categories"]],
+            "location": third_party_location(r["location"]),
+            "outside_eea": r["outside_eea"],
+            "safeguard": safeguard_label(r["safeguard"]) if r["outside_eea"] else "",
+        }
+        for r in content.get("third_parties", [])
+    ]
+    controller: dict[str, Any] = dict(content.get("controller", {}))
     controller["country_name"] = country_label(controller.get("country", ""))
     cookie_counts = []
     from coursekeeper.cookies.models import CookieCategory
 
-    for code, label in CookieCategory.choices:
+    for code, title in CookieCategory.choices:
         count = sum(1 for c in content.get("cookies", []) if c["category"] == code)
-        cookie_counts.append({"code": code, "label": str(label), "count": count})
+        cookie_counts.append({"code": code, "label": str(title), "count": count})
     links = {key: _url(name) for key, name in content.get("rights", RIGHTS_PAGES).items()}
     return {
         "controller": controller,
         "categories": categories,
         "purposes": purposes,
-        "recipients": recipient_rows,
-        "transfers": [r for r in recipient_rows if r["outside_eea"]],
+        "recipients": [*recipient_rows, *third_party_rows],
+        "third_parties": third_party_rows,
+        "transfers": [r for r in [*recipient_rows, *third_party_rows] if r["outside_eea"]],
         "cookie_counts": cookie_counts,
         "links": links,
         "has_consent_purposes": any(p["basis"] == LegalBasis.CONSENT for p in purposes),

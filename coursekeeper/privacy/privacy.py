@@ -14,8 +14,10 @@ from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
 from coursekeeper.privacy.access.selectors import place_label
+from coursekeeper.privacy.cache import cache_keys_about, forget_keys_read
 from coursekeeper.privacy.consents import wording_of
 from coursekeeper.privacy.declarations import (
+    DELETE,
     HOLD,
     NOT_PERSONAL,
     Account,
@@ -30,6 +32,7 @@ from coursekeeper.privacy.declarations import (
     Identifier,
     KeyedAccountHash,
     Linked,
+    NotPersonal,
     Reading,
     WhileAccountExists,
     declare,
@@ -56,6 +59,7 @@ from coursekeeper.privacy.models import (
     StaffAccess,
     SweepLog,
 )
+from coursekeeper.privacy.participants import erasure_participant
 from coursekeeper.privacy.paths import email_path, processing_path
 from coursekeeper.privacy.purposes import (
     ACCOUNT,
@@ -64,6 +68,8 @@ from coursekeeper.privacy.purposes import (
     SECURITY,
     SERVICE_EMAIL,
 )
+from coursekeeper.privacy.recipient_notices.services import tell_of_erasure
+from coursekeeper.privacy.recipients import recipients_for
 from coursekeeper.privacy.texts import category_names, kind_of_record, purpose_title, staff_name
 
 # --- Django ---------------------------------------------------------------------------------
@@ -89,6 +95,7 @@ declare(
         "expire_date": Category.TECHNICAL,
     },
     retention=After(Event.EXPIRED, column="expire_date", days=0),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -145,6 +152,7 @@ declare(
         "verified": Category.CONTACT,
         "primary": Category.CONTACT,
     },
+    erasure=DELETE,
     reading=Reading(references=("email",)),
 )
 
@@ -159,6 +167,7 @@ declare(
         "key": Category.CREDENTIALS,
     },
     retention=After(Event.LINK_SENT, column="sent", days=3),
+    erasure=DELETE,
     reading=Reading(
         labels={"created": _("created at"), "sent": _("sent at"), "key": _("confirmation key")}
     ),
@@ -176,6 +185,7 @@ declare(
         "last_used_at": Category.USAGE,
     },
     retention=WhileAccountExists(),
+    erasure=DELETE,
     title=_("two-factor authenticators"),
     reading=Reading(
         labels={
@@ -201,6 +211,7 @@ declare(
         "data": Category.TECHNICAL,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_seen_at", days=30),
+    erasure=DELETE,
     source="use",
     notes="Part of the security log: the only place besides it that holds an IP address, so "
     "the person can recognise and end their own sessions.",
@@ -228,7 +239,7 @@ _AXES_LABELS = {
     "attempt_time": _("when"),
 }
 
-_AXES_FIELDS = {
+_AXES_FIELDS: dict[str, Category | NotPersonal] = {
     "user_agent": Category.TECHNICAL,
     "ip_address": Category.TECHNICAL,
     "username": Category.CONTACT,
@@ -248,6 +259,7 @@ declare(
         "failures_since_start": Category.TECHNICAL,
     },
     retention=After(Event.CREATED, column="attempt_time", days=1),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -267,6 +279,7 @@ declare(
         "expires_at": Category.TECHNICAL,
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+    erasure=DELETE,
     source="use",
     title=_("sign-in lockouts"),
     reading=Reading(labels={"access_attempt": _("sign-in attempts"), "expires_at": _("lifted at")}),
@@ -277,6 +290,7 @@ declare(
     purposes=[SECURITY],
     fields={**_AXES_FIELDS, "locked_out": Category.TECHNICAL},
     retention=After(Event.CREATED, column="attempt_time", days=30),
+    erasure=DELETE,
     source="use",
     reading=Reading(labels={**_AXES_LABELS, "locked_out": _("locked out")}),
 )
@@ -290,6 +304,7 @@ declare(
         "session_hash": Category.TECHNICAL,
     },
     retention=After(Event.CREATED, column="attempt_time", days=30),
+    erasure=DELETE,
     source="use",
     reading=Reading(
         labels={
@@ -361,6 +376,7 @@ declare(
         "lifted_at": Category.USAGE,
     },
     retention=After(Event.FINISHED, column="lifted_at", years=3),
+    erasure=DELETE,
 )
 declare(
     Objection,
@@ -368,6 +384,7 @@ declare(
     purposes=[PRIVACY_RIGHTS],
     fields={**_PERSON_FIELDS, "purpose": Category.USAGE, "made_at": Category.USAGE},
     retention=WhileAccountExists(),
+    erasure=DELETE,
     reading=Reading(references=("purpose",), shown_as={"purpose": purpose_title}),
 )
 declare_not_personal(
@@ -385,6 +402,7 @@ declare(
         "request": NOT_PERSONAL.because("the request this erasure answers"),
         "requested_at": Category.USAGE,
         "outcome": NOT_PERSONAL.because("counts of rows per model, nothing about the person"),
+        "steps_done": NOT_PERSONAL.because("which erasure steps ran and when, by their codes"),
     },
     retention=After(Event.CREATED, column="requested_at", rule="limitation"),
     erasure=Anonymise({}),
@@ -405,6 +423,7 @@ declare(
         "expires_at": NOT_PERSONAL.because("when the download link stops working"),
     },
     retention=After(Event.EXPIRED, column="expires_at", days=0),
+    erasure=DELETE,
 )
 
 # Whatever the person wrote and staff answered goes on erasure; what stays is that a request of
@@ -478,6 +497,7 @@ declare(
         "erased_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="erased_at", days=settings.BACKUP_RETENTION_DAYS),
+    erasure=DELETE,
     source="system",
     notes="Names an erased account only through a key kept outside the database, and only as "
     "long as a backup could bring the account back.",
@@ -508,6 +528,7 @@ declare(
         "disclosed_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="disclosed_at", years=3),
+    erasure=DELETE,
     source="staff",
     notes="Kept so the person can learn who received their data (Art. 15(1)(c)), and so the "
     "recipient is told of a later correction, erasure or restriction (Art. 19).",
@@ -571,6 +592,7 @@ declare(
         "dismissed_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="created_at", rule="limitation"),
+    erasure=DELETE,
     source="system",
     notes="That a person was told of a material change of the privacy policy, and when: kept "
     "for the limitation period as the proof that the change was announced (R21).",
@@ -597,6 +619,7 @@ declare(
         "place": Category.USAGE,
     },
     retention=After(Event.CREATED, column="at", years=3),
+    erasure=DELETE,
     source="staff",
     title=_("staff views of your data"),
     notes="Who among the staff saw which of your data, where and why (R35); goes with you.",
@@ -668,4 +691,25 @@ STAFF_ACCESS_LOG = processing_path(
     # The log is how we show that your data was handled lawfully (Art. 5(2)) and that only
     # authorised staff saw it (Art. 32(4)): a look at restricted data must be logged too.
     exception=DespiteRestriction.LEGAL_OBLIGATION,
+)
+
+# --- What every erasure does beyond the declared rows (participants.py) -------------------------
+# Both run right after the walk, in the erasure's transaction, from what they read before it.
+
+erasure_participant(
+    "privacy.forget_in_cache",
+    after=forget_keys_read,
+    reads=cache_keys_about,
+    does=_(
+        "what the platform's cache holds about you, such as limits on sign-in attempts, is deleted"
+    ),
+)
+erasure_participant(
+    "privacy.tell_recipients",
+    after=tell_of_erasure,
+    reads=recipients_for,
+    models=[Disclosure],
+    does=_(
+        "everyone who received your data from us is told of the erasure and asked to erase it too"
+    ),
 )

@@ -236,8 +236,14 @@ def _diff_retention(code: str, before: dict, after: dict) -> list[Change]:
 
 def _diff_recipients(old: dict, new: dict) -> list[Change]:
     changes: list[Change] = []
-    old_rows = {str(r["id"]): r for r in old.get("recipients", [])}
-    new_rows = {str(r["id"]): r for r in new.get("recipients", [])}
+    # The third parties a page loads after consent are recipients too (`cookies.third_parties`):
+    # a new one, and the transfer it makes, is material like any other.
+    old_rows = {
+        str(r["id"]): r for r in [*old.get("recipients", []), *old.get("third_parties", [])]
+    }
+    new_rows = {
+        str(r["id"]): r for r in [*new.get("recipients", []), *new.get("third_parties", [])]
+    }
     for key in sorted(new_rows.keys() - old_rows.keys()):
         row = new_rows[key]
         changes.append(Change("recipient_added", True, key, {"name": row["name"]}))

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.utils import formats, timezone
@@ -88,9 +88,11 @@ class Record:
 def _field_at(model: type[models.Model], path: str) -> models.Field:
     """Return the field a lookup path (`"lesson__module__course"`) ends in."""
     *steps, last = path.split("__")
+    # Casts: a path's steps are relations, resolved to model classes once the apps are ready,
+    # and a declared path ends in a field.
     for step in steps:
-        model = model._meta.get_field(step).related_model
-    return model._meta.get_field(last)
+        model = cast("type[models.Model]", model._meta.get_field(step).related_model)
+    return cast(models.Field, model._meta.get_field(last))
 
 
 def _follow(row: models.Model | None, path: str) -> Any:
@@ -136,7 +138,9 @@ def own_account_fields(declaration: Declaration) -> frozenset[str]:
         return frozenset()
     meta = declaration.model._meta
     return frozenset(
-        path for path in paths if "__" not in path and _is_account(meta.get_field(path))
+        path
+        for path in paths
+        if "__" not in path and _is_account(cast(models.Field, meta.get_field(path)))
     )
 
 
@@ -275,7 +279,8 @@ class Reader:
         model_field = _field_at(declaration.model, path)
         key, label = key_of(declaration, path), label_of(declaration, path)
         if model_field.many_to_many:
-            related = model_field.related_model._base_manager.filter(pk__in=linked or [])
+            related_model = cast("type[models.Model]", model_field.related_model)
+            related = related_model._base_manager.filter(pk__in=linked or [])
             texts = [self.related_text(item)[1] for item in related.order_by("pk")]
             return Value(key, label, category, texts, ", ".join(texts))
         stored = _follow(row, path)
@@ -324,7 +329,8 @@ class Reader:
                 declaration,
                 row,
                 name,
-                category=declaration.fields[name],
+                # The walk holds the fields declared with a category (see held_about).
+                category=cast(Category, declaration.fields[name]),
                 linked=linked.get(name),
             )
             for name in fields
@@ -368,7 +374,7 @@ def _joins(
                 break
             steps.append(step)
             joins.add("__".join(steps))
-            model = model_field.related_model
+            model = cast("type[models.Model]", model_field.related_model)
         else:
             target = registry.get(model)
             if with_their_names and target is not None and target.reading.references:

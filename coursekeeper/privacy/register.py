@@ -25,11 +25,13 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Field
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -215,7 +217,7 @@ RECIPIENT_FIELDS = (
 
 def _clean_recipient(data: dict) -> dict:
     """Return the recipient's values, or raise the first refusal that applies."""
-    values = {
+    values: dict[str, Any] = {
         "name": (data.get("name") or "").strip(),
         "role": data.get("role") or "",
         "service": (data.get("service") or "").strip(),
@@ -279,6 +281,7 @@ def save_recipient(*, acting_user, data: dict, recipient_id: int | None = None) 
     """
     _check_allowed(acting_user)
     values = _clean_recipient(data)
+    recipient: Recipient | None
     if recipient_id is None:
         recipient = Recipient(**values)
         recipient.full_clean()
@@ -297,7 +300,9 @@ def save_recipient(*, acting_user, data: dict, recipient_id: int | None = None) 
     recipient.save(update_fields=changed)
     # Untranslated, as the admin stores them; `LogEntry.get_change_message()` translates them.
     with translation.override(None):
-        labels = [str(Recipient._meta.get_field(name).verbose_name) for name in changed]
+        labels = [
+            str(cast(Field, Recipient._meta.get_field(name)).verbose_name) for name in changed
+        ]
     _log(
         acting_user=acting_user,
         obj=recipient,
@@ -527,7 +532,7 @@ def missing_for_record(provider: ProviderSettings | None = None) -> list[str]:
     """Return the names of the provider details Art. 30(1)(a) needs and that are empty."""
     provider = provider or ProviderSettings.load()
     return [
-        str(ProviderSettings._meta.get_field(name).verbose_name)
+        str(cast(Field, ProviderSettings._meta.get_field(name)).verbose_name)
         for name in REQUIRED_FOR_RECORD
         if not getattr(provider, name)
     ]
@@ -568,7 +573,7 @@ def record_of_processing() -> list[Activity]:
         if not declarations:
             continue
         present = {category for d in declarations for category in d.categories()}
-        retention = []
+        retention: list[RetentionEntry] = []
         for declaration in declarations:
             entries = [
                 RetentionEntry(

@@ -7,7 +7,10 @@ reads the same whichever way the data arrives.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +25,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _label(name: str):
-    return capfirst(Recipient._meta.get_field(name).verbose_name)  # stays lazy
+    return capfirst(cast(Field, Recipient._meta.get_field(name)).verbose_name)  # stays lazy
 
 
 class RecipientForm(forms.Form):
@@ -89,7 +92,7 @@ class RecipientForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Read when the form is built: every app has registered its purposes by then.
-        self.fields["purposes"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["purposes"]).choices = [
             (code, purpose.title) for code, purpose in ALL_PURPOSES.items()
         ]
 
@@ -129,7 +132,7 @@ class DisclosureForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = Recipient.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["authority"]).queryset = Recipient.objects.filter(
             role=Recipient.Role.AUTHORITY, active=True
         ).order_by("name")
         if not self.is_bound:

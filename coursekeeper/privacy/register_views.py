@@ -3,6 +3,9 @@ processing (R25) with its CSV and PDF exports. Owner and privacy officer only.""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -114,7 +117,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = DisclosureForm()
-    has_authorities = form.fields["authority"].queryset.exists()
+    authorities = cast(forms.ModelChoiceField, form.fields["authority"]).queryset
+    has_authorities = authorities is not None and authorities.exists()
     return render(
         request,
         "privacy/register/disclosure_form.html",

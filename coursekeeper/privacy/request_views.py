@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coursekeeper.accounts.http import AuthenticatedHttpRequest
 from coursekeeper.privacy import jobs, rights
 from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, requires
 from coursekeeper.privacy.errors import PrivacyError
@@ -31,6 +32,7 @@ from coursekeeper.privacy.forms import (
     VisitorRequestForm,
 )
 from coursekeeper.privacy.models import RightsRequest
+from coursekeeper.privacy.participants import AFTER, BEFORE, described
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.recipient_notices import services as recipient_notices
 from coursekeeper.privacy.selectors import (
@@ -56,7 +58,7 @@ def _refused(request: HttpRequest, error: PrivacyError, to: str, *args) -> HttpR
 
 @login_required
 @require_http_methods(["GET"])
-def my_privacy(request: HttpRequest) -> HttpResponse:
+def my_privacy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything a person can do about their data, from one page (R27 to R32)."""
     context = my_privacy_overview(request.user)
     context.update(
@@ -72,7 +74,7 @@ def my_privacy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_copy(request: HttpRequest) -> HttpResponse:
+def request_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start an export: everything (access) or the portable part only (portability)."""
     portable = request.POST.get("portable") == "1"
     key = request.POST.get("submission_key") or None
@@ -95,7 +97,7 @@ def request_copy(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_correction(request: HttpRequest) -> HttpResponse:
+def request_correction(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what we should correct."))
@@ -115,7 +117,7 @@ def request_correction(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_restriction(request: HttpRequest) -> HttpResponse:
+def request_restriction(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RestrictionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request could not be read. Please try again."))
@@ -136,7 +138,7 @@ def request_restriction(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def lift_restriction(request: HttpRequest) -> HttpResponse:
+def lift_restriction(request: AuthenticatedHttpRequest) -> HttpResponse:
     rights.lift_restriction(user=request.user, actor=request.user)
     messages.success(request, _("The restriction is lifted."))
     return redirect("privacy:my_privacy")
@@ -144,7 +146,7 @@ def lift_restriction(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def object_to_purpose(request: HttpRequest) -> HttpResponse:
+def object_to_purpose(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         rights.object_to(
             user=request.user,
@@ -160,7 +162,7 @@ def object_to_purpose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
+def withdraw_consent(request: AuthenticatedHttpRequest, consent_id: int) -> HttpResponse:
     if rights.withdraw_consent(user=request.user, consent_id=consent_id):
         messages.success(request, _("Your consent is withdrawn."))
     else:
@@ -170,7 +172,7 @@ def withdraw_consent(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def erase_account(request: HttpRequest) -> HttpResponse:
+def erase_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Confirm with the password, then erase: the account closes at once (R29)."""
     user = request.user
     if request.method == "POST":
@@ -196,7 +198,12 @@ def erase_account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/erase_account.html",
-        {"form": form, "kept": what_erasure_keeps(Person.for_user(user))},
+        {
+            "form": form,
+            "kept": what_erasure_keeps(Person.for_user(user)),
+            "before_erasure": described(BEFORE),
+            "after_erasure": described(AFTER),
+        },
         status=status,
     )
 
@@ -245,7 +252,7 @@ def confirm_request(request: HttpRequest, token: str) -> HttpResponse:
 
 @requires(HANDLE_REQUESTS)
 @require_http_methods(["GET"])
-def request_queue_view(request: HttpRequest) -> HttpResponse:
+def request_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     return render(
         request,
@@ -256,7 +263,7 @@ def request_queue_view(request: HttpRequest) -> HttpResponse:
 
 @requires(HANDLE_REQUESTS)
 @require_http_methods(["GET", "POST"])
-def log_request(request: HttpRequest) -> HttpResponse:
+def log_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log a request that came by email, post or phone."""
     if request.method == "POST":
         form = StaffLogRequestForm(request.POST)
@@ -293,7 +300,7 @@ def log_request(request: HttpRequest) -> HttpResponse:
 
 @requires(HANDLE_REQUESTS)
 @require_http_methods(["GET"])
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from coursekeeper.privacy.selectors import request_detail as load
 
     detail = load(pk)
@@ -334,7 +341,7 @@ STAFF_ACTIONS = {
 
 @requires(HANDLE_REQUESTS)
 @require_POST
-def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def request_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One staff action on a request; a refused one changes nothing and says why."""
     base_url = _base_url(request)
     actor = request.user
@@ -386,7 +393,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @requires(HANDLE_REQUESTS)
 @require_POST
-def recipient_told(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+def recipient_told(request: AuthenticatedHttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """Staff told a recipient of the change by hand (Art. 19): record how, who and when."""
     form = RecipientToldForm(request.POST, prefix=RecipientToldForm.prefix_for(notice_pk))
     note = form.cleaned_data["note"] if form.is_valid() else ""

@@ -98,6 +98,7 @@ def _person_filter(request: RightsRequest) -> Q:
 
 
 def _flag_if_excessive(request: RightsRequest) -> None:
+    assert request.received_at is not None  # the clock has started
     since = request.received_at - dt.timedelta(days=EXCESSIVE_WINDOW_DAYS)
     earlier = (
         RightsRequest.objects.filter(_person_filter(request), kind=request.kind)
@@ -215,7 +216,7 @@ def file_request(
             # The form answers as usual, but no more mail goes to an address someone may be
             # typing in to flood it; the links already sent still work.
             logger.info("rights request form: unconfirmed limit reached, nothing sent")
-            return recent.first()
+            return recent[0]
         token = secrets.token_urlsafe(32)
         request.status = Status.UNCONFIRMED
         request.confirmation_digest = token_digest(token)
@@ -249,7 +250,11 @@ def confirm_request(*, token: str, base_url: str) -> RightsRequest:
         .filter(confirmation_digest=token_digest(token), status=Status.UNCONFIRMED)
         .first()
     )
-    if request is None or request.confirmation_expires_at < timezone.now():
+    if (
+        request is None
+        or request.confirmation_expires_at is None
+        or request.confirmation_expires_at < timezone.now()
+    ):
         raise PrivacyError("link_invalid")
     request.status = Status.OPEN
     request.confirmation_digest = ""
@@ -283,6 +288,7 @@ def first_month_ends(request: RightsRequest) -> dt.datetime:
     (`due_at`, receipt plus one calendar month), in the provider's country's time zone. Unlike
     a consumer's period, it is not moved past a weekend: the controller must act in time.
     """
+    assert request.due_at is not None  # a received request is due
     zone = zoneinfo.ZoneInfo(time_zone_of(ProviderSettings.load().country))
     last_day = request.due_at.astimezone(zone).date()
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
@@ -306,6 +312,7 @@ def extend_request(
         raise PrivacyError("extension_too_long")
     if not reason.strip():
         raise PrivacyError("reason_needed")
+    assert request.due_at is not None  # an open request is due
     request.extended_until = add_months(request.due_at, months)
     request.extension_reason = reason.strip()
     request.save(update_fields=["extended_until", "extension_reason"])

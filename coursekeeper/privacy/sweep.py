@@ -72,13 +72,16 @@ import datetime as dt
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Count, F, Lookup, Q, QuerySet, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from coursekeeper.privacy.declarations import (
@@ -122,7 +125,7 @@ def _cut_link(declaration: Declaration) -> str | None:
         link = declaration.model._meta.get_field(subject.path)
     except FieldDoesNotExist:
         return None
-    if not (link.many_to_one and link.null):
+    if not (isinstance(link, models.Field) and link.many_to_one and link.null):
         return None
     return subject.path
 
@@ -154,14 +157,20 @@ class Rule:
     def action(self) -> str:
         return ANONYMISE if self.link else DELETE
 
+    @property
+    def _replacements(self) -> Mapping[str, Any]:
+        erasure = self.declaration.erasure
+        assert isinstance(erasure, Anonymise)  # a rule that cuts a link anonymises (_cut_link)
+        return erasure.replacements
+
     def changes(self) -> dict:
         """Return what anonymising writes: the link cut, every declared replacement."""
-        return {self.link: None, **dict(self.declaration.erasure.replacements)}
+        return {self.link: None, **dict(self._replacements)}
 
     def _done(self) -> Q:
         """Return the rows already anonymised: link cut, every replacement in place."""
         done = Q(**{f"{self.link}__isnull": True})
-        for name, value in self.declaration.erasure.replacements.items():
+        for name, value in self._replacements.items():
             if not callable(value):
                 done &= Q(**{name: value})
         return done
@@ -380,13 +389,15 @@ def _delete(rows: QuerySet, batch: QuerySet) -> dict[str, int]:
 
 def _referenced(model: type[models.Model], batch: QuerySet, using: str) -> bool:
     """Return whether any row of another model refers to a row of `batch` (or might)."""
-    for related in get_candidate_relations_to_delete(model._meta):
+    # Django yields the reverse relations here (the stubs say fields), their models resolved.
+    for relation in get_candidate_relations_to_delete(model._meta):
+        related = cast(ForeignObjectRel, relation)
         link = related.field
         if link.remote_field.on_delete is models.DO_NOTHING:
             continue
         if link.target_field != model._meta.pk:
             return True  # a key to another column: let Django's collector decide
-        others = related.related_model._base_manager.using(using)
+        others = cast("type[models.Model]", related.related_model)._base_manager.using(using)
         if others.filter(**{f"{link.name}__in": batch}).exists():
             return True
     return False

@@ -12,7 +12,15 @@ from django.urls import reverse
 
 from coursekeeper.accounts.factories import PASSWORD
 from coursekeeper.privacy.checks import factory_models
+from coursekeeper.privacy.declarations import Declaration, registry
 from coursekeeper.privacy.trace import decoded_cache_value
+
+
+def declaration_of(model: type[models.Model]) -> Declaration:
+    """Return the model's declaration; fail the test when it has none."""
+    declaration = registry.get(model)
+    assert declaration is not None, f"{model._meta.label} is not declared"
+    return declaration
 
 
 def factories_by_model() -> dict[type[models.Model], type[factory.django.DjangoModelFactory]]:

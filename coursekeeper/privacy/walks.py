@@ -7,12 +7,13 @@ Erasure is one transaction per person: a failure anywhere leaves the person unto
 rows found *through* other rows (sessions, via their UserSession) first, then every other
 declaration, then the account itself, so no lookup loses the row it needs.
 
-The cache is not a model, so no declaration covers it. Its keys are keyed hashes by construction
-(privacy/cache.py, check privacy.E008), and before the declarations are walked one step,
-`forget_person_in_cache`, deletes every entry the sign-up library's rate limits keep about the
-person -- recomputed from their addresses, phone and account id -- and every expired entry. On
-the database cache that happens in this same transaction. It is the first "before erasure"
-step, written to become a registered participant once erasure has them.
+What reaches beyond the declared rows is done by the apps' erasure participants
+(`participants.py`): the erasure job runs their before steps first, and `erase_person` reads
+what the after steps need before the walk and runs them after it, in this same transaction. The
+cache is one of them: its keys are keyed hashes by construction (privacy/cache.py, check
+privacy.E008), and right after the walk the privacy app's after step deletes every entry the
+sign-up library's rate limits keep about the person -- keys computed before the walk from
+their addresses, phone and account id -- and every expired entry.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any
 
 from django.db import models, transaction
 
-from coursekeeper.privacy.cache import forget_person_in_cache
 from coursekeeper.privacy.declarations import (
     Anonymise,
     Category,
@@ -36,6 +36,7 @@ from coursekeeper.privacy.declarations import (
     TheAccount,
     registry,
 )
+from coursekeeper.privacy.participants import Erasing, read_ahead, run_after_steps
 from coursekeeper.privacy.people import Person
 
 
@@ -126,6 +127,8 @@ class ErasureOutcome:
     erased: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     anonymised: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     held: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # The codes of the after steps that ran (participants.py).
+    steps: list[str] = field(default_factory=list)
 
 
 def _erasure_order(declaration: Declaration) -> int:
@@ -144,8 +147,10 @@ def _anonymise(declaration: Declaration, rows, person: Person) -> int:
         for path in subject.paths_:
             share = {name: "" for name in subject.shares.get(path, ())}
             count += rows.filter(**{f"{path}__pk": person.user_id}).update(**{path: None}, **share)
-    if declaration.erasure.replacements:
-        count = max(count, rows.update(**dict(declaration.erasure.replacements)))
+    erasure = declaration.erasure
+    assert isinstance(erasure, Anonymise)  # called for an Anonymise erasure only
+    if erasure.replacements:
+        count = max(count, rows.update(**dict(erasure.replacements)))
     return count
 
 
@@ -175,17 +180,19 @@ def delete_rows(declaration: Declaration, rows) -> int:
 
 
 @transaction.atomic
-def erase_person(person: Person) -> ErasureOutcome:
+def erase_person(person: Person, *, request_id: int | None = None) -> ErasureOutcome:
     """Apply every declaration's erasure action to the person's rows, all or nothing.
 
-    Every consent in force is withdrawn first, so the proofs an erasure keeps carry the date
-    they may go, and nothing that rests on consent runs for the person again. Then the cache
-    forgets the person, while the account it reads is still there.
+    The after steps of the erasure participants read what they need first, while everything is
+    still there. Every consent in force is withdrawn next, so the proofs an erasure keeps carry
+    the date they may go, and nothing that rests on consent runs for the person again. After
+    the walk the after steps run, in this transaction. The before steps are the caller's to run
+    first (`privacy.jobs`). `request_id` is the rights request the erasure answers, if any.
     """
     from coursekeeper.privacy.consents import withdraw_all
 
+    read = read_ahead(person)
     withdraw_all(person)
-    forget_person_in_cache(person)
     outcome = ErasureOutcome()
     for declaration in sorted(registry, key=_erasure_order):
         if not declaration.holds_personal_data:
@@ -204,4 +211,5 @@ def erase_person(person: Person) -> ErasureOutcome:
             count = delete_rows(declaration, rows)
             if count:
                 outcome.erased[declaration.label] += count
+    outcome.steps = run_after_steps(Erasing(person=person, request_id=request_id), read)
     return outcome

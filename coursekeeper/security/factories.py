@@ -4,7 +4,7 @@ from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.security.models import SecurityEvent
 
 
-class SecurityEventFactory(factory.django.DjangoModelFactory):
+class SecurityEventFactory(factory.django.DjangoModelFactory[SecurityEvent]):
     class Meta:
         model = SecurityEvent
 

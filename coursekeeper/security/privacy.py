@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from coursekeeper.privacy.declarations import Account, After, Category, Event, declare
+from coursekeeper.privacy.declarations import DELETE, Account, After, Category, Event, declare
 from coursekeeper.privacy.gate import DespiteRestriction
 from coursekeeper.privacy.paths import processing_path
 from coursekeeper.privacy.purposes import SECURITY
@@ -18,6 +18,7 @@ declare(
         "user_agent": Category.TECHNICAL,
     },
     retention=After(Event.CREATED, column="at", days=30),
+    erasure=DELETE,
     source="use",
     notes="The security log: the only place an IP address is kept.",
 )

@@ -42,13 +42,13 @@ def school_today() -> dt.date:
 
 
 def _increment(model: type[models.Model], counter: str, key: dict, amount: int = 1) -> None:
-    if model.objects.filter(**key).update(**{counter: F(counter) + amount}):
+    if model._default_manager.filter(**key).update(**{counter: F(counter) + amount}):
         return
     try:
         with transaction.atomic():
-            model.objects.create(**key, **{counter: amount})
+            model._default_manager.create(**key, **{counter: amount})
     except IntegrityError:
-        model.objects.filter(**key).update(**{counter: F(counter) + amount})
+        model._default_manager.filter(**key).update(**{counter: F(counter) + amount})
 
 
 _pending: Counter[tuple[dt.date, str, str]] = Counter()

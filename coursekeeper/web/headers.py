@@ -7,6 +7,10 @@ is covered without anyone remembering to decorate it:
   lesson video may go full screen and picture-in-picture (`self`); a page that embeds a
   consented YouTube or Vimeo player grants those two to exactly that player's origin too, as
   its Content-Security-Policy lets exactly that origin be framed (`cookies.video`).
+- `Content-Security-Policy` (django-csp, `settings.CONTENT_SECURITY_POLICY`) allows this site
+  only. A response that loads a consented third party -- a video player, a marketing or
+  statistics tag (`cookies.sources`) -- is widened by exactly that party's origins, for the
+  directives it needs (`widened_directives`); nothing else on any page is.
 - `Cross-Origin-Resource-Policy: same-origin`: no other site can load our pages, files or
   media into its own (images, scripts, the protected videos and exports).
 - `Cache-Control: private, no-store` on every response that is, or may be, about a person:
@@ -18,8 +22,10 @@ is covered without anyone remembering to decorate it:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
+from csp.constants import SELF
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -60,6 +66,25 @@ def permissions_policy(embedded_origins: Iterable[str] = ()) -> str:
     directives = [f"{feature}=()" for feature in DENIED_FEATURES]
     directives += [f"{feature}=({allowed})" for feature in VIDEO_FEATURES]
     return ", ".join(directives)
+
+
+def widened_directives(sources: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Return the CSP update (django-csp's `_csp_update`) that adds `sources` to the policy.
+
+    django-csp appends an update to the directive the settings give; a directive they leave
+    out (`script-src`, `connect-src`, `frame-src`) falls back to `default-src` in the browser,
+    and an update alone would replace that fallback with the third party's origins, shutting
+    out the site's own scripts. So such a directive starts from what `default-src` allows.
+    """
+    directives = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("DIRECTIVES", {})
+    fallback = list(directives.get("default-src", [SELF]))
+    update = {}
+    for directive, origins in sources.items():
+        added = sorted(set(origins))
+        if not added:
+            continue
+        update[directive] = added if directive in directives else [*fallback, *added]
+    return update
 
 
 def is_personal(request: HttpRequest, response: HttpResponse) -> bool:

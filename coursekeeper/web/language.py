@@ -9,7 +9,8 @@ def remember_language_cookie(response: HttpResponse, language: str) -> HttpRespo
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # The stubs type this setting as any str, and set_cookie's samesite as the few it allows.
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         secure=settings.LANGUAGE_COOKIE_SECURE,
     )

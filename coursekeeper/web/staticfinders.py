@@ -11,8 +11,15 @@ and nothing about the folders is told. Every other path is the stock finders' bu
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from django.contrib.staticfiles import finders
+
+if TYPE_CHECKING:
+    # To mypy the mixin is the finder it is mixed into.
+    from django.contrib.staticfiles.finders import BaseFinder as _Finder
+else:
+    _Finder = object
 
 
 def leaves_static_folders(path: str) -> bool:
@@ -21,7 +28,7 @@ def leaves_static_folders(path: str) -> bool:
     return normalized == ".." or normalized.startswith(("../", "/"))
 
 
-class _StaysInsideStaticFolders:
+class _StaysInsideStaticFolders(_Finder):
     def find(self, path, find_all=False, **kwargs):
         if leaves_static_folders(path):
             return []  # what the stock finders answer for a file they do not have

@@ -5,24 +5,37 @@ The public pages are collected from the URL resolver: every named route that nee
 and answers an anonymous GET with an HTML page (so pages added later — contact, newsletter — are
 crawled the moment they exist), plus the pages that need one: a course and a free sample. After
 each page the crawl reads the browser's cookies (every domain's) and both storages' keys.
+
+With the three marketing tags configured and lessons embedding YouTube and Vimeo, the crawl also
+records every request the browser attempts to another host (answered by a stub: nothing leaves
+the machine), to show that none is even attempted before the consent it needs, and that each is
+attempted once that consent is given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import UserFactory
+from coursekeeper.cookies import registry as cookie_registry
 from coursekeeper.cookies.models import CookieCategory, CookieChoice, RegistryEntry
 from coursekeeper.cookies.registry import category_of
 from coursekeeper.cookies.seed import SCREEN_COUNTED_KEY, seed_registry
-from coursekeeper.learning.factories import CourseFactory, LessonFactory, ModuleFactory
+from coursekeeper.learning.factories import (
+    CourseFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    ModuleFactory,
+)
+from coursekeeper.privacy.models import ProviderSettings
 from coursekeeper.privacy.tests.test_pages import staff_client
 from coursekeeper.stats import services
 from coursekeeper.stats.models import ScreenSizeCount
@@ -265,3 +278,130 @@ def test_r24_the_staff_statistics_page_passes_wcag_aa_checks(browser, live_serve
     expect(page.get_by_role("img", name="Page views per day", exact=True)).to_have_count(1)
     expect(page.get_by_role("table", name="Page views per day")).to_have_count(1)
     assert accessibility_violations(page) == []
+
+
+# A 1x1 transparent GIF, for a stubbed image request.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+class ThirdPartyRequests:
+    """Record every request the browser attempts to a host other than the site, and answer it
+    with a stub (the machine has no way out, and the test must not depend on one)."""
+
+    def __init__(self, context: BrowserContext, site: str) -> None:
+        self.site_host = urlsplit(site).hostname
+        self.hosts: list[str] = []
+        context.route(self.is_third_party, self.stub)
+        context.on("request", self.record)
+
+    def is_third_party(self, url: str) -> bool:
+        return (
+            urlsplit(url).scheme in {"http", "https"} and urlsplit(url).hostname != self.site_host
+        )
+
+    def record(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if self.is_third_party(request.url) and host is not None:
+            self.hosts.append(host)
+
+    def stub(self, route: Route) -> None:
+        kind = route.request.resource_type
+        if kind == "image":
+            route.fulfill(status=200, content_type="image/gif", body=PIXEL)
+        elif kind in {"document", "sub_frame"}:
+            route.fulfill(
+                status=200, content_type="text/html", body="<!doctype html><title>stub</title>"
+            )
+        else:
+            route.fulfill(status=200, content_type="text/javascript", body="")
+
+    def since(self, start: int) -> set[str]:
+        return set(self.hosts[start:])
+
+
+def visit(page: Page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_r22_no_third_party_is_even_asked_before_consent_and_each_is_once_it_is_given(
+    browser, live_server
+):
+    seed_registry(RegistryEntry)
+    ProviderSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "meta_pixel_id": "123456789012345",
+            "google_tag_id": "G-A1B2C3D4E5",
+            "linkedin_partner_id": "1234567",
+        },
+    )
+    registry = cookie_registry.entries()
+    assert {"_fbp", "_ga", "li_sugr"} <= {entry.name for entry in registry}
+    module = ModuleFactory(course=CourseFactory(title="Knots for sailors"))
+    youtube = LessonFactory(module=module, embed_provider="youtube", embed_video_id="dQw4w9WgXcQ")
+    vimeo = LessonFactory(module=module, embed_provider="vimeo", embed_video_id="76979871")
+    learner = UserFactory(password=PASSWORD)
+    EnrollmentFactory(learner=learner, course=module.course)
+    base = live_server.url
+    youtube_url = base + reverse("learning:lesson", args=[youtube.pk])
+    vimeo_url = base + reverse("learning:lesson", args=[vimeo.pk])
+    public = [reverse(name) for name in ("web:home", "learning:catalogue", "contact:form")]
+    public.append(reverse("learning:course", args=[module.course.slug]))
+    necessary = {CookieCategory.NECESSARY.value}
+    page = new_page(browser)
+    requests = ThirdPartyRequests(page.context, base)
+
+    # 1. No choice yet: the lessons show placeholders, and nothing is asked of anyone else.
+    sign_in(page, base, learner.email)
+    for url in [*(base + path for path in public), youtube_url, vimeo_url]:
+        visit(page, url)
+    placeholder = page.locator(".video-placeholder")
+    expect(placeholder).to_contain_text(
+        "Playing this video here loads Vimeo's player from player.vimeo.com, run by Vimeo.com, Inc."
+    )
+    expect(page.locator("iframe")).to_have_count(0)
+
+    # 2. Statistics and preferences refused, marketing too: still nothing.
+    banner(page).get_by_role("button", name="Reject all").click()
+    for url in [*(base + path for path in public), youtube_url]:
+        visit(page, url)
+    assert requests.hosts == []
+    assert offending(page, necessary, registry) == []
+
+    # 3. Marketing allowed from the placeholder, without leaving the lesson.
+    page.get_by_role("button", name="Allow marketing cookies and load the video").click()
+    expect(page).to_have_url(youtube_url + "#video-youtube-dQw4w9WgXcQ")
+    expect(page.locator("iframe.video-frame")).to_have_attribute(
+        "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    )
+    page.wait_for_load_state("networkidle")
+    assert requests.since(0) == {"www.youtube-nocookie.com"}
+    start = len(requests.hosts)
+    visit(page, vimeo_url)
+    assert requests.since(start) == {"player.vimeo.com"}
+    start = len(requests.hosts)
+    visit(page, base + reverse("web:home"))
+    # Meta and LinkedIn need marketing; Google Analytics (a G- id) waits for statistics.
+    assert requests.since(start) == {"connect.facebook.net", "snap.licdn.com"}
+    marketing = necessary | {"marketing"}
+    assert offending(page, marketing, registry) == []
+
+    # 4. Statistics allowed too, from the cookie settings: now the Google tag.
+    visit(page, base + reverse("cookies:settings"))
+    page.get_by_label("Allow: Statistics").check()
+    page.get_by_role("button", name="Save my choices").click()
+    start = len(requests.hosts)
+    visit(page, base + reverse("learning:catalogue"))
+    assert requests.since(start) == {
+        "connect.facebook.net",
+        "snap.licdn.com",
+        "www.googletagmanager.com",
+    }
+    assert offending(page, marketing | {"statistics"}, registry) == []
+    page.context.close()

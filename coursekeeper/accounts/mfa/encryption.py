@@ -156,7 +156,9 @@ def open_authenticators(authenticator_model=None) -> tuple[int, int]:
 
 def _rewrite_authenticators(authenticator_model, rewrite) -> tuple[int, int]:
     if authenticator_model is None:
-        from allauth.mfa.models import Authenticator as authenticator_model
+        from allauth.mfa.models import Authenticator
+
+        authenticator_model = Authenticator
     rewritten = 0
     with transaction.atomic():
         ids = list(authenticator_model.objects.order_by("pk").values_list("pk", flat=True))

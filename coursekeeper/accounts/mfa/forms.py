@@ -8,6 +8,8 @@ on these forms reuses its `login_failed` limit, which is off here (django-axes l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context as allauth_context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
@@ -16,8 +18,14 @@ from django.core.exceptions import ValidationError
 from coursekeeper.accounts.errors import AccountError
 from coursekeeper.accounts.mfa.limits import attempt_second_factor
 
+if TYPE_CHECKING:
+    # To mypy the mixin is the allauth code form it is mixed into (allauth ships no types).
+    from allauth.mfa.base.forms import AuthenticateForm as _CodeForm
+else:
+    _CodeForm = object
 
-class LimitedCodeMixin:
+
+class LimitedCodeMixin(_CodeForm):
     """Check the code only through the limits; keep allauth's check, signals and bookkeeping."""
 
     PAUSED = "second_factor_paused"

@@ -7,7 +7,9 @@ link; the address is the one the trusted-proxy rule names.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -39,7 +41,7 @@ def sign_in(client: Client, email: str, password: str = PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def from_address(ip: str, **headers: str) -> Client:
+def from_address(ip: str, **headers: Any) -> Client:
     return Client(REMOTE_ADDR=ip, **headers)
 
 
@@ -172,7 +174,7 @@ def test_r2_the_unlock_link_expires_after_an_hour(smtp_server):
     request_unlock(from_address(ADDRESS_A), owner.email)
     link = unlock_path(smtp_server.wait_for(owner.email)[0].text)
 
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=61)):
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
         shown = from_address(ADDRESS_A).get(link)
         used = from_address(ADDRESS_A).post(link)
 

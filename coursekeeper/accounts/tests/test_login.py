@@ -213,7 +213,9 @@ def test_r2_password_reset_mails_a_link_that_sets_a_new_password(smtp_server):
 
     client.post(reverse("account_reset_password"), {"email": person.email.upper()})
     (mail,) = smtp_server.wait_for(person.email)
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.text).group(1)
+    found = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.text)
+    assert found is not None
+    link = found.group(1)
     form_page = client.get(link, follow=True)
     response = client.post(
         form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,

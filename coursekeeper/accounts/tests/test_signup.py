@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -76,7 +77,7 @@ def test_r1_expired_verification_link_is_refused_and_changes_nothing(client, smt
     email = f"signe-{token}@example.org"
     link = verification_link(smtp_server.wait_for(email)[0].text)
 
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=4)):
+    with time_machine.travel(timezone.now() + dt.timedelta(days=4)):
         page = client.get(link)
         client.post(link)
 

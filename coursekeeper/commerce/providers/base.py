@@ -18,6 +18,13 @@ class ProviderError(Exception):
     """The provider could not be reached or refused; nothing was charged or changed."""
 
 
+class UnknownToProvider(ProviderError):
+    """The provider answered that it has no such object (a subscription, a checkout).
+
+    A definite answer, unlike an unreachable provider: what it does not know, it cannot charge.
+    """
+
+
 class WebhookRejected(Exception):
     """A webhook whose signature is wrong or too old; it changes nothing."""
 
@@ -156,7 +163,7 @@ def get_provider(name: str | None = None) -> PaymentProvider:
 
         return StripeProvider()
     if name == "test" and test_payments_enabled():
-        from coursekeeper.commerce.providers.sandbox import SandboxProvider
+        from coursekeeper.commerce.providers.sandbox.provider import SandboxProvider
 
         return SandboxProvider()
     raise LookupError(f"No payment provider is called {name!r} here.")

@@ -31,6 +31,7 @@ from coursekeeper.commerce.providers.base import (
     ProviderEvent,
     RefundState,
     SubscriptionState,
+    UnknownToProvider,
     WebhookRejected,
 )
 
@@ -154,11 +155,15 @@ class StripeProvider:
         )
 
     def _call(self, function, *args, **kwargs) -> dict:
-        """Call the Stripe API; return the answer as plain data or raise ProviderError."""
+        """Call the Stripe API; return the answer as plain data or raise ProviderError.
+
+        Stripe's 404 ("No such subscription") is UnknownToProvider.
+        """
         try:
             return function(*args, **kwargs).to_dict()
         except stripe.StripeError as error:
-            raise ProviderError(f"stripe: {type(error).__name__}") from error
+            failure = UnknownToProvider if error.http_status == 404 else ProviderError
+            raise failure(f"stripe: {type(error).__name__}") from error
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         currency = request.currency.lower()

@@ -44,7 +44,9 @@ def enrolment_of(order: Order) -> Enrollment:
 
 def first_lesson(order: Order) -> Lesson:
     course = order.lines.get().product.courses.get()
-    return Lesson.objects.filter(module__course=course).first()
+    lesson = Lesson.objects.filter(module__course=course).first()
+    assert lesson is not None
+    return lesson
 
 
 def signed_in(user) -> Client:

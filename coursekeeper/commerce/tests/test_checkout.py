@@ -572,11 +572,12 @@ def test_r12_employer_buys_seats_invites_and_the_learner_is_enrolled(token):
 
 
 def form_data(token: str, page_content: str, **changes) -> dict:
-    key = re.search(r'name="submission_key" value="([^"]+)"', page_content).group(1)
-    total = re.search(r'name="shown_total" value="(\d+)"', page_content).group(1)
+    key = re.search(r'name="submission_key" value="([^"]+)"', page_content)
+    total = re.search(r'name="shown_total" value="(\d+)"', page_content)
+    assert key is not None and total is not None
     data = {
-        "submission_key": key,
-        "shown_total": total,
+        "submission_key": key.group(1),
+        "shown_total": total.group(1),
         "currency": "DKK",
         "full_name": f"Pia {token} Page",
         "email": f"page-{token}@example.org",
@@ -658,8 +659,8 @@ def test_r11_apply_coupon_rerenders_the_price_and_a_changed_price_is_refused(tok
     CouponFactory(code="TENOFF", percent_off=10)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     url = reverse("checkout:start", args=[product.slug])
-    content = client.post(url, form_data(token, client.get(url).content.decode(), action="quote"))
-    content = content.content.decode()
+    quoted = client.post(url, form_data(token, client.get(url).content.decode(), action="quote"))
+    content = quoted.content.decode()
     assert 'name="shown_total" value="100000"' in content
     applied = client.post(url, form_data(token, content, coupon_code="tenoff", action="quote"))
     assert applied.status_code == 200

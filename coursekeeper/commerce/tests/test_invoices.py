@@ -207,6 +207,7 @@ def test_r14_the_invoice_copies_seller_buyer_lines_and_totals(seller, token):
     assert list(invoice.lines.values_list("description", "net_minor", "vat_minor")) == [
         ("Course: Bookkeeping for beginners", 80000, 20000)
     ]
+    assert invoice.order is not None
     assert invoice.buyer == invoice.order.buyer
 
 
@@ -406,6 +407,7 @@ def test_r11_vat_evidence_needs_two_items_that_agree(seller, card, ip, consisten
         invoice = issue_invoice(order=order)
         evidence = record_vat_evidence(order=order, card_country=card, ip_country=ip)
 
+    assert evidence is not None
     assert (evidence.billing_country, evidence.card_country, evidence.ip_country) == (
         "DE",
         card.upper(),
@@ -424,6 +426,7 @@ def test_r11_vat_evidence_is_recorded_once_per_order(seller):
         first = record_vat_evidence(order=order, card_country="DE")
         again = record_vat_evidence(order=order, card_country="AT")
 
+    assert first is not None and again is not None
     assert again.pk == first.pk
     assert (VatEvidence.objects.count(), again.card_country) == (1, "DE")
 
@@ -451,6 +454,7 @@ def test_r11_a_consumer_in_another_eu_country_under_the_home_threshold_gets_evid
     with transaction.atomic():
         evidence = record_vat_evidence(order=order, card_country="SE")
 
+    assert evidence is not None
     assert (evidence.billing_country, evidence.charged_country, evidence.consistent) == (
         "SE",
         "DK",
@@ -463,6 +467,7 @@ def test_r11_a_consumer_in_another_eu_country_under_the_home_threshold_gets_evid
 
 def test_r14_the_buyer_downloads_their_own_invoice_and_nobody_else_gets_it(seller):
     invoice = invoice_at(MARCH_15_2026)
+    assert invoice.buyer is not None
     buyer_client, other_client = Client(), Client()
     buyer_client.force_login(invoice.buyer)
     other_client.force_login(UserFactory())
@@ -520,6 +525,7 @@ def test_r35_staff_list_search_and_download_invoices_and_each_look_is_logged(sel
 @pytest.mark.django_db(transaction=True)
 def test_r35_a_learner_or_instructor_sees_no_staff_invoice_page(seller):
     invoice = invoice_at(MARCH_15_2026)
+    assert invoice.buyer is not None
     learner = Client()
     learner.force_login(invoice.buyer)
     instructor = staff_client(Role.INSTRUCTOR)

@@ -105,6 +105,7 @@ def test_r11_percentage_coupon_comes_off_before_vat_and_code_is_case_insensitive
     CouponFactory(code="WELCOME10", percent_off=10)
     result = quote(product=product, currency="DKK", buyer_country="DK", coupon_code=" welcome10 ")
     assert (result.discount_minor, result.vat_minor, result.total_minor) == (8000, 18000, 90000)
+    assert result.coupon is not None
     assert result.coupon.code == "WELCOME10"
 
 

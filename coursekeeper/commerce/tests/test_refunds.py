@@ -73,7 +73,8 @@ def test_r15_staff_refund_double_click_refunds_once_at_the_provider(token, smtp_
     assert order.status == Order.Status.REFUNDED
     (note,) = credit_notes(order)
     assert note.total_minor == -100000
-    assert enrolment_of(order).access_until <= timezone.now()
+    access_until = enrolment_of(order).access_until
+    assert access_until is not None and access_until <= timezone.now()
     mails = smtp_server.wait_for(order.buyer.email, count=2)
     assert [m.subject for m in mails].count("We refunded DKK 1,000.00") == 1
     assert StaffAccess.objects.filter(
@@ -181,7 +182,8 @@ def test_r15_digital_content_without_waiver_is_withdrawn_in_full(token, smtp_ser
     order.refresh_from_db()
     assert order.withdrawn_at is not None
     assert order.status == Order.Status.REFUNDED
-    assert enrolment_of(order).access_until <= timezone.now()
+    access_until = enrolment_of(order).access_until
+    assert access_until is not None and access_until <= timezone.now()
     mails = smtp_server.wait_for(order.buyer.email, count=2)
     assert [m.subject for m in mails].count("We confirm your withdrawal from the contract") == 1
 
@@ -245,6 +247,7 @@ def test_r15_the_withdrawal_period_ends_at_midnight_after_the_14th_day_of_the_co
         dt.date(2026, 3, 16),
     )
     assert inside.deadline == first_minute_after
+    assert outside.refusal is not None
     assert outside.refusal.code == "withdrawal_period_over"
     assert "ended on March 16, 2026" in outside.refusal.message
 
@@ -281,6 +284,7 @@ def test_r15_a_last_day_on_a_holiday_or_weekend_moves_to_the_next_working_day(to
     )
 
     assert (on_easter_monday.allowed, on_easter_monday.last_day) == (True, dt.date(2026, 4, 7))
+    assert on_wednesday.refusal is not None
     assert on_wednesday.refusal.code == "withdrawal_period_over"
 
 
@@ -337,7 +341,8 @@ def test_r15_subscription_started_early_owes_the_days_used_and_ends_at_once(toke
     assert SandboxSubscription.objects.get(subscription_ref=subscription.provider_ref).status == (
         "ended"
     )
-    assert enrolment_of(order).access_until <= timezone.now()
+    access_until = enrolment_of(order).access_until
+    assert access_until is not None and access_until <= timezone.now()
     order.refresh_from_db()
     assert order.status == Order.Status.PARTIALLY_REFUNDED
     assert order.withdrawn_at is not None

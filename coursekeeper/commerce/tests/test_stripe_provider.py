@@ -15,13 +15,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.commerce import signatures
-from coursekeeper.commerce.models import Order, WebhookEvent
+from coursekeeper.commerce.factories import OrderFactory, SubscriptionFactory
+from coursekeeper.commerce.models import Invoice, Order, Subscription, WebhookEvent
 from coursekeeper.commerce.providers.base import (
     CheckoutLine,
     CheckoutRequest,
@@ -30,6 +34,7 @@ from coursekeeper.commerce.providers.base import (
 )
 from coursekeeper.commerce.providers.stripe import StripeProvider
 from coursekeeper.commerce.tests.providers_helpers import complete_seller, course_product
+from coursekeeper.privacy import jobs
 
 WEBHOOK_SECRET = "whsec_test_" + "k" * 24
 
@@ -119,7 +124,7 @@ def fake_stripe(settings):
 
 
 def _request(**changes) -> CheckoutRequest:
-    values = {
+    values: dict[str, Any] = {
         "order_ref": "6f1c1a52-0000-4000-8000-000000000001",
         "mode": "payment",
         "currency": "DKK",
@@ -593,3 +598,144 @@ def test_r12_stripe_unreachable_during_a_webhook_asks_for_a_retry(client, fake_s
     assert WebhookEvent.objects.count() == 0
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING
+
+
+# --- Erasure (R29) --------------------------------------------------------------------------------
+
+
+def _stripe_subscriber(token: str, *refs: str):
+    """A person with a Stripe subscription under each of `refs`, each from its own paid order."""
+    complete_seller()
+    person = UserFactory(email=f"stripe-{token}@example.org")
+    product = course_product(token, subscription=True)
+    for ref in refs:
+        SubscriptionFactory(
+            user=person,
+            product=product,
+            provider="stripe",
+            provider_ref=ref,
+            order=OrderFactory(buyer=person, provider="stripe"),
+        )
+    return person
+
+
+def _sent(fake: FakeStripe) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in fake.requests]
+
+
+def _renewal_webhook_creates_nothing(client, ref: str) -> None:
+    """A renewal webhook for `ref` (a replay, a late one) is acknowledged and creates nothing."""
+    orders, invoices = Order.objects.count(), Invoice.objects.count()
+    body, headers = _stripe_event(
+        "invoice.paid",
+        {"id": f"in_{ref}", "parent": {"subscription_details": {"subscription": ref}}},
+    )
+
+    response = client.post(
+        "/webhooks/stripe/", data=body, content_type="application/json", headers=headers
+    )
+
+    assert (response.status_code, response.content) == (200, b"unknown_order")
+    assert (Order.objects.count(), Invoice.objects.count()) == (orders, invoices)
+    assert Subscription.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_r29_erasure_cancels_a_stripe_subscription_at_once_before_the_rows_go(
+    client, fake_stripe, token, settings
+):
+    """R29, R13: the erasure job asks Stripe for the subscription, cancels it at once (not at
+    the period's end) and only then erases; a renewal webhook afterwards creates nothing and
+    asks Stripe nothing."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    person = _stripe_subscriber(token, "sub_e1")
+    fake_stripe.answer("GET", "/v1/subscriptions/sub_e1", _subscription(id="sub_e1"))
+    fake_stripe.answer(
+        "DELETE", "/v1/subscriptions/sub_e1", _subscription(id="sub_e1", status="canceled")
+    )
+    job = jobs.request_erasure(user=person)
+
+    assert jobs.run_erasure_job(job_id=job.pk) is True
+
+    assert _sent(fake_stripe) == [
+        ("GET", "/v1/subscriptions/sub_e1"),
+        ("DELETE", "/v1/subscriptions/sub_e1"),
+    ]
+    assert fake_stripe.only("DELETE", "/v1/subscriptions/sub_e1").params == {
+        "expand[0]": "default_payment_method"
+    }
+    assert Subscription.objects.count() == 0
+    assert not type(person).objects.filter(pk=person.pk).exists()
+
+    _renewal_webhook_creates_nothing(client, "sub_e1")
+    assert len(fake_stripe.requests) == 2
+
+
+@pytest.mark.django_db
+def test_r29_stripe_down_erases_nothing_and_the_retry_cancels_each_subscription_once(
+    client, fake_stripe, token, settings
+):
+    """R29: Stripe failing on the second of two subscriptions fails the step: nothing is erased
+    and the job waits; the retry goes on from the subscription not yet cancelled, so neither is
+    asked or cancelled twice, and then erases."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    person = _stripe_subscriber(token, "sub_a", "sub_b")
+    fake_stripe.answer("GET", "/v1/subscriptions/sub_a", _subscription(id="sub_a"))
+    fake_stripe.answer(
+        "DELETE", "/v1/subscriptions/sub_a", _subscription(id="sub_a", status="canceled")
+    )
+    fake_stripe.answer(
+        "GET",
+        "/v1/subscriptions/sub_b",
+        {"error": {"type": "api_error", "message": "unavailable"}},
+        status=503,
+    )
+    job = jobs.request_erasure(user=person)
+
+    assert jobs.run_erasure_job(job_id=job.pk) is False
+
+    job.refresh_from_db()
+    assert (job.status, job.last_error_code) == ("queued", "step:commerce.cancel_subscriptions")
+    assert type(person).objects.filter(pk=person.pk).count() == 1
+    assert dict(Subscription.objects.values_list("provider_ref", "status")) == {
+        "sub_a": Subscription.Status.ENDED,
+        "sub_b": Subscription.Status.ACTIVE,
+    }
+
+    fake_stripe.answer("GET", "/v1/subscriptions/sub_b", _subscription(id="sub_b"))
+    fake_stripe.answer(
+        "DELETE", "/v1/subscriptions/sub_b", _subscription(id="sub_b", status="canceled")
+    )
+    with time_machine.travel(job.next_attempt_at, tick=False):
+        assert jobs.run_erasure_job(job_id=job.pk) is True
+
+    sent = _sent(fake_stripe)
+    assert [sent.count(("GET", f"/v1/subscriptions/{ref}")) for ref in ("sub_a", "sub_b")] == [
+        1,
+        3,  # the library's one retry of the 503, then the retry of the job
+    ]
+    assert [sent.count(("DELETE", f"/v1/subscriptions/{ref}")) for ref in ("sub_a", "sub_b")] == [
+        1,
+        1,
+    ]
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 2)
+    assert Subscription.objects.count() == 0
+    assert not type(person).objects.filter(pk=person.pk).exists()
+    _renewal_webhook_creates_nothing(client, "sub_b")
+
+
+@pytest.mark.django_db
+def test_r29_a_subscription_stripe_does_not_know_does_not_hold_the_erasure_up(
+    fake_stripe, token, settings
+):
+    """R29: Stripe's 404 is a definite answer -- what it does not know it cannot charge -- so
+    the erasure goes on (unlike an unreachable Stripe)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    person = _stripe_subscriber(token, "sub_gone")
+    job = jobs.request_erasure(user=person)
+
+    assert jobs.run_erasure_job(job_id=job.pk) is True
+
+    assert _sent(fake_stripe) == [("GET", "/v1/subscriptions/sub_gone")]
+    assert Subscription.objects.count() == 0

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.contrib.admin.sites import site as admin_site
 from django.test import Client
 from django.urls import Resolver404, clear_url_caches, resolve
@@ -42,7 +43,8 @@ def load_urls() -> None:
 
     # The root URL configuration wraps the administration's login once when it loads; undo
     # that first, so loading it again leaves it wrapped once, as in a fresh process.
-    admin_site.login = admin_site.login.__wrapped__
+    # mypy knows neither that a method can be replaced nor the wrapper's __wrapped__.
+    admin_site.login = admin_site.login.__wrapped__  # type: ignore[method-assign, attr-defined]
     importlib.reload(sandbox_urls)
     importlib.reload(coursekeeper.urls)
     clear_url_caches()
@@ -114,7 +116,8 @@ def test_r12_with_test_payments_off_the_shop_cannot_use_or_choose_the_test_provi
     assert refusal.value.code == "no_payment_provider"
     assert Order.objects.count() == 0
     assert SandboxCheckout.objects.count() == 0
-    assert [value for value, _label in form_field.choices if value] == ["stripe"]
+    assert isinstance(form_field, forms.ChoiceField)
+    assert [value for value, _label in form_field.widget.choices if value] == ["stripe"]
 
 
 def run_in_production(code: str, **env: str) -> subprocess.CompletedProcess:

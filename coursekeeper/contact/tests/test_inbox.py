@@ -170,6 +170,7 @@ def test_r19_staff_log_a_phone_call_and_the_thread_is_kept_five_years(token):
 
     assert (response.status_code, again.status_code) == (302, 302)
     logged = ContactEntry.objects.exclude(pk=entry.pk).get()
+    assert logged.logged_by is not None
     assert (logged.channel, logged.direction, logged.text, logged.logged_by.role) == (
         "phone",
         "in",

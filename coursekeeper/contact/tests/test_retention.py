@@ -18,8 +18,9 @@ from coursekeeper.contact import retention, services
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.factories import EnrollmentFactory
 from coursekeeper.learning.models import Enrollment
-from coursekeeper.privacy.declarations import After, Event, add_years, registry
+from coursekeeper.privacy.declarations import After, Event, add_years
 from coursekeeper.privacy.models import StaffAccess
+from coursekeeper.privacy.testing import declaration_of
 from coursekeeper.privacy.texts import retention_text
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
 def expired_pks(model, as_of: dt.datetime) -> set[int]:
-    return set(registry.get(model).expired(as_of).values_list("pk", flat=True))
+    return set(declaration_of(model).expired(as_of).values_list("pk", flat=True))
 
 
 def write(token: str, text: str = "Hello") -> ContactEntry:
@@ -178,7 +179,7 @@ def test_r35_a_look_at_a_thread_is_kept_three_years_even_after_the_thread(token)
 
 
 def test_r19_r20_the_policy_explains_the_computed_date_in_the_readers_language():
-    declared = registry.get(Contact).retention
+    declared = declaration_of(Contact).retention
 
     assert isinstance(declared, After)
     assert (declared.event, declared.column, declared.years, declared.days) == (
@@ -191,7 +192,7 @@ def test_r19_r20_the_policy_explains_the_computed_date_in_the_readers_language()
         "until 2 years after your last contact with us (5 years if we also spoke by phone or "
         "email); if you become our customer, until 5 years after the customer relationship ends"
     )
-    assert retention_text(registry.get(ContactEntry).retention) == retention_text(declared)
+    assert retention_text(declaration_of(ContactEntry).retention) == retention_text(declared)
     with translation.override("da"):
         assert isinstance(retention_text(declared), str)
 

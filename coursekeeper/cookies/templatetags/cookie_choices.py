@@ -1,15 +1,21 @@
-"""The banner, the consent question for templates, durations and click-to-load video embeds."""
+"""The banner, the consent question for templates, durations, click-to-load video embeds and the
+owner's marketing tags."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coursekeeper.cookies.consent import accepted_categories, needs_choice, read_choice
 from coursekeeper.cookies.consent import cookies_allowed as _cookies_allowed
-from coursekeeper.cookies.consent import needs_choice, read_choice
 from coursekeeper.cookies.models import CookieCategory
-from coursekeeper.cookies.video import allow_frame_source, parse_video_url
+from coursekeeper.cookies.sources import allow_sources
+from coursekeeper.cookies.tags import tags_for
+from coursekeeper.cookies.video import Video, allow_frame_source, parse_video_url
 
 register = template.Library()
 
@@ -58,24 +64,47 @@ def cookie_duration(seconds: int | None) -> str:
 
 
 @register.inclusion_tag("cookies/video_embed.html", takes_context=True)
-def video_embed(context, url: str, title: str) -> dict:
-    """`{% video_embed url title %}`: a YouTube or Vimeo player, only after marketing consent.
+def video_embed(context, video: Video | str, title: str) -> dict:
+    """`{% video_embed video title %}`: a YouTube or Vimeo player, only after consent.
 
-    Without consent: a placeholder with a plain link to the video and a button that records
-    the consent and comes back here; nothing of the provider's is loaded. With it: the player,
-    and this response's Content-Security-Policy allows that one origin to be framed.
+    `video` is a lesson's `Video` or an address. Without consent to the player's category:
+    a placeholder that says what would load and from whom, with a plain link to the video, a
+    link to the cookie settings and a button that records the consent and comes back here;
+    nothing of the provider's is loaded. With it: the player, and this response's
+    Content-Security-Policy allows that one origin to be framed.
     """
     request = getattr(context, "request", None)
-    video = parse_video_url(url)
-    allowed = video is not None and _cookies_allowed(request, CookieCategory.MARKETING)
-    if allowed and request is not None:
-        allow_frame_source(request, video.frame_origin)
+    url = video if isinstance(video, str) else video.watch_url
+    player = parse_video_url(video) if isinstance(video, str) else video
+    allowed = player is not None and _cookies_allowed(request, player.category)
+    if player is not None and allowed and request is not None:
+        allow_frame_source(request, player.frame_origin)
+    back_here = f"{request.get_full_path()}#{player.anchor}" if request and player else "/"
     return {
-        "video": video,
+        "video": player,
         "url": url,
         "title": title,
         "allowed": allowed,
-        "category": CookieCategory.MARKETING,
-        "next": f"{request.get_full_path()}#{video.anchor}" if request and video else "/",
+        "category": player.category if player else "",
+        "category_label": dict(CookieCategory.choices).get(player.category) if player else "",
+        "next": back_here,
+        "settings_url": f"{reverse('cookies:settings')}?{urlencode({'next': back_here})}",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("cookies/marketing_tags.html", takes_context=True)
+def marketing_tags(context) -> dict:
+    """`{% marketing_tags %}`: the owner's configured tags, each only after its consent.
+
+    A tag runs only on the pages `cookies.tags.TAGGED_ROUTES` lists, and only for a device
+    whose current choice accepts its category; this response's Content-Security-Policy then
+    allows exactly the origins of the tags it emits. Nothing is emitted, and no origin
+    allowed, otherwise.
+    """
+    request = getattr(context, "request", None)
+    tags = tags_for(request, accepted_categories(request) if request is not None else frozenset())
+    for tag in tags:
+        if request is not None:  # no request, no tags (tags_for answers none)
+            allow_sources(request, tag.kind.sources)
+    return {"tags": tags, "images": [tag.noscript_url for tag in tags if tag.noscript_url]}

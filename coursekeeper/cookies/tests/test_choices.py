@@ -57,11 +57,13 @@ def parse(response) -> Buttons:
     return parser
 
 
-def consent_cookie(response) -> DeviceChoice | None:
+def consent_cookie(response) -> DeviceChoice:
     """Read the choice cookie a response set, the way the next request will."""
     request = RequestFactory().get("/")
     request.COOKIES[CHOICE_COOKIE_NAME] = response.cookies[CHOICE_COOKIE_NAME].value
-    return read_choice(request)
+    choice = read_choice(request)
+    assert choice is not None
+    return choice
 
 
 def test_r23_first_visit_shows_the_banner_with_three_buttons_of_equal_weight():

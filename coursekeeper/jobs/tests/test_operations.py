@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.accounts.models import User
 from coursekeeper.jobs.models import JobStatus
 from coursekeeper.messaging.factories import OutboxMessageFactory
 from coursekeeper.privacy.factories import AuthenticatorFactory
@@ -18,7 +19,7 @@ from coursekeeper.security.services import pseudonym
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(role: str) -> tuple[Client, object]:
+def signed_in(role: str) -> tuple[Client, User]:
     person = StaffFactory(role=role)
     AuthenticatorFactory(user=person)
     client = Client()

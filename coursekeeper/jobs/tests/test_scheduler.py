@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResult, task_backends
+from django_tasks.backends.dummy import DummyBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from coursekeeper.jobs.factories import ScheduledRunFactory
@@ -36,6 +37,13 @@ JOB_NAMES = [
     "purge_expired_cache",
 ]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def dummy_results() -> list[TaskResult]:
+    """Return the tasks the DummyBackend of DUMMY_TASKS was given."""
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    assert isinstance(backend, DummyBackend)
+    return backend.results
 
 
 def test_slot_is_the_start_of_the_interval_in_utc():
@@ -85,7 +93,7 @@ def test_a_tick_starts_each_job_once_per_slot_and_a_second_tick_skips(
     assert sorted(ScheduledRun.objects.values_list("job", "slot")) == [
         (name, NEW_YEAR) for name in JOB_NAMES
     ]
-    assert sorted(result.args[0] for result in default_task_backend.results) == JOB_NAMES
+    assert sorted(result.args[0] for result in dummy_results()) == JOB_NAMES
 
 
 @pytest.mark.django_db
@@ -122,7 +130,7 @@ def test_a_tick_requeues_rows_whose_lease_ran_out_and_enqueues_their_task(
     assert held.status == JobStatus.RUNNING
     delivery = [
         list(result.args)
-        for result in default_task_backend.results
+        for result in dummy_results()
         if result.task.name == "deliver_outbox_message"
     ]
     assert delivery == [[lapsed.pk]]

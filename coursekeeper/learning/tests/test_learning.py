@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,10 @@ from coursekeeper.learning.factories import (
 )
 from coursekeeper.learning.models import Enrollment, LessonProgress, MaterialRequest
 from coursekeeper.messaging.models import OutboxMessage
+
+if TYPE_CHECKING:
+    # The test client's response, as the stubs name it.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +49,7 @@ def signed_in(person) -> Client:
     return client
 
 
-def post_progress(client: Client, payload) -> object:
+def post_progress(client: Client, payload) -> TestResponse:
     body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
     return client.post(reverse("learning:save_progress"), body, content_type="application/json")
 
@@ -218,6 +224,7 @@ def test_r5_media_is_served_only_to_enrolled_learners_with_range_requests():
     partial = client.get(url, HTTP_RANGE="bytes=100-199")
     assert partial.status_code == 206
     assert partial["Content-Range"] == f"bytes 100-199/{size}"
+    assert isinstance(partial, StreamingHttpResponse)
     assert b"".join(partial.streaming_content) == video.media.open("rb").read()[100:200]
     assert client.get(url, HTTP_RANGE=f"bytes={size + 10}-").status_code == 416
     assert client.get(url + "x").status_code == 404

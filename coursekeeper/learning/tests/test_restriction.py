@@ -4,6 +4,7 @@ can still be watched, and the player is told why in the learner's language."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -14,6 +15,10 @@ from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.factories import EnrollmentFactory, VideoLessonFactory
 from coursekeeper.learning.models import Enrollment, LessonProgress
 
+if TYPE_CHECKING:
+    # The test client's response, as the stubs name it.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,7 +27,7 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def save(client: Client, lesson, seconds: float, **extra) -> object:
+def save(client: Client, lesson, seconds: float, **extra) -> TestResponse:
     body = json.dumps({"lesson": lesson.pk, "position_seconds": seconds, **extra})
     return client.post(reverse("learning:save_progress"), body, content_type="application/json")
 

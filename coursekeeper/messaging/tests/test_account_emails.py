@@ -29,6 +29,7 @@ def test_r1_signup_verification_email_is_an_outbox_row_delivered_with_its_messag
     (mail,) = smtp_server.wait_for(f"signe-{token}@example.org")
     (message,) = OutboxMessage.objects.all()
     assert message.email == f"signe-{token}@example.org"
+    assert message.recipient is not None
     assert message.recipient.email == f"signe-{token}@example.org"
     assert message.template == "account/email/email_confirmation_signup"
     assert message.language == "en"

@@ -6,6 +6,7 @@ import logging
 import re
 import smtplib
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.mail import BadHeaderError
@@ -28,7 +29,7 @@ class Rollback(Exception):
 
 
 def queue(token: str, **overrides) -> OutboxMessage:
-    arguments = {
+    arguments: dict[str, Any] = {
         "to": f"Learner-{token}@Example.org",
         "subject": f"Welcome {token}",
         "body_text": f"Hello {token}",
@@ -37,7 +38,9 @@ def queue(token: str, **overrides) -> OutboxMessage:
     }
     arguments.update(overrides)
     with transaction.atomic():
-        return queue_email(**arguments)
+        message = queue_email(**arguments)
+    assert message is not None
+    return message
 
 
 @pytest.mark.django_db(transaction=True)

@@ -31,7 +31,7 @@ def contents(message: OutboxMessage) -> tuple:
     )
 
 
-FORGOTTEN = ("", None, "", "", "", {})
+FORGOTTEN: tuple[str, None, str, str, str, dict[str, str]] = ("", None, "", "", "", {})
 
 
 @pytest.mark.django_db
@@ -52,6 +52,7 @@ def test_r29_a_template_to_strangers_marks_its_mail_to_be_forgotten_and_others_d
             template="tests/welcome",
         )
 
+    assert stranger is not None and learner is not None
     assert (stranger.forget_after_sending, learner.forget_after_sending) == (True, False)
 
 

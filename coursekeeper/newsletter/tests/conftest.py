@@ -19,6 +19,13 @@ from tests.browser.conftest import browser  # noqa: F401
 CONFIRM_LINK = re.compile(r"https?://\S+/newsletter/confirm/[^/\s]+/")
 
 
+def confirm_link(text: str) -> str:
+    """Return the confirmation link in a mail's text; fail the test when there is none."""
+    found = CONFIRM_LINK.search(text)
+    assert found is not None, "no confirmation link in the mail"
+    return found.group(0)
+
+
 def subscribe(email: str, *, language: str = "en", user=None, country: str = ""):
     """Record a confirmed newsletter consent, as the double opt-in does."""
     services.publish_wording()

@@ -14,7 +14,7 @@ from coursekeeper.accounts.tests.test_login import current_code
 from coursekeeper.newsletter.models import NewsletterDelivery
 from coursekeeper.newsletter.selectors import Recipient
 from coursekeeper.newsletter.services import unsubscribe_token
-from coursekeeper.newsletter.tests.conftest import CONFIRM_LINK, subscribe
+from coursekeeper.newsletter.tests.conftest import confirm_link, subscribe
 from coursekeeper.privacy.models import Consent
 from tests.browser.conftest import accessibility_violations
 from tests.browser.test_account_journey import new_page
@@ -46,7 +46,7 @@ def test_r17_a_visitor_subscribes_confirms_and_unsubscribes_on_accessible_pages(
     assert accessibility_violations(page) == []
 
     (mail,) = smtp_server.wait_for(address)
-    link = CONFIRM_LINK.search(mail.text).group(0)
+    link = confirm_link(mail.text)
     page.goto(link.replace("http://testserver", live_server.url))
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your subscription")
     assert accessibility_violations(page) == []

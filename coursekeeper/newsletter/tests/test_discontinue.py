@@ -42,7 +42,9 @@ def sign_up(address: str) -> str:
     )
     assert answer.status_code == 200
     body = OutboxMessage.objects.filter(email=address).latest("pk").body_text
-    return "/" + CONFIRM_LINK.search(body).group(0).split("/", 3)[3]
+    link = CONFIRM_LINK.search(body)
+    assert link is not None
+    return "/" + link.group(0).split("/", 3)[3]
 
 
 def test_r29_support_discontinue_the_newsletter_and_the_waiting_sign_ups_go_with_the_sweep(
@@ -72,7 +74,7 @@ def test_r29_support_discontinue_the_newsletter_and_the_waiting_sign_ups_go_with
     assert done.status_code == 302
     end = ServiceEnd.objects.get()
     assert (end.purpose, end.ended_at) == ("newsletter", MONDAY + dt.timedelta(hours=2))
-    assert LogEntry.objects.filter(object_id=str(end.pk), user_id=end.ended_by_id).count() == 1
+    assert LogEntry.objects.filter(object_id=str(end.pk), user=end.ended_by).count() == 1
     consent.refresh_from_db()
     assert consent.withdrawn_at == end.ended_at and consent.proof_release_at is not None
     assert not may_process(Person.for_email(subscriber), NEWSLETTER).allowed

@@ -72,9 +72,9 @@ def test_r17_r18_a_newsletter_to_three_subscribers_one_withdrawn_one_restricted_
     (mail,) = smtp_server.wait_for(reader)
     assert [r for m in smtp_server.messages for r in m.recipients] == [reader]
     assert mail.subject == "Nye kurser i marts"  # the subscriber's own language
-    unsubscribe_link = UNSUBSCRIBE_HEADER.fullmatch(mail.message["List-Unsubscribe"].strip()).group(
-        1
-    )
+    header = UNSUBSCRIBE_HEADER.fullmatch(mail.message["List-Unsubscribe"].strip())
+    assert header is not None
+    unsubscribe_link = header.group(1)
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Tre nye kurser starter i marts." in mail.text
     assert unsubscribe_link in mail.text  # visible in the text as well

@@ -33,7 +33,8 @@ class AccessLogFilterForm(forms.Form):
         return normalize_email(self.cleaned_data["staff"] or "")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end of the period is before its start."))

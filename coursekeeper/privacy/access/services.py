@@ -42,7 +42,9 @@ def record_access(
     entries: list[StaffAccess] = []
     answers: dict[tuple[int | None, str], bool] = {}
     for row in rows:
-        declaration = registry.get(type(row)._meta.concrete_model)
+        model = type(row)._meta.concrete_model
+        assert model is not None  # a row's model is concrete
+        declaration = registry.get(model)
         if declaration is None or not declaration.holds_personal_data:
             continue
         shown = sorted(

@@ -24,11 +24,12 @@ them. What remains -- which recipient was told of what, how, when and by whom --
 held through an erasure, like the proof of a consent.
 
 What is atomic, and what a rerun does. Notices are written, and their emails queued, in the
-transaction that carries the request out; for an erasure that is the erasure job's own
-transaction, right after the walk, from the recipients read before it (afterwards nothing about
-the person is left to read). One row per (request, recipient), enforced by a unique constraint:
-carrying a request out twice, or an erasure job run again, finds the rows and sends nothing
-more; an attempt racing another fails its insert inside a savepoint and skips that recipient.
+transaction that carries the request out; for an erasure that is the erasure's own transaction,
+right after the walk, from the recipients read before it (afterwards nothing about the person
+is left to read): the privacy app's after step "privacy.tell_recipients", `tell_of_erasure`.
+One row per (request, recipient), enforced by a unique constraint: carrying a request out
+twice, or an erasure job run again, finds the rows and sends nothing more; an attempt racing
+another fails its insert inside a savepoint and skips that recipient.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from coursekeeper.privacy.models import (
     RightsRequest,
     RightsRequestEvent,
 )
+from coursekeeper.privacy.participants import Erasing
 from coursekeeper.privacy.recipient_notices.models import RecipientNotice
 from coursekeeper.privacy.recipients import RecipientLine
 from coursekeeper.privacy.rights import add_months
@@ -94,6 +96,18 @@ def plan_notices(lines: Iterable[RecipientLine]) -> list[PlannedNotice]:
         if line.recipient_id is not None:
             known.setdefault(line.recipient_id, set()).update(line.known_as)
     return [PlannedNotice(pk, tuple(sorted(addresses))) for pk, addresses in known.items()]
+
+
+def tell_of_erasure(erasing: Erasing) -> None:
+    """Tell the recipients read before the walk that the request's erasure is carried out.
+
+    The erasure's after step (participants.py). An erasure that answers no request (a restored
+    backup's account erased again) tells nobody: its recipients were told the first time.
+    """
+    if erasing.request_id is None or not erasing.read:
+        return
+    request = RightsRequest.objects.get(pk=erasing.request_id)
+    tell_recipients(request=request, change=Change.ERASED, plans=plan_notices(erasing.read))
 
 
 def due_date(request: RightsRequest, now: dt.datetime) -> dt.datetime:

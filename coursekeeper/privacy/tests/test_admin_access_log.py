@@ -43,7 +43,7 @@ def learner(token):
     return UserFactory(full_name=f"Lea {token}", phone=f"+45 {token[:8]}")
 
 
-def _accesses(person) -> list[tuple[str, list[str], int]]:
+def _accesses(person) -> list[tuple[str, list[str], int | None]]:
     return [
         (row.place, row.categories, row.staff_id)
         for row in StaffAccess.objects.filter(user=person).order_by("pk")

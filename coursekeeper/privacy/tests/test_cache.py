@@ -5,6 +5,7 @@ wrote about the person, and expired entries are purged.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from io import StringIO
 
 import pytest
@@ -60,7 +61,7 @@ def stored_keys() -> set[str]:
         return {key for (key,) in cursor.fetchall()}
 
 
-def mentions(key: str, user, emails: set[str]) -> bool:
+def mentions(key: str, user, emails: AbstractSet[str]) -> bool:
     """Return whether a key names the person: an address or phone, in clear or hashed, or the
     account id as one of its colon-separated parts."""
     identifiers = [*emails, user.phone]

@@ -10,11 +10,11 @@ import time_machine
 
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.privacy import consents
-from coursekeeper.privacy.declarations import registry
 from coursekeeper.privacy.gate import may_process
 from coursekeeper.privacy.models import Consent
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ALL_PURPOSES
+from coursekeeper.privacy.testing import declaration_of
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_r46_a_withdrawn_consents_proof_is_kept_for_the_limitation_period_of_the
     consent.refresh_from_db()
     assert consent.proof_release_at == expected
 
-    declaration = registry.get(Consent)
+    declaration = declaration_of(Consent)
     assert not declaration.expired(expected - dt.timedelta(days=1)).filter(pk=consent.pk).exists()
     assert declaration.expired(expected + dt.timedelta(days=1)).filter(pk=consent.pk).exists()
 

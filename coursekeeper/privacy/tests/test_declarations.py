@@ -30,6 +30,7 @@ from coursekeeper.privacy.declarations import (
 )
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.rules import release_date
+from coursekeeper.privacy.testing import declaration_of
 from coursekeeper.privacy.tests.shapes.factories import ContactNoteFactory, HeldRecordFactory
 from coursekeeper.privacy.tests.shapes.models import ContactNote, HeldRecord, Upload
 
@@ -137,11 +138,12 @@ def test_r26_a_cascade_that_could_delete_a_held_row_fails_the_check():
 
     assert ids(errors) == ["privacy.E005"]
     assert "owner is CASCADE" in errors[0].msg
-    assert checks._check_cascades(HeldRecord, registry.get(HeldRecord)) == []
+    assert checks._check_cascades(HeldRecord, declaration_of(HeldRecord)) == []
 
 
 def test_r26_a_declared_model_without_a_factory_fails_the_check(monkeypatch):
     real = checks.factory_models()
+    assert real is not None  # factory_boy is installed
     monkeypatch.setattr(checks, "factory_models", lambda: real - {ContactNote})
 
     errors = [e for e in checks._check_factories() if e.obj is ContactNote]
@@ -153,7 +155,7 @@ def test_r28_a_reading_path_that_leads_nowhere_fails_the_check():
     from coursekeeper.commerce.models import Order
 
     declaration = dataclasses.replace(
-        registry.get(Order),
+        declaration_of(Order),
         reading=Reading(
             references=("public_id", "buyer__shoe_size"),
             money={"subtotal_minor": "currency", "discount_minor": "currency"}
@@ -180,22 +182,22 @@ def test_r28_a_reading_path_that_leads_nowhere_fails_the_check():
 def test_r28_an_amount_in_minor_units_without_its_currency_fails_the_check():
     from coursekeeper.commerce.models import Refund
 
-    declaration = dataclasses.replace(registry.get(Refund), reading=Reading())
+    declaration = dataclasses.replace(declaration_of(Refund), reading=Reading())
 
     errors = checks._check_reading(Refund, declaration)
 
     assert ids(errors) == ["privacy.E015"]
     assert errors[0].msg.startswith("commerce.Refund.amount_minor is an amount in minor units")
-    assert checks._check_reading(Refund, registry.get(Refund)) == []
+    assert checks._check_reading(Refund, declaration_of(Refund)) == []
 
 
 def test_r28_a_reference_that_would_show_a_secret_fails_the_check():
     from coursekeeper.commerce.models import Order
 
     declaration = dataclasses.replace(
-        registry.get(Order),
+        declaration_of(Order),
         reading=dataclasses.replace(
-            registry.get(Order).reading, references=("public_id", "buyer__password")
+            declaration_of(Order).reading, references=("public_id", "buyer__password")
         ),
     )
 
@@ -220,8 +222,8 @@ def test_r26_rows_for_finds_a_person_by_account_and_by_identifier_through_an_ind
     HeldRecordFactory()
 
     with CaptureQueriesContext(connection) as queries:
-        notes = list(registry.get(ContactNote).rows_for(person))
-        records = list(registry.get(HeldRecord).rows_for(person))
+        notes = list(declaration_of(ContactNote).rows_for(person))
+        records = list(declaration_of(HeldRecord).rows_for(person))
 
     assert notes == [mine]
     assert records == [held]
@@ -234,14 +236,14 @@ def test_r33_expired_counts_from_the_declared_event():
     old = ContactNoteFactory(last_contact_at=now - dt.timedelta(days=2 * 365 + 2))
     ContactNoteFactory(last_contact_at=now - dt.timedelta(days=2 * 365 - 2))
 
-    assert list(registry.get(ContactNote).expired(now)) == [old]
+    assert list(declaration_of(ContactNote).expired(now)) == [old]
 
 
 @pytest.mark.django_db
 def test_r14_a_held_row_expires_only_after_its_legal_release_date():
     issued = dt.datetime(2026, 3, 15, 10, 0, tzinfo=dt.UTC)
     record = HeldRecordFactory(issued_at=issued)
-    declaration = registry.get(HeldRecord)
+    declaration = declaration_of(HeldRecord)
 
     assert record.held_until == dt.datetime(2032, 1, 1, 0, 0, tzinfo=dt.UTC)
     assert list(declaration.expired(dt.datetime(2031, 12, 31, tzinfo=dt.UTC))) == []

@@ -17,6 +17,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -651,6 +652,7 @@ def test_r28_the_export_job_stores_the_zip_under_a_random_name_for_7_days_and_a_
     assert re.fullmatch(r"exports/[A-Za-z0-9_-]{43}\.zip", name)
     assert token not in name and user.email not in name
     assert name != ExportJob.objects.get(pk=other.pk).file.name
+    assert job.expires_at is not None and job.finished_at is not None
     assert (job.status, job.expires_at - job.finished_at) == ("done", timedelta(days=7))
     with job.file.open("rb") as stored:
         data = json.loads(open_zip(stored.read()).read("data.json"))
@@ -717,6 +719,7 @@ def test_r28_the_owner_downloads_the_zip_uncached_and_the_download_is_logged_by_
         response = signed_in(user).get(url)
 
     assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
     body = b"".join(response.streaming_content)
     with job.file.open("rb") as stored:
         assert body == stored.read()

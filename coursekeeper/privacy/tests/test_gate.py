@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from django.utils.functional import lazystr
 
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.privacy.factories import (
@@ -18,23 +19,30 @@ from coursekeeper.privacy.purposes import ACCOUNT, PRIVACY_RIGHTS, LegalBasis, P
 
 pytestmark = pytest.mark.django_db
 
-NEWSLETTER = Purpose("newsletter", LegalBasis.CONSENT, "Newsletter", "News about courses.")
+# Titles and texts are lazy texts, as every real purpose's; these are never translated.
+NEWSLETTER = Purpose(
+    "newsletter", LegalBasis.CONSENT, lazystr("Newsletter"), lazystr("News about courses.")
+)
 RECOMMENDATIONS = Purpose(
     "recommendations",
     LegalBasis.LEGITIMATE_INTEREST,
-    "Recommendations",
-    "Course suggestions.",
+    lazystr("Recommendations"),
+    lazystr("Course suggestions."),
     objectable=True,
 )
 STATISTICS = Purpose(
-    "statistics", LegalBasis.LEGITIMATE_INTEREST, "Statistics", "Page counts.", objectable=True
+    "statistics",
+    LegalBasis.LEGITIMATE_INTEREST,
+    lazystr("Statistics"),
+    lazystr("Page counts."),
+    objectable=True,
 )
 FRAUD_CHECKS = Purpose(
     "fraud_checks",
     LegalBasis.LEGITIMATE_INTEREST,
-    "Fraud checks",
-    "Stop stolen cards.",
-    compelling_grounds="Other people's money is at stake.",
+    lazystr("Fraud checks"),
+    lazystr("Stop stolen cards."),
+    compelling_grounds=lazystr("Other people's money is at stake."),
 )
 
 

@@ -56,6 +56,7 @@ def test_r29_the_erasure_job_erases_the_person_and_a_rerun_does_nothing(settings
     # The consent is withdrawn and only its proof is kept, until the limitation period ends.
     (proof,) = Consent.objects.all()
     assert (proof.user_id, proof.withdrawn_at is not None) == (None, True)
+    assert proof.proof_release_at is not None and proof.withdrawn_at is not None
     assert proof.proof_release_at > proof.withdrawn_at
 
 
@@ -95,4 +96,5 @@ def test_r28_the_export_job_writes_the_persons_data_to_a_zip_valid_for_a_week(se
         data = json.loads(archive.read("data.json"))
     (account,) = [r for r in data["records"] if r["type"] == "accounts.User"]
     assert account["values"]["email"]["value"] == person.email
+    assert job.expires_at is not None and job.finished_at is not None
     assert (job.expires_at - job.finished_at).days == 7

@@ -24,7 +24,6 @@ from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.accounts.models import User
 from coursekeeper.jobs.registry import periodic_job
 from coursekeeper.jobs.tasks import run_periodic_job
-from coursekeeper.privacy.declarations import registry
 from coursekeeper.privacy.factories import ErasureLedgerEntryFactory, ObjectionFactory
 from coursekeeper.privacy.ledger import (
     account_digest,
@@ -34,6 +33,7 @@ from coursekeeper.privacy.ledger import (
 )
 from coursekeeper.privacy.models import ErasureLedgerEntry, Objection
 from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.testing import declaration_of
 from coursekeeper.privacy.trace import trace_person
 from coursekeeper.privacy.walks import export_person
 
@@ -229,7 +229,7 @@ def test_r29_pruning_removes_only_entries_older_than_the_backup_retention(settin
     old = ledger_entry(erased_at=now - timedelta(days=35, seconds=1))
     edge = ledger_entry(erased_at=now - timedelta(days=34, hours=23))
     recent = ledger_entry(erased_at=now - timedelta(days=1))
-    declared = registry.get(ErasureLedgerEntry)
+    declared = declaration_of(ErasureLedgerEntry)
     assert list(declared.expired(now)) == [old]  # the declaration's retention says the same
 
     assert prune_ledger(now=now) == 1

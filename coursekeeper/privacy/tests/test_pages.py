@@ -142,3 +142,58 @@ def test_r41_the_policy_page_is_generated_from_declarations_and_provider_setting
     assert "Contract (GDPR Art. 6(1)(b))" in page
     assert "Protecting your account and everyone else" in page  # the balancing note
     assert "You may complain to Datatilsynet" in page
+
+
+def test_r22_the_owner_sets_the_marketing_tags_and_each_id_is_kept_as_the_vendor_writes_it():
+    client = staff_client(Role.OWNER)
+
+    page = client.get(reverse("privacy:provider_settings")).content.decode()
+    response = client.post(
+        reverse("privacy:provider_settings"),
+        {
+            **PROVIDER,
+            "meta_pixel_id": " 1234567890 12345 ",
+            "google_tag_id": "g-a1b2c3d4e5",
+            "linkedin_partner_id": "1234567",
+        },
+    )
+
+    assert "<legend>Marketing and statistics tags</legend>" in page
+    assert response.status_code == 302
+    saved = ProviderSettings.load()
+    assert (saved.meta_pixel_id, saved.google_tag_id, saved.linkedin_partner_id) == (
+        "123456789012345",
+        "G-A1B2C3D4E5",
+        "1234567",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("meta_pixel_id", "12345", "A Meta pixel ID is 15 or 16 digits"),
+        ("meta_pixel_id", "fb-123456789012345", "A Meta pixel ID is 15 or 16 digits"),
+        ("google_tag_id", "UA-12345-1", "A Google tag ID starts with G- (Google Analytics)"),
+        ("google_tag_id", "GTM-ABC1234", "A Google tag ID starts with G- (Google Analytics)"),
+        ("google_tag_id", "AW-CONVERT1", "A Google tag ID starts with G- (Google Analytics)"),
+        ("linkedin_partner_id", "12a4567", "A LinkedIn partner ID is a number of 4 to 10 digits"),
+    ],
+)
+def test_r22_a_tag_id_in_another_format_is_refused_with_a_message_and_changes_nothing(
+    field, value, message
+):
+    client = staff_client(Role.OWNER)
+    client.post(reverse("privacy:provider_settings"), {**PROVIDER, "google_tag_id": "G-KEPT1234"})
+
+    response = client.post(
+        reverse("privacy:provider_settings"), {**PROVIDER, "google_tag_id": "", field: value}
+    )
+
+    assert response.status_code == 400
+    assert message in response.context["form"].errors[field][0]
+    saved = ProviderSettings.load()
+    assert (saved.meta_pixel_id, saved.google_tag_id, saved.linkedin_partner_id) == (
+        "",
+        "G-KEPT1234",
+        "",
+    )

@@ -6,6 +6,7 @@ import html
 
 import pytest
 from django.utils import translation
+from django.utils.functional import lazystr
 
 from coursekeeper.privacy import checks, paths, policy
 from coursekeeper.privacy.gate import DespiteRestriction
@@ -18,13 +19,13 @@ pytestmark = pytest.mark.django_db
 RECOMMENDATIONS = Purpose(
     "gatepaths_recommendations",
     LegalBasis.LEGITIMATE_INTEREST,
-    "Recommendations",
-    "Suggest courses.",
+    lazystr("Recommendations"),
+    lazystr("Suggest courses."),
     objectable=True,
 )
 
 
-def path_errors() -> list[tuple[str, str]]:
+def path_errors() -> list[tuple[str | None, str]]:
     return [(error.id, error.msg) for error in checks.check_processing_paths()]
 
 
@@ -47,7 +48,7 @@ def test_r30_a_path_naming_a_missing_function_or_rehearsal_fails_the_check(monke
     path = ProcessingPath(
         name="tests.recommend",
         purpose=RECOMMENDATIONS,
-        title="suggesting courses",
+        title=lazystr("suggesting courses"),
         where=("coursekeeper.learning.services.recommend_courses",),
         rehearsal="coursekeeper.learning.factories.rehearse_recommendations",
     )
@@ -66,7 +67,10 @@ def test_r30_a_path_naming_a_missing_function_or_rehearsal_fails_the_check(monke
 
 def test_r30_a_legitimate_interest_nobody_can_object_to_must_say_why(monkeypatch):
     silent = Purpose(
-        "gatepaths_fraud", LegalBasis.LEGITIMATE_INTEREST, "Fraud checks", "Stop stolen cards."
+        "gatepaths_fraud",
+        LegalBasis.LEGITIMATE_INTEREST,
+        lazystr("Fraud checks"),
+        lazystr("Stop stolen cards."),
     )
     monkeypatch.setitem(ALL_PURPOSES, silent.code, silent)
     monkeypatch.setitem(
@@ -75,7 +79,7 @@ def test_r30_a_legitimate_interest_nobody_can_object_to_must_say_why(monkeypatch
         ProcessingPath(
             name="tests.fraud",
             purpose=silent,
-            title="checking payments",
+            title=lazystr("checking payments"),
             where=("coursekeeper.commerce.checkout.start_checkout",),
             rehearsal="coursekeeper.commerce.factories.rehearse_start_checkout",
         ),
@@ -89,7 +93,7 @@ def test_r30_registering_the_same_path_twice_with_other_details_is_refused():
         paths.processing_path(
             ALL_PURPOSES["deliver_courses"],
             name="learning.save_position",
-            title="something else",
+            title=lazystr("something else"),
             where="coursekeeper.learning.services.record_position",
             rehearsal="coursekeeper.learning.factories.rehearse_save_position",
         )

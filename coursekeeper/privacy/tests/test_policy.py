@@ -11,8 +11,12 @@ import json
 
 import pytest
 from django.utils import translation
+from django.utils.functional import lazystr
 
+from coursekeeper.cookies import tags, third_parties
 from coursekeeper.cookies.models import RegistryEntry
+from coursekeeper.learning.factories import LessonFactory
+from coursekeeper.learning.models import Course
 from coursekeeper.privacy import policy
 from coursekeeper.privacy.declarations import After, Category, Event, registry
 from coursekeeper.privacy.factories import RecipientFactory
@@ -124,7 +128,7 @@ def test_r21_a_declared_field_of_a_new_category_is_material():
 def test_r21_rewording_a_purpose_description_changes_nothing_material():
     before = build()
     reworded = [
-        dataclasses.replace(p, description="Entirely new words for the same purpose.")
+        dataclasses.replace(p, description=lazystr("Entirely new words for the same purpose."))
         if p.code == "account"
         else p
         for p in ALL_PURPOSES.values()
@@ -259,3 +263,94 @@ def test_r42_cookie_durations_read_as_words():
         assert policy.duration_text(365 * 24 * 3600) == "1 year"
         assert policy.duration_text(182 * 24 * 3600) == "182 days"
         assert policy.duration_text(2 * 3600) == "2 hours"
+
+
+TAGS = {
+    "meta_pixel_id": "123456789012345",
+    "google_tag_id": "G-A1B2C3D4E5",
+    "linkedin_partner_id": "1234567",
+}
+OPERATORS = (
+    "Meta Platforms Ireland Limited",
+    "Google Ireland Limited",
+    "LinkedIn Ireland Unlimited Company",
+)
+
+
+@pytest.mark.parametrize("language", ["da", "de", "en"])
+def test_r22_r41_a_configured_tag_names_its_operator_in_the_privacy_policy_while_it_is_set(
+    language,
+):
+    ProviderSettings.objects.update_or_create(pk=1, defaults=PROVIDER)
+    without = html.unescape(policy.render_policy(policy.current_content(), language))
+
+    ProviderSettings.objects.filter(pk=1).update(**TAGS)
+    content = policy.current_content()
+    text = html.unescape(policy.render_policy(content, language))
+
+    assert [party["id"] for party in content["third_parties"]] == [
+        "google_analytics",
+        "linkedin_insight",
+        "meta_pixel",
+    ]
+    for operator in OPERATORS:
+        assert operator not in without
+        assert operator in text
+    with translation.override(language):
+        for piece in (
+            str(Recipient.Role.JOINT_CONTROLLER.label),
+            str(Recipient.Safeguard.DPF.label),
+            third_parties.service_text("meta_pixel"),
+            third_parties.service_text("google_analytics"),
+            third_parties.location_text("linkedin_insight"),
+        ):
+            assert piece[:1].upper() + piece[1:] in text or piece in text, piece
+
+
+def test_r22_r21_setting_a_tag_is_a_material_change_and_removing_it_is_not():
+    before = policy.current_content()
+
+    ProviderSettings.objects.update_or_create(
+        pk=1, defaults={"meta_pixel_id": TAGS["meta_pixel_id"]}
+    )
+    after = policy.current_content()
+
+    assert kinds(diff_content(before, after)) == [
+        ("cookie_added", False),
+        ("cookie_added", False),
+        ("cookie_added", False),
+        ("recipient_added", True),
+        ("transfer_added", True),
+    ]
+    assert kinds(diff_content(after, before)) == [
+        ("cookie_removed", False),
+        ("cookie_removed", False),
+        ("cookie_removed", False),
+        ("recipient_removed", False),
+    ]
+
+
+@pytest.mark.parametrize("language", ["da", "de", "en"])
+def test_r22_r42_the_cookie_policy_lists_a_tags_cookies_only_while_it_is_set(language):
+    without = html.unescape(policy.render_cookie_policy(policy.current_content(), language))
+    ProviderSettings.objects.update_or_create(pk=1, defaults=TAGS)
+
+    text = html.unescape(policy.render_cookie_policy(policy.current_content(), language))
+
+    for kind in (tags.META_PIXEL, tags.GOOGLE_ANALYTICS, tags.LINKEDIN_INSIGHT):
+        for entry in kind.registry_entries():
+            assert f"<code>{entry.name}</code>" not in without
+            assert f"<code>{entry.name}</code>" in text
+            assert getattr(entry, f"purpose_{language}") in text
+    assert "_gcl_au" not in text  # Google Ads is not what a G- id configures
+
+
+def test_r22_r41_a_video_provider_is_named_while_a_published_lesson_embeds_from_it():
+    lesson = LessonFactory(embed_provider="vimeo", embed_video_id="76979871")
+
+    named = [party["id"] for party in policy.current_content()["third_parties"]]
+    Course.objects.filter(pk=lesson.module.course_id).update(is_published=False)
+    unpublished = [party["id"] for party in policy.current_content()["third_parties"]]
+
+    assert named == ["vimeo"]
+    assert unpublished == []

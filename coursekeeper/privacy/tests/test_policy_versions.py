@@ -130,7 +130,8 @@ def test_r21_a_material_change_notifies_every_account_holder_once_in_their_langu
     assert version.material
     assert version.effective_at - version.published_at == FOUR_WEEKS
     assert publishing.pending_version() == version
-    assert publishing.version_in_effect().number == 1
+    in_effect = publishing.version_in_effect()
+    assert in_effect is not None and in_effect.number == 1
     notices = PolicyNotice.objects.filter(version=version)
     # Every active account: the three readers and the owner; none for the closed account.
     assert notices.count() == 4

@@ -132,6 +132,7 @@ def test_r29_erasure_mails_the_recipient_with_a_contact_once_and_tasks_staff_wit
     assert mailed.done_at is not None
     # The email forgot whom it named once the server accepted it.
     sent = mailed.outbox_message
+    assert sent is not None
     assert (sent.status, sent.email, sent.body_text, sent.subject) == ("done", "", "", "")
     assert (task.recipient, task.change, task.sent_to, task.done_at) == (
         videomode,

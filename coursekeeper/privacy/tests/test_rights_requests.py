@@ -46,6 +46,20 @@ def outbox_subjects(email: str) -> list[str]:
     )
 
 
+def last_mail() -> OutboxMessage:
+    """Return the newest message in the outbox."""
+    message = OutboxMessage.objects.order_by("pk").last()
+    assert message is not None
+    return message
+
+
+def confirmation_link(body: str) -> str:
+    """Return the path of the confirmation link in a mail's text."""
+    found = re.search(r"http://testserver(/privacy/request/confirm/[^/\s]+/)", body)
+    assert found is not None, "no confirmation link in the mail"
+    return found.group(1)
+
+
 def actions(request: RightsRequest) -> list[str]:
     return list(request.events.values_list("action", flat=True))
 
@@ -61,9 +75,9 @@ def test_r32_a_learner_files_a_correction_from_the_account_and_gets_a_receipt():
     learner = UserFactory(language="da")
     client = signed_in(learner)
     page = client.get(reverse("privacy:my_privacy"))
-    key = re.search(
-        r'name="correction-submission_key" value="([^"]+)"', page.content.decode()
-    ).group(1)
+    found = re.search(r'name="correction-submission_key" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    key = found.group(1)
 
     for _click in range(2):  # a double-clicked submit
         response = client.post(
@@ -81,6 +95,7 @@ def test_r32_a_learner_files_a_correction_from_the_account_and_gets_a_receipt():
         Channel.ACCOUNT,
         Status.OPEN,
     )
+    assert request.received_at is not None
     assert request.due_at == rights.add_months(request.received_at, 1)
     assert actions(request) == ["filed"]
     (receipt,) = OutboxMessage.objects.filter(email=learner.email)
@@ -106,7 +121,7 @@ def test_r32_a_visitor_request_counts_once_confirmed_and_unknown_addresses_look_
     assert not RightsRequest.objects.filter(due_at__isnull=False).exists()
 
     body = OutboxMessage.objects.get(email="known@example.org").body_text
-    link = re.search(r"http://testserver(/privacy/request/confirm/[^/\s]+/)", body).group(1)
+    link = confirmation_link(body)
     assert client.get(link).status_code == 200  # a link scanner opening it confirms nothing
     assert RightsRequest.objects.filter(status=Status.OPEN).count() == 0
 
@@ -127,7 +142,7 @@ def test_r32_an_expired_confirmation_link_changes_nothing_and_the_clock_drops_it
             kind=Kind.ERASURE, channel=Channel.WEB_FORM, email="late@example.org", base_url=BASE
         )
     body = OutboxMessage.objects.get(email="late@example.org").body_text
-    link = re.search(r"http://testserver(/privacy/request/confirm/[^/\s]+/)", body).group(1)
+    link = confirmation_link(body)
 
     assert Client().post(link).status_code == 400
     assert RightsRequest.objects.get().status == Status.UNCONFIRMED
@@ -203,8 +218,9 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
         request_id=request.pk, actor=officer, months=2, reason="Archives on paper", base_url=BASE
     )
     request.refresh_from_db()
+    assert request.due_at is not None
     assert request.extended_until == rights.add_months(request.due_at, 2)
-    assert "Archives on paper" in OutboxMessage.objects.order_by("pk").last().body_text
+    assert "Archives on paper" in last_mail().body_text
 
     with pytest.raises(PrivacyError) as again:
         rights.extend_request(
@@ -253,6 +269,7 @@ def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing()
     assert timezone.localtime(request.due_at, COPENHAGEN) == dt.datetime(
         2026, 5, 10, 10, 0, tzinfo=COPENHAGEN
     )
+    assert request.due_at is not None
     assert request.extended_until == rights.add_months(request.due_at, 2)
     assert actions(request) == ["filed", "extended"]
     assert OutboxMessage.objects.count() == mails_before + 1
@@ -305,13 +322,13 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
     )
     second.refresh_from_db()
     assert second.status == Status.AWAITING_FEE
-    fee_mail = OutboxMessage.objects.order_by("pk").last()
+    fee_mail = last_mail()
     assert "150.00 DKK" in fee_mail.body_text
 
     rights.refuse_request(request_id=second.pk, actor=officer, reason="Unfounded.", base_url=BASE)
     second.refresh_from_db()
     assert second.status == Status.REFUSED
-    refusal = OutboxMessage.objects.order_by("pk").last().body_text
+    refusal = last_mail().body_text
     assert "complain to a supervisory authority" in refusal
     assert actions(second) == ["filed", "fee_requested", "refused"]
 
@@ -371,7 +388,7 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     assert list(StaffAccess.objects.filter(user=learner).values_list("place", "object_id")) == [
         ("privacy:request_detail", str(request.pk))
     ]
-    assert "We corrected your name." in OutboxMessage.objects.order_by("pk").last().body_text
+    assert "We corrected your name." in last_mail().body_text
 
     closed = officer.post(
         reverse("privacy:request_action", args=[request.pk, "answer"]), {"answer": "Again"}

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import cast
 
 import pytest
 import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
+from django.utils.functional import lazystr
 from django.utils.text import capfirst
 
 from coursekeeper.accounts.choices import Role
@@ -52,6 +55,17 @@ CONSENT_PURPOSES = sorted(
     key=lambda purpose: purpose.code,
 )
 T0 = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+
+
+def declared(code: str) -> service_ends.DeclaredServiceEnd:
+    end = service_ends.declared_end(code)
+    assert end is not None, code
+    return end
+
+
+def staff_action(purpose: Purpose) -> Callable[..., ServiceEnd]:
+    """The app's own staff action that records the end of the purpose's service."""
+    return cast(Callable[..., ServiceEnd], resolve(declared(purpose.code).where))
 
 
 def build_everything_for(person: Person) -> None:
@@ -92,9 +106,7 @@ def consent_to(purpose: Purpose, person_user, *, country: str) -> Consent:
 def test_r29_there_is_a_consent_based_purpose_and_each_declares_its_end():
     assert [purpose.code for purpose in CONSENT_PURPOSES] == ["newsletter", "shape_newsletter"]
     for purpose in CONSENT_PURPOSES:
-        declared = service_ends.declared_end(purpose.code)
-        assert declared is not None, purpose.code
-        assert callable(resolve(declared.where))
+        assert callable(resolve(declared(purpose.code).where))
 
 
 @pytest.mark.parametrize("purpose", CONSENT_PURPOSES, ids=lambda purpose: purpose.code)
@@ -123,7 +135,7 @@ def test_r29_ending_the_service_ends_its_consents_and_the_sweep_deletes_what_res
     assert all(baseline[label] for label in expected_gone + also_other_grounds)
 
     with time_machine.travel(ends_at, tick=False):
-        end = resolve(service_ends.declared_end(purpose.code).where)(acting_user=owner)
+        end = staff_action(purpose)(acting_user=owner)
     report = run_sweep(as_of=swept_at)
 
     # The end, and who recorded it, in the staff audit trail.
@@ -164,7 +176,7 @@ def test_r29_a_role_without_the_capability_cannot_end_the_service_and_nothing_ch
     consent = consent_to(purpose, learner, country="DK")
 
     with pytest.raises(Refusal) as refused:
-        resolve(service_ends.declared_end(purpose.code).where)(acting_user=learner)
+        staff_action(purpose)(acting_user=learner)
 
     assert refused.value.code == "not_allowed"
     assert ServiceEnd.objects.count() == 0
@@ -185,6 +197,7 @@ def test_r29_ending_twice_changes_nothing_and_starting_again_needs_new_consents(
     assert LogEntry.objects.count() == 1
 
     restarted = service_ends.restart_service(purpose=purpose.code, acting_user=owner)
+    assert restarted is not None
     assert restarted.pk == end.pk and restarted.restarted_by == owner
     assert service_ends.current_end(purpose.code) is None
     assert service_ends.restart_service(purpose=purpose.code, acting_user=owner) is None
@@ -212,7 +225,9 @@ def test_r29_the_consents_of_other_purposes_are_left_alone():
 
 def test_r29_a_consent_purpose_without_a_declared_end_fails_the_checks(monkeypatch):
     monkeypatch.setitem(
-        ALL_PURPOSES, "shape_offer", Purpose("shape_offer", LegalBasis.CONSENT, "Offer", "Test.")
+        ALL_PURPOSES,
+        "shape_offer",
+        Purpose("shape_offer", LegalBasis.CONSENT, lazystr("Offer"), lazystr("Test.")),
     )
 
     errors = checks.check_service_ends()
@@ -226,15 +241,15 @@ def test_r29_a_consent_purpose_without_a_declared_end_fails_the_checks(monkeypat
 
 
 def test_r29_a_declared_end_naming_no_staff_action_fails_the_checks(monkeypatch):
-    declared = service_ends.declared_end("shape_newsletter")
+    shape = declared("shape_newsletter")
     monkeypatch.setitem(
         service_ends._declared,
         "shape_newsletter",
         service_ends.DeclaredServiceEnd(
-            purpose=declared.purpose,
-            title=declared.title,
+            purpose=shape.purpose,
+            title=shape.title,
             where="coursekeeper.privacy.tests.shapes.privacy.no_such_action",
-            capability=declared.capability,
+            capability=shape.capability,
         ),
     )
 
@@ -259,9 +274,9 @@ def test_r29_only_a_consent_based_purpose_can_declare_an_end():
     with pytest.raises(ValueError, match="does not rest on consent"):
         service_ends.declare_service_end(
             ALL_PURPOSES["account"],
-            title="never",
+            title=lazystr("never"),
             where="coursekeeper.privacy.tests.shapes.privacy.end_shape_newsletter",
-            capability=service_ends.declared_end("newsletter").capability,
+            capability=declared("newsletter").capability,
         )
 
 
@@ -278,7 +293,7 @@ def test_r29_r41_the_policy_says_the_consents_data_goes_when_the_service_ends(la
 
     with translation.override(language):
         for purpose in CONSENT_PURPOSES:
-            title = str(service_ends.declared_end(purpose.code).title)
+            title = str(declared(purpose.code).title)
             assert title in text, (language, purpose.code)
         assert text.count(translation.gettext("When the service ends")) == len(CONSENT_PURPOSES)
 
@@ -294,8 +309,10 @@ def test_r25_r29_the_record_of_processing_says_when_consent_only_data_goes(langu
             for purpose in declaration.purposes:
                 lines = [(e.what, e.text) for e in activities[purpose.code].retention]
                 assert (capfirst(declaration.plural_name), ended) in lines
-        newsletter_end = str(service_ends.declared_end("newsletter").title)
-        assert newsletter_end in service_ends.end_text(registry.get(PendingSignup))
+        newsletter_end = str(declared("newsletter").title)
+        pending_signups = registry.get(PendingSignup)
+        assert pending_signups is not None
+        assert newsletter_end in service_ends.end_text(pending_signups)
 
 
 def test_r21_r29_adding_the_end_needs_no_notice_and_dropping_it_does():

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def _trail() -> list[tuple[int, str, str, int, str]]:
     return [
-        (entry.user_id, entry.content_type.model, entry.object_id, entry.action_flag,
+        # The stubs leave LogEntry's foreign keys untyped.
+        (entry.user_id, entry.content_type.model, entry.object_id, entry.action_flag,  # type: ignore[attr-defined]
          entry.object_repr)
         for entry in LogEntry.objects.order_by("pk")
     ]  # fmt: skip

@@ -37,7 +37,6 @@ from coursekeeper.privacy.declarations import (
     Event,
     Hold,
     HoldReason,
-    registry,
 )
 from coursekeeper.privacy.factories import (
     ConsentFactory,
@@ -58,6 +57,7 @@ from coursekeeper.privacy.models import (
     SweepLog,
 )
 from coursekeeper.privacy.sweep import BATCH, Rule, expiring_by_week, run_sweep
+from coursekeeper.privacy.testing import declaration_of
 from coursekeeper.privacy.tests.shapes.factories import ContactNoteFactory, HeldRecordFactory
 from coursekeeper.privacy.tests.shapes.models import ContactNote, HeldRecord
 from coursekeeper.privacy.tests.test_pages import staff_client
@@ -113,6 +113,7 @@ def test_r33_the_sweep_deletes_expired_rows_of_every_declaration_and_keeps_the_r
     assert alive(RightsRequest, old_request, open_request) == [False, True]
     assert alive(RightsRequestEvent, *events) == [False, False]
     proof.refresh_from_db()
+    assert proof.user is not None
     assert (proof.request_id, proof.user_id) == (None, proof.user.pk)
     assert alive(Session, old_session, new_session) == [False, True]
     counts = {outcome.label: outcome.count for outcome in report.rules if outcome.count}
@@ -188,7 +189,7 @@ def test_r46_answered_requests_and_policy_notices_go_when_the_countrys_limitatio
 
     mid_2027 = datetime(2027, 6, 1, tzinfo=UTC)
     expired_in_mid_2027 = [
-        registry.get(model).expired(mid_2027).filter(pk=row.pk).exists()
+        declaration_of(model).expired(mid_2027).filter(pk=row.pk).exists()
         for model, row in ((RightsRequest, request), (PolicyNotice, notice))
     ]
 

@@ -15,4 +15,7 @@ register = template.Library()
 def statistics_script(context) -> dict:
     request = getattr(context, "request", None)
     allowed = request is not None and cookies_allowed(request, CookieCategory.STATISTICS)
-    return {"allowed": allowed, "csrf_token": get_token(request) if allowed else ""}
+    return {
+        "allowed": allowed,
+        "csrf_token": get_token(request) if request is not None and allowed else "",
+    }

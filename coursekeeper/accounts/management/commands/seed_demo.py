@@ -163,7 +163,7 @@ class Command(BaseCommand):
             )
         for (
             name,
-            role,
+            recipient_role,
             service,
             purposes,
             categories,
@@ -174,7 +174,7 @@ class Command(BaseCommand):
             Recipient.objects.update_or_create(
                 name=name,
                 defaults={
-                    "role": role,
+                    "role": recipient_role,
                     "service": service,
                     "purposes": purposes,
                     "categories": categories,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 from pathlib import Path
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.files import File
@@ -57,7 +58,7 @@ V = "video"
 F = "file"
 X = "exercise"
 
-COURSES = [
+COURSES: list[dict[str, Any]] = [
     {
         "slug": "bookkeeping-for-small-businesses",
         "title": "Bookkeeping for small businesses",
@@ -255,13 +256,13 @@ class Command(BaseCommand):
         people = [(User.objects.filter(email=LEARNER_EMAIL).first(), 2, 0)]
         for index, (first_name, _done, _days) in enumerate(DEMO_CLASS, start=1):
             email = f"class{index:02d}@demo.coursekeeper.test"
-            person = User.objects.filter(email=email).first() or User.objects.create_user(
+            classmate = User.objects.filter(email=email).first() or User.objects.create_user(
                 email, None, full_name=f"{first_name} Demo", language="en"
             )
             EmailAddress.objects.get_or_create(
-                user=person, email=email, defaults={"primary": True, "verified": True}
+                user=classmate, email=email, defaults={"primary": True, "verified": True}
             )
-            people.append((person, _done, _days))
+            people.append((classmate, _done, _days))
         for person, done, days in people:
             if person is None:
                 continue

@@ -11,7 +11,7 @@ from coursekeeper.privacy.rules import release_date
 from coursekeeper.privacy.tests.shapes import models
 
 
-class ContactNoteFactory(factory.django.DjangoModelFactory):
+class ContactNoteFactory(factory.django.DjangoModelFactory[models.ContactNote]):
     class Meta:
         model = models.ContactNote
 
@@ -20,7 +20,7 @@ class ContactNoteFactory(factory.django.DjangoModelFactory):
     message = factory.LazyAttribute(lambda o: f"Please call me back, {o.email}")
 
 
-class AuditNoteFactory(factory.django.DjangoModelFactory):
+class AuditNoteFactory(factory.django.DjangoModelFactory[models.AuditNote]):
     class Meta:
         model = models.AuditNote
 
@@ -31,7 +31,7 @@ class AuditNoteFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ConversationFactory(factory.django.DjangoModelFactory):
+class ConversationFactory(factory.django.DjangoModelFactory[models.Conversation]):
     class Meta:
         model = models.Conversation
 
@@ -42,7 +42,7 @@ class ConversationFactory(factory.django.DjangoModelFactory):
     topic = "Homework"
 
 
-class UploadFactory(factory.django.DjangoModelFactory):
+class UploadFactory(factory.django.DjangoModelFactory[models.Upload]):
     class Meta:
         model = models.Upload
 
@@ -52,7 +52,7 @@ class UploadFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PreferencesFactory(factory.django.DjangoModelFactory):
+class PreferencesFactory(factory.django.DjangoModelFactory[models.Preferences]):
     class Meta:
         model = models.Preferences
 
@@ -62,7 +62,7 @@ class PreferencesFactory(factory.django.DjangoModelFactory):
     )
 
 
-class StudyGroupFactory(factory.django.DjangoModelFactory):
+class StudyGroupFactory(factory.django.DjangoModelFactory[models.StudyGroup]):
     class Meta:
         model = models.StudyGroup
         skip_postgeneration_save = True
@@ -75,6 +75,7 @@ class StudyGroupFactory(factory.django.DjangoModelFactory):
             self.members.add(*([extracted] if isinstance(extracted, User) else extracted))
 
 
+# Not DjangoModelFactory[...]: the many-to-many's own model has no name to give mypy.
 class StudyGroupMembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.StudyGroup.members.through
@@ -83,7 +84,7 @@ class StudyGroupMembershipFactory(factory.django.DjangoModelFactory):
     studygroup = factory.SubFactory(StudyGroupFactory)
 
 
-class HeldRecordFactory(factory.django.DjangoModelFactory):
+class HeldRecordFactory(factory.django.DjangoModelFactory[models.HeldRecord]):
     class Meta:
         model = models.HeldRecord
 

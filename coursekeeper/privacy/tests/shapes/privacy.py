@@ -1,3 +1,5 @@
+from django.utils.functional import lazystr
+
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS
 from coursekeeper.privacy.declarations import (
     DELETE,
@@ -40,14 +42,19 @@ SHAPE_RECOMMENDATIONS = register_purpose(
     Purpose(
         "shape_recommendations",
         LegalBasis.LEGITIMATE_INTEREST,
-        "Recommendations (test)",
-        "Suggest courses from what the person took (test-only purpose).",
-        balancing_note="Test only.",
+        lazystr("Recommendations (test)"),
+        lazystr("Suggest courses from what the person took (test-only purpose)."),
+        balancing_note=lazystr("Test only."),
         objectable=True,
     )
 )
 SHAPE_NEWSLETTER = register_purpose(
-    Purpose("shape_newsletter", LegalBasis.CONSENT, "Newsletter (test)", "Test-only purpose.")
+    Purpose(
+        "shape_newsletter",
+        LegalBasis.CONSENT,
+        lazystr("Newsletter (test)"),
+        lazystr("Test-only purpose."),
+    )
 )
 
 
@@ -58,7 +65,7 @@ def end_shape_newsletter(*, acting_user):
 
 declare_service_end(
     SHAPE_NEWSLETTER,
-    title="the test newsletter ends",
+    title=lazystr("the test newsletter ends"),
     where="coursekeeper.privacy.tests.shapes.privacy.end_shape_newsletter",
     capability=SEND_NEWSLETTERS,
 )
@@ -74,6 +81,7 @@ declare(
         "last_contact_at": NOT_PERSONAL.because("the moment retention counts from"),
     },
     retention=After(Event.LAST_CONTACT, column="last_contact_at", years=2),
+    erasure=DELETE,
 )
 declare(
     AuditNote,
@@ -109,12 +117,14 @@ declare(
     subject=Account("owner"),
     purposes=[ACCOUNT],
     fields={"owner": Category.IDENTITY, "document": Category.CONTENT},
+    erasure=DELETE,
 )
 declare(
     Preferences,
     subject=Account("owner"),
     purposes=[ACCOUNT],
     fields={"owner": Category.IDENTITY, "settings_blob": Category.PROFILE},
+    erasure=DELETE,
 )
 declare(
     StudyGroup,
@@ -155,19 +165,19 @@ declare(
 email_path(
     SHAPE_RECOMMENDATIONS,
     template="tests/recommendations",
-    title="emailing course suggestions (test)",
+    title=lazystr("emailing course suggestions (test)"),
     where="coursekeeper.privacy.tests.shapes.privacy",
 )
 email_path(
     SHAPE_NEWSLETTER,
     template="tests/newsletter",
-    title="sending a newsletter (test)",
+    title=lazystr("sending a newsletter (test)"),
     where="coursekeeper.privacy.tests.shapes.privacy",
 )
 for _template in ("tests/welcome", "tests/kill", "tests/outbox"):
     email_path(
         SERVICE_EMAIL,
         template=_template,
-        title="sending a test message",
+        title=lazystr("sending a test message"),
         where="coursekeeper.messaging.tests.test_outbox",
     )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0016_readable_labels_for_the_data_copy'),
+        ('privacy', '0018_erasure_job_steps_done'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

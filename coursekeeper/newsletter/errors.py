@@ -21,6 +21,13 @@ MESSAGES = {
         "to subscribers only."
     ),
     "newsletter_not_found": _("There is no such newsletter."),
+    "discontinued": _(
+        "The newsletter has been discontinued, so it cannot be subscribed to. Nothing was changed."
+    ),
+    "discontinued_not_sent": _(
+        "The newsletter is discontinued: start it again before you send one. Its former "
+        "subscribers get it only if they subscribe again."
+    ),
 }
 
 

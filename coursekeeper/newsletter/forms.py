@@ -102,3 +102,13 @@ class SendForm(forms.Form):
                 )
             )
         return data
+
+
+class DiscontinueForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: every subscription ends now, and the former subscribers get the "
+            "newsletter again only if they subscribe anew."
+        ),
+        error_messages={"required": _("Tick the box to confirm, or go back.")},
+    )

@@ -14,6 +14,7 @@ from coursekeeper.newsletter.models import (
     NewsletterDispatch,
     PendingSignup,
 )
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS
 from coursekeeper.privacy.declarations import (
     DELETE,
     NOT_PERSONAL,
@@ -35,6 +36,7 @@ from coursekeeper.privacy.purposes import (
     Purpose,
     register_purpose,
 )
+from coursekeeper.privacy.service_ends import declare_service_end
 
 NEWSLETTER = register_purpose(
     Purpose(
@@ -66,6 +68,15 @@ CUSTOMER_OFFERS = register_purpose(
         objectable=True,
         data_subjects=(DataSubjects.BUYERS,),
     )
+)
+
+# Staff discontinue the newsletter: every subscription ends, and the sign-ups awaiting
+# confirmation (held only on the consent they ask for) go with the next retention sweep (R29).
+NEWSLETTER_END = declare_service_end(
+    NEWSLETTER,
+    title=_("we discontinue the newsletter"),
+    where="coursekeeper.newsletter.services.discontinue_newsletter",
+    capability=SEND_NEWSLETTERS,
 )
 
 declare(

@@ -11,7 +11,8 @@ from coursekeeper.jobs.models import JobStatus
 from coursekeeper.newsletter.models import Newsletter, NewsletterDelivery, NewsletterDispatch
 from coursekeeper.newsletter.privacy import NEWSLETTER
 from coursekeeper.newsletter.rules import CUSTOMER_OFFER_RULES
-from coursekeeper.privacy.models import Consent
+from coursekeeper.privacy.models import Consent, ServiceEnd
+from coursekeeper.privacy.service_ends import current_end
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ def audience() -> Audience:
     addresses = {recipient.email for recipient in subscribed}
     customers = [r for r in customers_in_offer_countries() if r.email not in addresses]
     return Audience(subscribers=len(subscribed), customers=len(customers))
+
+
+def discontinued() -> ServiceEnd | None:
+    """Return the newsletter's end while staff have not started it again, else None."""
+    return current_end(NEWSLETTER.code)
 
 
 def newsletters_for_staff() -> QuerySet[Newsletter]:

@@ -29,6 +29,11 @@ refused for now, and records what it refused for good; a refused recipient does 
 others. Each recipient is asked at queueing time through the privacy gate, so a withdrawal,
 restriction, objection or erasure that happened after the sending started still stops their
 email.
+
+Discontinuing (R29). Staff can end the newsletter as a service (`discontinue_newsletter`): the
+privacy app records the end and ends every subscriber's consent at once, the sign-up closes,
+links awaiting confirmation stop working, and the next retention sweep deletes those sign-ups.
+Starting it again opens the sign-up; the former subscribers must subscribe anew.
 """
 
 from __future__ import annotations
@@ -69,7 +74,7 @@ from coursekeeper.newsletter.privacy import (
 from coursekeeper.newsletter.rules import OfferFacts, may_offer_without_consent
 from coursekeeper.newsletter.selectors import Recipient
 from coursekeeper.newsletter.wording import CURRENT_VERSION, WORDINGS
-from coursekeeper.privacy import consents
+from coursekeeper.privacy import consents, service_ends
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
 from coursekeeper.privacy.gate import about_person
 from coursekeeper.privacy.models import (
@@ -77,6 +82,7 @@ from coursekeeper.privacy.models import (
     ConsentText,
     Objection,
     ProviderSettings,
+    ServiceEnd,
 )
 from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym, token_digest
@@ -129,6 +135,8 @@ def sign_up(*, email: str, language: str, country: str = "", base_url: str) -> N
     Nothing is sent to an address that is already subscribed, or that got MAX_SIGNUPS_PER_HOUR
     links in the last hour (someone may be typing it in to flood it); the links sent still work.
     """
+    if is_discontinued():
+        raise NewsletterError("discontinued")
     publish_wording()
     address = normalize_email(email)
     if language not in LANGUAGES:
@@ -188,6 +196,8 @@ def confirm_signup(*, token: str) -> Consent:
     )
     if pending is None or pending.expires_at <= timezone.now():
         raise NewsletterError("link_invalid")
+    if is_discontinued():
+        raise NewsletterError("discontinued")
     publish_wording()
     user = User.objects.filter(email=pending.email).first()
     consent = consents.give_consent(
@@ -304,6 +314,37 @@ def _check_staff(user) -> None:
         raise NewsletterError("not_allowed")
 
 
+# --- Discontinuing ------------------------------------------------------------------------------
+
+
+def is_discontinued() -> bool:
+    """Answer whether staff discontinued the newsletter and have not started it again."""
+    return selectors.discontinued() is not None
+
+
+@transaction.atomic
+def discontinue_newsletter(*, acting_user) -> ServiceEnd:
+    """Discontinue the newsletter (R29); see the module docstring. A second call changes nothing.
+
+    A newsletter being sent when it ends goes to nobody more: the gate refuses every former
+    subscriber, as their consents have ended.
+    """
+    _check_staff(acting_user)
+    return service_ends.end_service(purpose=NEWSLETTER.code, acting_user=acting_user)
+
+
+@transaction.atomic
+def restart_newsletter(*, acting_user) -> bool:
+    """Open the sign-up again after the newsletter was discontinued; return whether it was.
+
+    The former subscribers get the newsletter again only once they subscribe anew.
+    """
+    _check_staff(acting_user)
+    return (
+        service_ends.restart_service(purpose=NEWSLETTER.code, acting_user=acting_user) is not None
+    )
+
+
 TEXT_FIELDS = tuple(f"{part}_{code}" for code in LANGUAGES for part in ("subject", "body"))
 
 
@@ -356,6 +397,8 @@ def start_sending(
         raise NewsletterError("not_a_draft")
     if not newsletter.languages():
         raise NewsletterError("no_language")
+    if is_discontinued():
+        raise NewsletterError("discontinued_not_sent")
     if include_customers and not (own_similar_products and objection_offered_at_collection):
         raise NewsletterError("customer_statements_needed")
     now = timezone.now()

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from coursekeeper.newsletter import selectors, services
 from coursekeeper.newsletter.errors import NewsletterError
-from coursekeeper.newsletter.forms import NewsletterForm, SendForm, SignupForm
+from coursekeeper.newsletter.forms import DiscontinueForm, NewsletterForm, SendForm, SignupForm
 from coursekeeper.newsletter.models import LANGUAGES, Newsletter
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, requires
 
@@ -28,6 +28,9 @@ def _ui_language() -> str:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """The newsletter's own sign-up: the same answer for every address, known or not."""
+    if services.is_discontinued():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "newsletter/signup.html", {"discontinued": True}, status=status)
     language = _ui_language()
     wording = services.wording_text(language)
     if request.method == "POST":
@@ -57,6 +60,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "newsletter/confirm.html", {"error": error.message}, status=400)
         return render(request, "newsletter/confirmed.html")
     pending = services.pending_signup(token)
+    if pending is not None and services.is_discontinued():
+        message = NewsletterError("discontinued").message
+        return render(request, "newsletter/confirm.html", {"error": message}, status=400)
     if pending is None:
         message = NewsletterError("link_invalid").message
         return render(request, "newsletter/confirm.html", {"error": message}, status=400)
@@ -102,8 +108,54 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "newsletter/staff_list.html",
-        {"newsletters": selectors.newsletters_for_staff(), "audience": selectors.audience()},
+        {
+            "newsletters": selectors.newsletters_for_staff(),
+            "audience": selectors.audience(),
+            "discontinued": selectors.discontinued(),
+        },
     )
+
+
+@requires(SEND_NEWSLETTERS)
+@require_http_methods(["GET", "POST"])
+def staff_discontinue(request: HttpRequest) -> HttpResponse:
+    """Discontinue the newsletter, once staff confirm what it does (R29)."""
+    if selectors.discontinued() is not None:
+        return redirect("newsletter:staff_list")
+    if request.method == "POST":
+        form = DiscontinueForm(request.POST)
+        if form.is_valid():
+            services.discontinue_newsletter(acting_user=request.user)
+            messages.success(
+                request,
+                _(
+                    "The newsletter is discontinued. Every subscription has ended; the "
+                    "sign-ups awaiting confirmation are deleted by the next retention sweep."
+                ),
+            )
+            return redirect("newsletter:staff_list")
+        status = 400
+    else:
+        form = DiscontinueForm()
+        status = 200
+    return render(
+        request,
+        "newsletter/staff_discontinue.html",
+        {"form": form, "audience": selectors.audience()},
+        status=status,
+    )
+
+
+@requires(SEND_NEWSLETTERS)
+@require_http_methods(["POST"])
+def staff_restart(request: HttpRequest) -> HttpResponse:
+    """Open the sign-up again after a discontinuation; the former subscribers subscribe anew."""
+    if services.restart_newsletter(acting_user=request.user):
+        messages.success(
+            request,
+            _("The newsletter is open for sign-ups again. Nobody gets it until they subscribe."),
+        )
+    return redirect("newsletter:staff_list")
 
 
 @requires(SEND_NEWSLETTERS)

@@ -20,6 +20,11 @@
   data (`privacy.participants`)
 - privacy.E018 an erasure participant goes with the erasure of a model whose rows erasure keeps
   (HOLD): it would act as if they went
+- privacy.E020 a consent-based purpose does not declare the event that ends its service
+  (`privacy.service_ends`)
+- privacy.E021 a declared service end names a staff action (`where`) that does not exist
+- privacy.E022 data held only on consent has no retention column, so the end of its service
+  cannot tell what was recorded before it
 """
 
 from __future__ import annotations
@@ -426,4 +431,49 @@ def check_erasure_participants(app_configs=None, **kwargs) -> list[checks.CheckM
                         id="privacy.E018",
                     )
                 )
+    return errors
+
+
+@checks.register("privacy")
+def check_service_ends(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every consent's service can end, and what was held only on it then goes (R29)."""
+    from coursekeeper.privacy import paths, service_ends
+    from coursekeeper.privacy.declarations import After
+
+    errors: list[checks.CheckMessage] = []
+    for purpose in ALL_PURPOSES.values():
+        if purpose.basis == LegalBasis.CONSENT and service_ends.declared_end(purpose.code) is None:
+            errors.append(
+                checks.Error(
+                    f"The consent-based purpose {purpose.code!r} does not declare what ends "
+                    "its service.",
+                    hint="Declare it with coursekeeper.privacy.service_ends.declare_service_end() "
+                    "in the app's privacy.py, naming the staff action that records it.",
+                    id="privacy.E020",
+                )
+            )
+    for declared in service_ends.all_declared():
+        try:
+            paths.resolve(declared.where)
+        except (ImportError, AttributeError):
+            errors.append(
+                checks.Error(
+                    f"The end of the {declared.purpose.code!r} service names {declared.where!r}, "
+                    "which does not exist.",
+                    id="privacy.E021",
+                )
+            )
+    for declaration in registry:
+        if service_ends.held_only_on_consent(declaration) and not isinstance(
+            declaration.retention, After
+        ):
+            errors.append(
+                checks.Error(
+                    f"{declaration.label} is held only on consent but has no retention column.",
+                    hint="Give it an After(...) retention on the column that says when a row "
+                    "was recorded, so the end of its service deletes what came before it.",
+                    obj=declaration.model,
+                    id="privacy.E022",
+                )
+            )
     return errors

@@ -11,6 +11,8 @@ What a withdrawal does:
 - the proof stays until the limitation period of the person's country has run out
   (`proof_release_at`, from the rule pack), then the retention sweep deletes it.
 An erasure withdraws every consent first, so the proofs it keeps carry their release date.
+When the service a consent served ends (`service_ends`), every consent in force for it ends the
+same way, at once, and the retention sweep deletes what was held only on them.
 Nothing here ends paid access: courses rest on the contract, never on a consent.
 """
 
@@ -97,6 +99,36 @@ def _end(consents, now) -> int:
     return ended
 
 
+def end_for_service(*, purpose: str, ended_at) -> int:
+    """End every consent in force for `purpose` at `ended_at`, its service having ended.
+
+    Each proof gets the release date of its person's country, as a withdrawal's does; one
+    UPDATE per country, so a newsletter with many subscribers ends in a few statements. Return
+    how many ended.
+    """
+    in_force = Consent.objects.filter(purpose=purpose, withdrawn_at__isnull=True)
+    countries = set(in_force.order_by().values_list("country", flat=True).distinct())
+    ended = 0
+    for country in sorted(countries):
+        release = release_date(
+            country=_country_for_proof(country), rule=LIMITATION_RULE, event_at=ended_at
+        )
+        ended += in_force.filter(country=country).update(
+            withdrawn_at=ended_at, proof_release_at=release
+        )
+    return ended
+
+
+def rests_only_on_consent(declaration) -> bool:
+    """Return whether a declaration's personal data is held on consent and nothing else."""
+    purposes = declaration.purposes
+    return (
+        bool(purposes)
+        and declaration.holds_personal_data
+        and all(p.basis == LegalBasis.CONSENT for p in purposes)
+    )
+
+
 def delete_consent_only_data(person: Person, purpose: str) -> int:
     """Delete the person's rows held only on consent to `purpose`; return how many went."""
     from coursekeeper.privacy.declarations import registry
@@ -104,12 +136,7 @@ def delete_consent_only_data(person: Person, purpose: str) -> int:
 
     deleted = 0
     for declaration in registry:
-        purposes = declaration.purposes
-        if not purposes or not declaration.holds_personal_data:
-            continue
-        if all(p.basis == LegalBasis.CONSENT for p in purposes) and purpose in {
-            p.code for p in purposes
-        }:
+        if rests_only_on_consent(declaration) and purpose in {p.code for p in declaration.purposes}:
             deleted += delete_rows(declaration, declaration.rows_for(person))
     return deleted
 

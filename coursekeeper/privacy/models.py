@@ -102,6 +102,53 @@ class Consent(PersonReference):
         return f"consent {self.pk} to {self.purpose}"
 
 
+class ServiceEnd(models.Model):
+    """That the service a consent-based purpose serves ended (R29): a newsletter discontinued.
+
+    Written by `privacy.service_ends.end_service`, which the app running the service calls from
+    its staff action; the consents in force for the purpose end with it, and the retention sweep
+    deletes what was recorded only on them before `ended_at`. A service started again keeps the
+    row (`restarted_at`): what was recorded before the end still goes, what is recorded on the
+    new consents after it stays.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=64, db_index=True)
+    ended_at = models.DateTimeField(_("ended at"), default=timezone.now, db_index=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    restarted_at = models.DateTimeField(_("started again at"), null=True, blank=True)
+    restarted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started again by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("end of a service")
+        verbose_name_plural = _("ends of services")
+        ordering = ["-ended_at", "-pk"]
+        constraints = [
+            # A service is ended once at a time: it must be started again before it ends again.
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=Q(restarted_at__isnull=True),
+                name="privacy_one_open_service_end_per_purpose",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"end of the {self.purpose} service {self.pk}"
+
+
 class Restriction(PersonReference):
     """A restriction of processing (GDPR Art. 18): only storage until it is lifted."""
 
@@ -637,6 +684,11 @@ class PolicyNotice(models.Model):
     Written in batches with the version it announces; the dispatch
     (`privacy.publishing.dispatch_policy_notices`) queues the email and sets `queued_at` in the
     same transaction, so a rerun finds it queued and sends nothing twice.
+
+    The same row remembers that the person hid the change's notice on the platform's pages
+    (`dismissed_at`). Someone who opened an account after the version was published has no row
+    until they hide the notice; theirs is written then, marked queued without an email, as the
+    dispatch marks a closed account's.
     """
 
     version = models.ForeignKey(
@@ -658,6 +710,8 @@ class PolicyNotice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When the person hid the notice on the platform's pages (R21); the email is not affected.
+    dismissed_at = models.DateTimeField(_("hidden on the platform at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("policy change notice")

@@ -34,6 +34,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from coursekeeper.privacy import service_ends
 from coursekeeper.privacy.declarations import (
     After,
     Category,
@@ -54,7 +55,8 @@ from coursekeeper.privacy.texts import retention_text
 # Bump when the content's shape changes, so a diff between shapes can say so.
 # 2: each purpose lists its processing paths and what a restriction leaves of them.
 # 3: the third parties a page loads after consent (`third_parties`), shaped like recipients.
-CONTENT_FORMAT = 3
+# 4: each purpose says whether its data goes when its service ends (R29).
+CONTENT_FORMAT = 4
 
 POLICY_LANGUAGES = ("da", "de", "en")
 
@@ -253,6 +255,9 @@ def build_content(
             "code": purpose.code,
             "basis": str(purpose.basis.value if hasattr(purpose.basis, "value") else purpose.basis),
             "objectable": bool(purpose.objectable),
+            # A consent-based purpose whose service can end: then its consents end, and the
+            # data held only on them is deleted (`privacy.service_ends`).
+            "ends_with_service": service_ends.declared_end(purpose.code) is not None,
             "categories": [],
             "retention": [],
             "paths": [],
@@ -380,6 +385,12 @@ def purpose_title(code: str) -> str:
     return str(purpose.title) if purpose is not None else code
 
 
+def service_end_title(entry: dict[str, Any]) -> str:
+    """Return what ends a purpose's service ("we discontinue the newsletter"), or ""."""
+    declared = service_ends.declared_end(entry["code"]) if entry.get("ends_with_service") else None
+    return str(declared.title) if declared is not None else ""
+
+
 def basis_label(code: str) -> str:
     known = dict(LegalBasis.choices)
     return str(known[code]) if code in known else code
@@ -487,6 +498,7 @@ def policy_context(content: dict[str, Any]) -> dict[str, Any]:
                     else ""
                 ),
                 "objectable": entry.get("objectable", False),
+                "service_end": service_end_title(entry),
                 "categories": [category_label(code) for code in entry["categories"]],
                 "retention": list(grouped.values()),
                 "recipients": [r["name"] for r in recipients if entry["code"] in r["purposes"]],

@@ -10,9 +10,12 @@ from html.parser import HTMLParser
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from coursekeeper.privacy import policy, publishing
 from coursekeeper.privacy.access.roles import PUBLISH_POLICY, requires
 from coursekeeper.privacy.models import PolicyVersion
+from coursekeeper.privacy.policy_announcements import hide_policy_notice, pending_changes
 
 
 def _language() -> str:
@@ -38,7 +42,7 @@ def _text(texts: dict[str, str]) -> str:
 def policy_page(request: HttpRequest) -> HttpResponse:
     """The privacy policy in effect, in the visitor's language; the live one before any."""
     version = publishing.version_in_effect()
-    pending = publishing.pending_version()
+    pending = pending_changes()
     if version is not None:
         text = _text(version.texts)
     else:
@@ -48,6 +52,21 @@ def policy_page(request: HttpRequest) -> HttpResponse:
         "privacy/policy/page.html",
         {"version": version, "pending": pending, "text": text},
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def hide_pending_change(request: HttpRequest) -> HttpResponse:
+    """Hide the notice of a pending policy version from the person's pages, then go back."""
+    number = request.POST.get("version", "")
+    if number.isdigit():
+        hide_policy_notice(user=request.user, version_number=int(number))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("web:home")
+    return redirect(target)
 
 
 @require_http_methods(["GET"])

@@ -57,6 +57,7 @@ from coursekeeper.privacy.models import (
     Restriction,
     RightsRequest,
     RightsRequestEvent,
+    ServiceEnd,
     StaffAccess,
     SweepLog,
 )
@@ -361,6 +362,12 @@ declare(
 declare_not_personal(
     ConsentText, reason="the published wording of each consent, the same for everyone"
 )
+declare_not_personal(
+    ServiceEnd,
+    reason="that the service a consent-based purpose serves ended, for everyone at once; "
+    "ended_by and restarted_by are the staff members who did it, kept as the record of their "
+    "work",
+)
 declare(
     Restriction,
     subject=AccountOrEmail("user", "email"),
@@ -645,6 +652,7 @@ declare(
         "queued_at": Category.USAGE,
         "language": Category.PROFILE,
         "outbox_message": NOT_PERSONAL.because("the outbox row, declared on its own"),
+        "dismissed_at": Category.USAGE,
     },
     retention=After(Event.CREATED, column="created_at", rule="limitation"),
     erasure=DELETE,

@@ -19,7 +19,8 @@ What a rerun does. A notice marked queued is never picked again, so a rerun, a s
 the periodic command sends nothing twice; a killed worker rolls its batch back whole.
 
 The gate (`privacy.gate.may_process`) reads `version_in_effect()`: once a version is in
-effect, a purpose it does not announce is not carried out (R21).
+effect, a purpose it does not announce is not carried out (R21). The platform's own pages
+announce a coming version too (`privacy.policy_announcements`).
 """
 
 from __future__ import annotations
@@ -170,6 +171,13 @@ def _diff_purposes(old: dict, new: dict) -> list[Change]:
                     code,
                     {"objectable": bool(after.get("objectable"))},
                 )
+            )
+        if bool(before.get("ends_with_service")) != bool(after.get("ends_with_service")):
+            # Deleting sooner needs no notice; no longer deleting when the service ends keeps
+            # data longer, which does (R21).
+            ends = bool(after.get("ends_with_service"))
+            changes.append(
+                Change("service_end_added" if ends else "service_end_removed", not ends, code)
             )
         if before.get("paths", []) != after.get("paths", []):
             # Where the purpose is carried out, and what a restriction leaves of it: told, but
@@ -350,6 +358,15 @@ def describe_change(change: dict[str, Any]) -> str:
         "basis_changed": _("%(purpose)s now rests on another legal basis: %(basis)s.")
         % {"purpose": purpose, "basis": policy.basis_label(detail.get("new", ""))},
         "objection_changed": _("%(purpose)s: whether you can object to it has changed.")
+        % {"purpose": purpose},
+        "service_end_added": _(
+            "%(purpose)s: the data held only on your consent is deleted when the service ends."
+        )
+        % {"purpose": purpose},
+        "service_end_removed": _(
+            "%(purpose)s: the data held only on your consent is no longer deleted when the "
+            "service ends."
+        )
         % {"purpose": purpose},
         "restriction_changed": _(
             "%(purpose)s: where it is carried out, or what a restriction pauses, has changed."

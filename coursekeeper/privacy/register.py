@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from coursekeeper.accounts.choices import LANGUAGE_CHOICES
 from coursekeeper.accounts.models import normalize_email
+from coursekeeper.privacy import service_ends
 from coursekeeper.privacy.access.roles import KEEP_REGISTER, can
 from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.declarations import Category, registry
@@ -572,14 +573,18 @@ def record_of_processing() -> list[Activity]:
         if not declarations:
             continue
         present = {category for d in declarations for category in d.categories()}
-        retention = []
+        retention: list[RetentionEntry] = []
         for declaration in declarations:
-            entry = RetentionEntry(
-                what=capfirst(declaration.plural_name),
-                text=retention_text(declaration.retention),
-            )
-            if entry not in retention:
-                retention.append(entry)
+            entries = [
+                RetentionEntry(
+                    what=capfirst(declaration.plural_name),
+                    text=retention_text(declaration.retention),
+                )
+            ]
+            ended = service_ends.end_text(declaration)
+            if ended:  # held only on consent: goes when the service ends, if sooner (R29)
+                entries.append(RetentionEntry(what=capfirst(declaration.plural_name), text=ended))
+            retention.extend(entry for entry in entries if entry not in retention)
         activities.append(
             Activity(
                 code=code,

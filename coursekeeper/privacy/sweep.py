@@ -60,6 +60,10 @@ whose release date falls in the week.
 
 Logs (SweepLog rows and the application log) hold model labels, rules and counts, never a value
 from a row.
+
+Ended services. After the declarations' own rules, the sweep deletes the rows held only on a
+consent whose service ended (`privacy.service_ends.service_end_rules`): the same batches, locks
+and log, one rule per declaration. They are not in the forecast: they are due at once.
 """
 
 from __future__ import annotations
@@ -232,7 +236,10 @@ def run_sweep(
     if not 0 < batch_size <= BATCH:
         raise ValueError(f"A batch holds 1 to {BATCH} rows, not {batch_size}.")
     report = SweepReport(run_id=uuid.uuid4(), as_of=as_of or timezone.now(), dry_run=dry_run)
-    for rule in sweep_rules():
+    # Imported here: the module builds its rules on this one's `Rule`.
+    from coursekeeper.privacy.service_ends import service_end_rules
+
+    for rule in [*sweep_rules(), *service_end_rules(report.as_of)]:
         outcome = _sweep_rule(rule, report, batch_size)
         report.rules.append(outcome)
         logger.info(

@@ -13,6 +13,7 @@ urlpatterns = [
     # The privacy and cookie policies, their versions and the staff page that publishes them.
     path("privacy/", policy_views.policy_page, name="policy"),
     path("privacy/cookies/", policy_views.cookie_policy, name="cookie_policy"),
+    path("privacy/changes/hide/", policy_views.hide_pending_change, name="hide_policy_notice"),
     path("privacy/versions/", policy_views.versions, name="policy_versions"),
     path("privacy/versions/<int:number>/", policy_views.version_page, name="policy_version"),
     path(

@@ -1,5 +1,6 @@
 from django.utils.functional import lazystr
 
+from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS
 from coursekeeper.privacy.declarations import (
     DELETE,
     HOLD,
@@ -25,6 +26,7 @@ from coursekeeper.privacy.purposes import (
     Purpose,
     register_purpose,
 )
+from coursekeeper.privacy.service_ends import declare_service_end, end_service
 from coursekeeper.privacy.tests.shapes.models import (
     AuditNote,
     ContactNote,
@@ -53,6 +55,19 @@ SHAPE_NEWSLETTER = register_purpose(
         lazystr("Newsletter (test)"),
         lazystr("Test-only purpose."),
     )
+)
+
+
+def end_shape_newsletter(*, acting_user):
+    """The staff action that ends the test newsletter, as an app's own service would."""
+    return end_service(purpose=SHAPE_NEWSLETTER.code, acting_user=acting_user)
+
+
+declare_service_end(
+    SHAPE_NEWSLETTER,
+    title=lazystr("the test newsletter ends"),
+    where="coursekeeper.privacy.tests.shapes.privacy.end_shape_newsletter",
+    capability=SEND_NEWSLETTERS,
 )
 
 declare(

@@ -42,7 +42,7 @@ def staff_invoices(request: HttpRequest) -> HttpResponse:
     """Every invoice and credit note, newest first, searchable by number."""
     query = request.GET.get("number", "")[:32]
     page = invoices.staff_invoice_page(
-        actor=request.user, query=query, page_number=request.GET.get("page")
+        acting_user=request.user, query=query, page_number=request.GET.get("page")
     )
     return render(request, "commerce/invoice/staff_list.html", {"page": page, "query": query})
 
@@ -52,7 +52,7 @@ def staff_invoices(request: HttpRequest) -> HttpResponse:
 def staff_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """One invoice as PDF, for staff."""
     try:
-        invoice = invoices.open_invoice_for_staff(actor=request.user, number=number)
+        invoice = invoices.open_invoice_for_staff(acting_user=request.user, number=number)
     except CommerceError as error:
         if error.code == "invoice_not_found":
             raise Http404 from error

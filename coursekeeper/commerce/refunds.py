@@ -240,14 +240,14 @@ def order_of_buyer(user, public_id) -> Order:
 STAFF_PAGE_SIZE = 50
 
 
-def staff_order_page(*, actor, query: str = "", status: str = "", page_number=None):
-    """Return one page of orders for the staff list, logging that `actor` saw them (R35).
+def staff_order_page(*, acting_user, query: str = "", status: str = "", page_number=None):
+    """Return one page of orders for the staff list, logging that `acting_user` saw them (R35).
 
     `query` finds an email (part of it) or a public id; `status` filters by status.
     """
     from django.core.paginator import Paginator
 
-    if not can(actor, SELL):
+    if not can(acting_user, SELL):
         raise CommerceError("not_allowed")
     orders = Order.objects.only(
         "pk", "public_id", "status", "email", "full_name", "currency", "total_minor", "created_at"
@@ -262,7 +262,7 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
         orders = orders.filter(status=status)
     page = Paginator(orders.order_by("-created_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
     record_access(
-        acting_user=actor,
+        acting_user=acting_user,
         rows=page.object_list,
         place="commerce:staff_orders",
         categories=["identity", "contact", "payment"],
@@ -270,9 +270,9 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
     return page
 
 
-def open_order_for_staff(*, actor, public_id) -> Order:
+def open_order_for_staff(*, acting_user, public_id) -> Order:
     """Return an order with its lines, invoices and refunds for staff, logging the view."""
-    if not can(actor, SELL):
+    if not can(acting_user, SELL):
         raise CommerceError("not_allowed")
     order = (
         Order.objects.filter(public_id=public_id)
@@ -282,7 +282,7 @@ def open_order_for_staff(*, actor, public_id) -> Order:
     )
     if order is None:
         raise CommerceError("order_not_found")
-    record_access(acting_user=actor, rows=[order], place="commerce:staff_order")
+    record_access(acting_user=acting_user, rows=[order], place="commerce:staff_order")
     return order
 
 
@@ -294,7 +294,7 @@ def _start_refund(
     order: Order,
     amount_minor: int,
     reason: str,
-    requested_by,
+    acting_user,
     note: str,
     request_key: uuid.UUID | None,
 ) -> Refund:
@@ -317,7 +317,7 @@ def _start_refund(
             amount_minor=amount_minor,
             reason=reason,
             note=note[:300],
-            requested_by=requested_by if requested_by is not None and requested_by.pk else None,
+            requested_by=acting_user if acting_user is not None and acting_user.pk else None,
             **fields,
         )
 
@@ -468,7 +468,7 @@ def refund_order(
         order=order,
         amount_minor=amount_minor,
         reason=reason,
-        requested_by=acting_user,
+        acting_user=acting_user,
         note=note,
         request_key=request_key,
     )

@@ -49,7 +49,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:254]
     status = request.GET.get("status", "")
     page = refunds.staff_order_page(
-        actor=request.user, query=query, status=status, page_number=request.GET.get("page")
+        acting_user=request.user, query=query, status=status, page_number=request.GET.get("page")
     )
     return render(
         request,
@@ -60,7 +60,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) -> HttpResponse:
     try:
-        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
+        order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     except CommerceError as error:
         raise Http404 from error
     left = refunds.refundable_minor(order)
@@ -90,7 +90,7 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, public_id, form=form, status=400)
     try:
-        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
+        order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     except CommerceError as error:
         raise Http404 from error
     if request.POST.get("confirm") != "1":

@@ -45,8 +45,8 @@ Direction = ContactEntry.Direction
 MAX_FORM_MESSAGES_PER_HOUR = 5
 
 
-def _check_staff(actor) -> None:
-    if not can(actor, ANSWER_CONTACTS):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, ANSWER_CONTACTS):
         raise ContactError("not_allowed")
 
 
@@ -152,7 +152,7 @@ def _check_logged(channel: str, direction: str, at: dt.datetime) -> None:
 @transaction.atomic
 def log_contact(
     *,
-    actor,
+    acting_user,
     contact_id: int,
     channel: str,
     direction: str,
@@ -162,7 +162,7 @@ def log_contact(
     submission_key: str | None = None,
 ) -> ContactEntry:
     """Log a phone call or an email, either way, in an existing thread (R19: kept 5 years)."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -170,13 +170,13 @@ def log_contact(
     contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
-    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+    return _log(contact, acting_user, channel, direction, at, text, subject, submission_key)
 
 
 @transaction.atomic
 def start_thread(
     *,
-    actor,
+    acting_user,
     name: str,
     email: str,
     channel: str,
@@ -190,7 +190,7 @@ def start_thread(
     submission_key: str | None = None,
 ) -> ContactEntry:
     """Log a call or an email from someone new to the inbox; a known address joins its thread."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -198,10 +198,12 @@ def start_thread(
     contact = _thread_for(normalize_email(email), name=name, language=language)
     _update_details(contact, name=name, phone=phone, postal_address=postal_address)
     contact.save(update_fields=["name", "phone", "postal_address"])
-    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+    return _log(contact, acting_user, channel, direction, at, text, subject, submission_key)
 
 
-def _log(contact, actor, channel, direction, at, text, subject, submission_key) -> ContactEntry:
+def _log(
+    contact, acting_user, channel, direction, at, text, subject, submission_key
+) -> ContactEntry:
     entry = ContactEntry(
         contact=contact,
         channel=channel,
@@ -209,7 +211,7 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
         at=min(at, timezone.now()),
         subject=subject,
         text=text,
-        logged_by=actor,
+        logged_by=acting_user,
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
@@ -220,7 +222,7 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
         contact.pk,
         entry.pk,
         channel,
-        pseudonym(actor.pk),
+        pseudonym(acting_user.pk),
     )
     return entry
 
@@ -228,7 +230,7 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
 @transaction.atomic
 def reply_by_email(
     *,
-    actor,
+    acting_user,
     contact_id: int,
     subject: str,
     text: str,
@@ -238,7 +240,7 @@ def reply_by_email(
 
     The email and the entry commit together; a double-clicked send queues one email.
     """
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -254,7 +256,7 @@ def reply_by_email(
         at=timezone.now(),
         subject=subject,
         text=text,
-        logged_by=actor,
+        logged_by=acting_user,
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
@@ -274,19 +276,19 @@ def reply_by_email(
         "contact reply queued contact=%s entry=%s by=%s",
         contact.pk,
         entry.pk,
-        pseudonym(actor.pk),
+        pseudonym(acting_user.pk),
     )
     return entry
 
 
 @transaction.atomic
-def open_contact(*, actor, contact_id: int) -> Contact:
+def open_contact(*, acting_user, contact_id: int) -> Contact:
     """Return a thread for a staff member to read: log the view and mark the thread read."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     contact = Contact.objects.select_related("user").filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
-    record_access(acting_user=actor, rows=[contact], place="contact:thread")
+    record_access(acting_user=acting_user, rows=[contact], place="contact:thread")
     if contact.unread:
         contact.unread = False
         contact.save(update_fields=["unread"])
@@ -294,11 +296,11 @@ def open_contact(*, actor, contact_id: int) -> Contact:
 
 
 @transaction.atomic
-def record_inbox_view(*, actor, contacts: Iterable[Contact]) -> int:
+def record_inbox_view(*, acting_user, contacts: Iterable[Contact]) -> int:
     """Log that a staff member saw these threads' names and addresses in the inbox list."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     return record_access(
-        acting_user=actor,
+        acting_user=acting_user,
         rows=contacts,
         place="contact:inbox",
         categories=["identity", "contact"],

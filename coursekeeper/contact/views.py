@@ -72,7 +72,7 @@ def _raise_for(error: ContactError) -> NoReturn:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.inbox_page(request.GET.get("page"))
-    services.record_inbox_view(actor=request.user, contacts=page.object_list)
+    services.record_inbox_view(acting_user=request.user, contacts=page.object_list)
     return render(request, "contact/inbox.html", {"page": page})
 
 
@@ -85,7 +85,7 @@ def _thread_page(
     status: int = 200,
 ) -> HttpResponse:
     try:
-        contact = services.open_contact(actor=request.user, contact_id=pk)
+        contact = services.open_contact(acting_user=request.user, contact_id=pk)
     except ContactError as error:
         _raise_for(error)
     reply_subject = _("Your message to %(school)s") % {"school": settings.SCHOOL_NAME}
@@ -113,7 +113,7 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.log_contact(
-                actor=request.user,
+                acting_user=request.user,
                 contact_id=pk,
                 channel=data["channel"],
                 direction=data["direction"],
@@ -140,7 +140,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.reply_by_email(
-                actor=request.user,
+                acting_user=request.user,
                 contact_id=pk,
                 subject=data["subject"],
                 text=data["text"],
@@ -166,7 +166,7 @@ def new_contact(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 entry = services.start_thread(
-                    actor=request.user,
+                    acting_user=request.user,
                     name=data["name"],
                     email=data["email"],
                     phone=data["phone"],

@@ -299,8 +299,8 @@ def unsubscribe(*, token: str) -> bool:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def _check_staff(user) -> None:
-    if not can(user, SEND_NEWSLETTERS):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, SEND_NEWSLETTERS):
         raise NewsletterError("not_allowed")
 
 

@@ -135,7 +135,7 @@ def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
         )
     rights.answer_request(
         request_id=request_id,
-        actor=None,
+        acting_user=None,
         answer=text,
         base_url=settings.SITE_URL,
         to=answer["to"],

@@ -137,7 +137,7 @@ def request_restriction(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lift_restriction(request: HttpRequest) -> HttpResponse:
-    rights.lift_restriction(user=request.user, actor=request.user)
+    rights.lift_restriction(user=request.user, acting_user=request.user)
     messages.success(request, _("The restriction is lifted."))
     return redirect("privacy:my_privacy")
 
@@ -273,7 +273,7 @@ def log_request(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     details=data["details"],
                     language=data["language"],
-                    logged_by=request.user,
+                    acting_user=request.user,
                     received_at=received_at,
                     urgent=data["urgent"],
                     base_url=_base_url(request),
@@ -299,7 +299,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     detail = load(pk)
     if detail is None:
         raise Http404
-    rights.record_view(request=detail["request"], actor=request.user)
+    rights.record_view(request=detail["request"], acting_user=request.user)
     detail.update(
         {
             "now": timezone.now(),
@@ -337,12 +337,14 @@ STAFF_ACTIONS = {
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One staff action on a request; a refused one changes nothing and says why."""
     base_url = _base_url(request)
-    actor = request.user
+    acting_user = request.user
     try:
         if action == "urgent":
-            rights.mark_urgent(request_id=pk, actor=actor, urgent=request.POST.get("urgent") == "1")
+            rights.mark_urgent(
+                request_id=pk, acting_user=acting_user, urgent=request.POST.get("urgent") == "1"
+            )
         elif action == "carry_out":
-            rights.carry_out_request(request_id=pk, actor=actor, base_url=base_url)
+            rights.carry_out_request(request_id=pk, acting_user=acting_user, base_url=base_url)
         elif action in STAFF_ACTIONS:
             form = STAFF_ACTIONS[action](request.POST)
             if not form.is_valid():
@@ -352,7 +354,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if action == "extend":
                 rights.extend_request(
                     request_id=pk,
-                    actor=actor,
+                    acting_user=acting_user,
                     months=data["months"],
                     reason=data["reason"],
                     base_url=base_url,
@@ -360,7 +362,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             elif action == "fee":
                 rights.request_fee(
                     request_id=pk,
-                    actor=actor,
+                    acting_user=acting_user,
                     amount=data["amount"],
                     currency=data["currency"],
                     reason=data["reason"],
@@ -368,14 +370,14 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
             elif action == "refuse":
                 rights.refuse_request(
-                    request_id=pk, actor=actor, reason=data["reason"], base_url=base_url
+                    request_id=pk, acting_user=acting_user, reason=data["reason"], base_url=base_url
                 )
             elif action == "answer":
                 rights.answer_request(
-                    request_id=pk, actor=actor, answer=data["answer"], base_url=base_url
+                    request_id=pk, acting_user=acting_user, answer=data["answer"], base_url=base_url
                 )
             else:
-                rights.add_note(request_id=pk, actor=actor, note=data["note"])
+                rights.add_note(request_id=pk, acting_user=acting_user, note=data["note"])
         else:
             raise Http404
     except PrivacyError as error:

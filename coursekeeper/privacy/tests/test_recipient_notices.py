@@ -91,7 +91,7 @@ def test_r29_erasure_mails_the_recipient_with_a_contact_once_and_tasks_staff_wit
     request = file(Kind.ERASURE, learner)
 
     # Staff carry it out; the erasure job runs after the commit and tells the recipients.
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     job = ErasureJob.objects.get(request=request)
     assert job.status == "done"
@@ -324,12 +324,12 @@ def test_r30_a_restriction_carried_out_twice_tells_each_recipient_once(token):
         kind=Kind.RESTRICTION,
         channel=Channel.EMAIL,
         email=learner.email,
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
 
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     (mail,) = OutboxMessage.objects.filter(template="privacy/recipient_notice")
     assert (mail.email, mail.language, mail.forget_after_sending) == (

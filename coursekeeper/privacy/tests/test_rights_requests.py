@@ -195,12 +195,12 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
     )
     with pytest.raises(PrivacyError) as too_long:
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=3, reason="Many systems", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=3, reason="Many systems", base_url=BASE
         )
     assert too_long.value.code == "extension_too_long"
 
     rights.extend_request(
-        request_id=request.pk, actor=officer, months=2, reason="Archives on paper", base_url=BASE
+        request_id=request.pk, acting_user=officer, months=2, reason="Archives on paper", base_url=BASE
     )
     request.refresh_from_db()
     assert request.extended_until == rights.add_months(request.due_at, 2)
@@ -208,7 +208,7 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
 
     with pytest.raises(PrivacyError) as again:
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=1, reason="More", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=1, reason="More", base_url=BASE
         )
     assert again.value.code == "already_extended"
     assert actions(request) == ["filed", "extended"]
@@ -234,7 +234,7 @@ def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing()
         pytest.raises(PrivacyError) as late,
     ):
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
         )
 
     assert late.value.code == "extension_too_late"
@@ -246,7 +246,7 @@ def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing()
 
     with time_machine.travel(dt.datetime(2026, 5, 10, 23, 30, tzinfo=COPENHAGEN), tick=False):
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
         )
 
     request.refresh_from_db()
@@ -283,7 +283,7 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
         kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
     )
     with pytest.raises(PrivacyError) as not_flagged:
-        rights.refuse_request(request_id=first.pk, actor=officer, reason="Again", base_url=BASE)
+        rights.refuse_request(request_id=first.pk, acting_user=officer, reason="Again", base_url=BASE)
     assert not_flagged.value.code == "not_excessive"
 
     second = rights.file_request(
@@ -297,7 +297,7 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
 
     rights.request_fee(
         request_id=second.pk,
-        actor=officer,
+        acting_user=officer,
         amount=Decimal("150.00"),
         currency="DKK",
         reason="The third copy this year.",
@@ -308,7 +308,7 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
     fee_mail = OutboxMessage.objects.order_by("pk").last()
     assert "150.00 DKK" in fee_mail.body_text
 
-    rights.refuse_request(request_id=second.pk, actor=officer, reason="Unfounded.", base_url=BASE)
+    rights.refuse_request(request_id=second.pk, acting_user=officer, reason="Unfounded.", base_url=BASE)
     second.refresh_from_db()
     assert second.status == Status.REFUSED
     refusal = OutboxMessage.objects.order_by("pk").last().body_text
@@ -335,7 +335,7 @@ def test_r32_a_state_change_and_its_audit_line_and_email_commit_together(monkeyp
     monkeypatch.setattr(rights, "queue_email", outbox_down)
     with pytest.raises(RuntimeError):
         rights.answer_request(
-            request_id=request.pk, actor=officer, answer="Corrected.", base_url=BASE
+            request_id=request.pk, acting_user=officer, answer="Corrected.", base_url=BASE
         )
     request.refresh_from_db()
     assert (request.status, request.answer) == (Status.OPEN, "")
@@ -401,7 +401,7 @@ def test_r32_the_scheduler_alerts_staff_once_per_deadline():
     assert "1 privacy request is close to its deadline" in alerts.get().subject
 
     rights.extend_request(
-        request_id=request.pk, actor=officer, months=1, reason="Busy", base_url=BASE
+        request_id=request.pk, acting_user=officer, months=1, reason="Busy", base_url=BASE
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=28)):
         call_command("privacy_request_clock")
@@ -516,11 +516,11 @@ def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():
         kind=Kind.ERASURE,
         channel=Channel.EMAIL,
         email="visitor@example.org",
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
 
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     # Consent proofs are kept, withdrawn, until the limitation period ends; the other's stands.
     assert sorted(
@@ -541,11 +541,11 @@ def test_r28_access_for_someone_without_an_account_is_answered_by_hand():
         kind=Kind.ACCESS,
         channel=Channel.POST,
         email="letter@example.org",
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
     with pytest.raises(PrivacyError) as refused:
-        rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+        rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
     assert refused.value.code == "no_account"
     request.refresh_from_db()
     assert request.status == Status.OPEN

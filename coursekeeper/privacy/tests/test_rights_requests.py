@@ -195,12 +195,20 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
     )
     with pytest.raises(PrivacyError) as too_long:
         rights.extend_request(
-            request_id=request.pk, acting_user=officer, months=3, reason="Many systems", base_url=BASE
+            request_id=request.pk,
+            acting_user=officer,
+            months=3,
+            reason="Many systems",
+            base_url=BASE,
         )
     assert too_long.value.code == "extension_too_long"
 
     rights.extend_request(
-        request_id=request.pk, acting_user=officer, months=2, reason="Archives on paper", base_url=BASE
+        request_id=request.pk,
+        acting_user=officer,
+        months=2,
+        reason="Archives on paper",
+        base_url=BASE,
     )
     request.refresh_from_db()
     assert request.extended_until == rights.add_months(request.due_at, 2)
@@ -283,7 +291,9 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
         kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
     )
     with pytest.raises(PrivacyError) as not_flagged:
-        rights.refuse_request(request_id=first.pk, acting_user=officer, reason="Again", base_url=BASE)
+        rights.refuse_request(
+            request_id=first.pk, acting_user=officer, reason="Again", base_url=BASE
+        )
     assert not_flagged.value.code == "not_excessive"
 
     second = rights.file_request(
@@ -308,7 +318,9 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
     fee_mail = OutboxMessage.objects.order_by("pk").last()
     assert "150.00 DKK" in fee_mail.body_text
 
-    rights.refuse_request(request_id=second.pk, acting_user=officer, reason="Unfounded.", base_url=BASE)
+    rights.refuse_request(
+        request_id=second.pk, acting_user=officer, reason="Unfounded.", base_url=BASE
+    )
     second.refresh_from_db()
     assert second.status == Status.REFUSED
     refusal = OutboxMessage.objects.order_by("pk").last().body_text

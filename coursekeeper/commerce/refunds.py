@@ -34,7 +34,9 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.contrib.admin.models import ADDITION
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
@@ -55,7 +57,7 @@ from coursekeeper.commerce.subscriptions import (
     format_money,
 )
 from coursekeeper.privacy.access.roles import SELL, can
-from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.access.services import record_access, record_staff_change
 from coursekeeper.privacy.rules import (
     COUNTRY_RULES,
     PeriodEnd,
@@ -312,7 +314,7 @@ def _start_refund(
         if amount_minor > refundable_minor(locked):
             raise CommerceError("refund_too_much")
         fields = {"idempotency_key": request_key} if request_key is not None else {}
-        return Refund.objects.create(
+        refund = Refund.objects.create(
             order=locked,
             amount_minor=amount_minor,
             reason=reason,
@@ -320,6 +322,20 @@ def _start_refund(
             requested_by=acting_user if acting_user is not None and acting_user.pk else None,
             **fields,
         )
+        _audit(acting_user, refund, "refund_issued")
+        return refund
+
+
+def _audit(acting_user, refund: Refund, change: str) -> None:
+    """Write the staff audit row of `refund` (its amount, not whose it is)."""
+    record_staff_change(
+        acting_user=acting_user,
+        obj=refund,
+        action=ADDITION,
+        message=change,
+        amount=str(Decimal(refund.amount_minor) / 100),
+        currency=refund.order.currency,
+    )
 
 
 def _ask_provider(refund: Refund) -> RefundState:
@@ -535,6 +551,8 @@ def withdraw_order(*, order: Order, acting_user) -> Refund:
                 requested_by=acting_user,
                 note="proportionate" if assessment.proportionate else "",
             )
+            if acting_user.pk != locked.buyer_id:  # staff recording the buyer's withdrawal
+                _audit(acting_user, existing, "withdrawal_recorded")
     _end_subscription_now(order)
     refund = _run(existing, email="withdrawal")
     if refund.status == Refund.Status.SUCCEEDED:

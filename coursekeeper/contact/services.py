@@ -1,8 +1,8 @@
 """Every write of the contact app: messages in, contacts staff log, replies out, views logged.
 
 Each function is one transaction: the entry, the thread's new dates and `keep_until`
-(coursekeeper.contact.retention), the outgoing email (through the outbox) and the audit row
-commit together or not at all. A double-clicked form carries one random `submission_key`,
+(coursekeeper.contact.retention), the outgoing email (through the outbox) and the staff audit
+row commit together or not at all. A double-clicked form carries one random `submission_key`,
 unique on the entry, so the second submit returns the first entry and sends nothing again.
 
 Text is stored exactly as it was typed -- markup and script-looking input included. Nothing
@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.contrib.admin.models import ADDITION
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ from coursekeeper.contact.privacy import RECEIVE_MESSAGE, REPLY_BY_EMAIL
 from coursekeeper.contact.retention import refresh_keep_until
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
-from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.access.services import record_access, record_staff_change
 from coursekeeper.privacy.paths import ProcessingPath
 from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
@@ -216,6 +217,9 @@ def _log(
     )
     if _add_entry(entry) is None:
         return _entry_for_key(submission_key)
+    record_staff_change(
+        acting_user=acting_user, obj=entry, action=ADDITION, message="contact_logged"
+    )
     refresh_keep_until(contact)
     logger.info(
         "contact logged contact=%s entry=%s channel=%s by=%s",
@@ -261,6 +265,9 @@ def reply_by_email(
     )
     if _add_entry(entry) is None:
         return _entry_for_key(submission_key)
+    record_staff_change(
+        acting_user=acting_user, obj=entry, action=ADDITION, message="contact_answered"
+    )
     queue_email(
         to=contact.email,
         subject=subject,

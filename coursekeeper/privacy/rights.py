@@ -25,6 +25,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -36,6 +37,7 @@ from django.utils.translation import gettext
 from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can, holders
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     Objection,
@@ -84,8 +86,39 @@ def deadline_order():
     return [Coalesce("extended_until", "due_at").asc(nulls_last=True), F("urgent").desc(), "pk"]
 
 
-def _event(request: RightsRequest, action: str, *, acting_user=None, note: str = "") -> None:
+# How each staff action on a request reads in the staff audit trail (`privacy.access.changes`).
+AUDITED_AS = {
+    Action.FILED: "request_logged",
+    Action.EXTENDED: "request_extended",
+    Action.MARKED_URGENT: "request_marked_urgent",
+    Action.FEE_REQUESTED: "request_fee_asked",
+    Action.REFUSED: "request_refused",
+    Action.ANSWERED: "request_answered",
+    Action.CARRIED_OUT: "request_carried_out",
+    Action.NOTE: "request_note_added",
+}
+
+
+def _event(
+    request: RightsRequest,
+    action: str,
+    *,
+    acting_user=None,
+    note: str = "",
+    audited_as: str = "",
+    **values,
+) -> None:
+    """Write a line of the request's history. A staff member's action also writes its row of
+    the staff audit trail, in the same transaction (`values` fill its text)."""
     RightsRequestEvent.objects.create(request=request, action=action, actor=acting_user, note=note)
+    if acting_user is not None:
+        record_staff_change(
+            acting_user=acting_user,
+            obj=request,
+            action=ADDITION if action == Action.FILED else CHANGE,
+            message=audited_as or AUDITED_AS[action],
+            **values,
+        )
 
 
 def _person_filter(request: RightsRequest) -> Q:
@@ -312,7 +345,7 @@ def extend_request(
     request.extended_until = add_months(request.due_at, months)
     request.extension_reason = reason.strip()
     request.save(update_fields=["extended_until", "extension_reason"])
-    _event(request, Action.EXTENDED, acting_user=acting_user, note=f"{months}")
+    _event(request, Action.EXTENDED, acting_user=acting_user, note=f"{months}", months=months)
     _send(request, "request_extended", base_url=base_url)
     return request
 
@@ -325,7 +358,11 @@ def mark_urgent(*, request_id: int, acting_user, urgent: bool) -> RightsRequest:
         request.urgent = urgent
         request.save(update_fields=["urgent"])
         _event(
-            request, Action.MARKED_URGENT, acting_user=acting_user, note="yes" if urgent else "no"
+            request,
+            Action.MARKED_URGENT,
+            acting_user=acting_user,
+            note="yes" if urgent else "no",
+            audited_as="request_marked_urgent" if urgent else "request_not_urgent",
         )
     return request
 
@@ -348,7 +385,14 @@ def request_fee(
     request.fee_currency = currency
     request.refusal_reason = reason.strip()
     request.save(update_fields=["status", "fee_amount", "fee_currency", "refusal_reason"])
-    _event(request, Action.FEE_REQUESTED, acting_user=acting_user, note=f"{amount} {currency}")
+    _event(
+        request,
+        Action.FEE_REQUESTED,
+        acting_user=acting_user,
+        note=f"{amount} {currency}",
+        amount=str(amount),
+        currency=currency,
+    )
     _send(request, "request_fee", base_url=base_url)
     return request
 
@@ -477,11 +521,17 @@ def restrict_processing(
 @transaction.atomic
 def lift_restriction(*, user: User, acting_user=None) -> int:
     """Lift the person's restriction; the person is told before it is lifted (Art. 18(3))."""
+    restrictions = Restriction.objects.filter(user=user, lifted_at__isnull=True)
     if acting_user is not None and acting_user.pk != user.pk:
         _check_staff(acting_user)
-    return Restriction.objects.filter(user=user, lifted_at__isnull=True).update(
-        lifted_at=timezone.now()
-    )
+        for restriction in restrictions.select_for_update():
+            record_staff_change(
+                acting_user=acting_user,
+                obj=restriction,
+                action=CHANGE,
+                message="restriction_lifted",
+            )
+    return restrictions.update(lifted_at=timezone.now())
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from coursekeeper.commerce.factories import (
 from coursekeeper.commerce.models import Order, ShopSettings, VatScheme
 from coursekeeper.commerce.pricing import Quote, quote
 from coursekeeper.commerce.tests.providers_helpers import complete_seller
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +207,11 @@ def test_r11_the_owner_may_opt_for_the_buyers_vat_from_the_first_euro_for_two_ye
     assert still_chosen == chosen_at
     assert ShopSettings.current().destination_vat_chosen_at is None
     assert vat_of(ended) == (VatScheme.HOME_BELOW_THRESHOLD, "DK", 2725)
+    shop = str(ShopSettings.current().pk)
+    assert audit_trail() == [
+        (owner.pk, "shopsettings", shop, "The buyer's country's VAT chosen from the first euro"),
+        (owner.pk, "shopsettings", shop, "The buyer's country's VAT option ended"),
+    ]
 
 
 def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(course):

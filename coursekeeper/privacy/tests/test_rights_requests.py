@@ -21,9 +21,10 @@ from coursekeeper.privacy import rights
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.factories import ConsentFactory
 from coursekeeper.privacy.gate import may_process
-from coursekeeper.privacy.models import Consent, RightsRequest, StaffAccess
+from coursekeeper.privacy.models import Consent, Restriction, RightsRequest, StaffAccess
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ALL_PURPOSES
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +353,7 @@ def test_r32_a_state_change_and_its_audit_line_and_email_commit_together(monkeyp
     request.refresh_from_db()
     assert (request.status, request.answer) == (Status.OPEN, "")
     assert actions(request) == ["filed"]
+    assert audit_trail() == []  # the staff audit row went with the answer
 
 
 def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
@@ -605,3 +607,105 @@ def test_r32_the_forms_on_my_data_repeat_no_id():
     ids = re.findall(r'\sid="([^"]+)"', page)
 
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+
+
+# --- The staff audit trail (R35) ------------------------------------------------------------------
+
+
+def test_r35_staff_logging_flagging_extending_noting_and_answering_are_audited_refusals_not():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+
+    logged = rights.file_request(
+        kind=Kind.ACCESS,
+        channel=Channel.PHONE,
+        email=learner.email,
+        acting_user=officer,
+        base_url=BASE,
+    )
+    refused = []
+    for refusal in (
+        lambda: rights.file_request(
+            kind=Kind.ACCESS,
+            channel=Channel.EMAIL,
+            email=learner.email,
+            acting_user=officer,
+            received_at=timezone.now() + dt.timedelta(days=1),
+            base_url=BASE,
+        ),
+        lambda: rights.extend_request(
+            request_id=logged.pk, acting_user=officer, months=3, reason="x", base_url=BASE
+        ),
+        lambda: rights.add_note(request_id=logged.pk, acting_user=officer, note="  "),
+    ):
+        with pytest.raises(PrivacyError) as error:
+            refusal()
+        refused.append(error.value.code)
+    rights.mark_urgent(request_id=logged.pk, acting_user=officer, urgent=True)
+    rights.mark_urgent(request_id=logged.pk, acting_user=officer, urgent=False)
+    rights.extend_request(
+        request_id=logged.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
+    )
+    rights.add_note(request_id=logged.pk, acting_user=officer, note="Called back.")
+    rights.answer_request(
+        request_id=logged.pk, acting_user=officer, answer="Here it is.", base_url=BASE
+    )
+    with pytest.raises(PrivacyError) as closed:
+        rights.answer_request(
+            request_id=logged.pk, acting_user=officer, answer="Again.", base_url=BASE
+        )
+
+    assert refused == ["received_in_future", "extension_too_long", "note_needed"]
+    assert closed.value.code == "request_closed"
+    assert RightsRequest.objects.count() == 1
+    assert audit_trail() == [
+        (officer.pk, "rightsrequest", str(logged.pk), text)
+        for text in (
+            "Request logged (it came by email, post or phone)",
+            "Request marked urgent",
+            "Request no longer marked urgent",
+            "Deadline extended by 2 months",
+            "Note added to the request",
+            "Request answered",
+        )
+    ]
+
+
+def test_r35_staff_charging_refusing_carrying_out_and_lifting_are_audited_the_person_is_not():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    first, second, third = (
+        rights.file_request(
+            kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+        for _time in range(3)
+    )
+    rights.restrict_processing(user=learner, base_url=BASE)
+
+    with pytest.raises(PrivacyError) as not_excessive:
+        rights.refuse_request(
+            request_id=first.pk, acting_user=officer, reason="Again.", base_url=BASE
+        )
+    rights.request_fee(
+        request_id=second.pk,
+        acting_user=officer,
+        amount=Decimal("25.00"),
+        currency="DKK",
+        reason="A third copy.",
+        base_url=BASE,
+    )
+    rights.refuse_request(
+        request_id=third.pk, acting_user=officer, reason="Unfounded.", base_url=BASE
+    )
+    rights.carry_out_request(request_id=first.pk, acting_user=officer, base_url=BASE)
+    lifted = rights.lift_restriction(user=learner, acting_user=officer)
+
+    assert not_excessive.value.code == "not_excessive"
+    assert lifted == 1
+    restriction = Restriction.objects.get(user=learner)
+    assert audit_trail() == [
+        (officer.pk, "rightsrequest", str(second.pk), "Fee of 25.00 DKK asked"),
+        (officer.pk, "rightsrequest", str(third.pk), "Request refused with reasons"),
+        (officer.pk, "rightsrequest", str(first.pk), "Request carried out"),
+        (officer.pk, "restriction", str(restriction.pk), "Restriction of processing lifted"),
+    ]

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,10 @@ from coursekeeper.commerce import oss, refunds
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
 from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, SELL, can, requires
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
+
+# Refusals about the amount typed, shown beside it.
+AMOUNT_REFUSALS = {"refund_amount_invalid", "refund_too_much"}
 
 
 class RefundForm(forms.Form):
@@ -59,10 +63,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) -> HttpResponse:
-    try:
-        order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
-    except CommerceError as error:
-        raise Http404 from error
+    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     left = refunds.refundable_minor(order)
     if form is None:
         form = RefundForm(
@@ -78,21 +79,21 @@ def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) ->
 
 @requires(SELL)
 @require_GET
+@refusals_as_pages
 def order_detail(request: HttpRequest, public_id) -> HttpResponse:
     return _detail(request, public_id)
 
 
 @requires(SELL)
 @require_POST
+@refusals_as_pages
 def refund(request: HttpRequest, public_id) -> HttpResponse:
-    """The first POST shows the confirmation page; the POST with `confirm` refunds."""
+    """The first POST shows the confirmation page; the POST with `confirm` refunds. A refused
+    refund shows the order's page again, the form as typed and the reason beside the amount."""
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _detail(request, public_id, form=form, status=400)
-    try:
-        order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
-    except CommerceError as error:
-        raise Http404 from error
+    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     if request.POST.get("confirm") != "1":
         return render(
             request,
@@ -108,10 +109,11 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
             note=form.cleaned_data["note"],
             request_key=form.cleaned_data["request_key"],
         )
-    except CommerceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The refund is done and the buyer is told by email."))
+    except CommerceError as refusal:
+        field = "amount" if refusal.code in AMOUNT_REFUSALS else None
+        status = show_on_form(form, refusal, field=field)
+        return _detail(request, public_id, form=form, status=status)
+    messages.success(request, _("The refund is done and the buyer is told by email."))
     return redirect("commerce_staff:order", public_id=order.public_id)
 
 
@@ -126,19 +128,14 @@ class DestinationVatForm(forms.Form):
 
 @requires(SELL)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def vat_threshold(request: HttpRequest) -> HttpResponse:
     """The threshold's figures for shop staff; the owner opts for destination VAT here."""
     if request.method == "POST":
         form = DestinationVatForm(request.POST)
         if form.is_valid():
-            try:
-                oss.choose_destination_vat(
-                    acting_user=request.user, chosen=form.cleaned_data["chosen"]
-                )
-            except CommerceError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, _("The shop's VAT choice is saved."))
+            oss.choose_destination_vat(acting_user=request.user, chosen=form.cleaned_data["chosen"])
+            messages.success(request, _("The shop's VAT choice is saved."))
         return redirect("commerce_staff:vat")
     figures = oss.threshold_figures()
     return render(

@@ -100,8 +100,11 @@ def make_choice(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{settings_url}?{urlencode({'next': next_url})}")
     try:
         accepted, method = _accepted_for(request, action)
-    except CookieChoiceError as error:
-        return _settings_page(request, next_url=next_url, error=error.message, status=400)
+    except CookieChoiceError as refusal:
+        # The settings form again, the message above it: the person chooses right there.
+        return _settings_page(
+            request, next_url=next_url, error=refusal.message, status=refusal.status
+        )
     previously = accepted_categories(request)
     choice = services.record_choice(
         accepted=accepted, method=method, language=get_language() or "", user=request.user

@@ -4,7 +4,7 @@ processing (R25) with its CSV and PDF exports. Owner and privacy officer only.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from coursekeeper.privacy import register
 from coursekeeper.privacy.access.roles import KEEP_REGISTER, requires
 from coursekeeper.privacy.models import ProviderSettings, Recipient
 from coursekeeper.privacy.register_forms import DisclosureForm, RecipientForm
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -43,14 +44,15 @@ def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> H
                     data=form.cleaned_data,
                     recipient_id=recipient.pk if recipient else None,
                 )
-            except register.RegisterError as error:
-                form.add_error(error.field_name, error.message)
+            except register.RegisterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(
                     request, _("%(name)s is saved in the register.") % {"name": saved.name}
                 )
                 return redirect("privacy:recipients")
-        status = 400
+        else:
+            status = 400
     elif recipient is not None:
         form = RecipientForm(initial=RecipientForm.initial_for(recipient))
     else:
@@ -65,16 +67,18 @@ def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> H
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def recipient_new(request: HttpRequest) -> HttpResponse:
     return _recipient_form_page(request, None)
 
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     recipient = Recipient.objects.filter(pk=pk).first()
     if recipient is None:
-        raise Http404
+        raise register.RegisterError("recipient_not_found")
     return _recipient_form_page(request, recipient)
 
 
@@ -83,6 +87,7 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def disclosure_new(request: HttpRequest) -> HttpResponse:
     """Log that a person's data went to an authority on a legal order; they see it (R37)."""
     status = 200
@@ -100,8 +105,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
                     order_date=data["order_date"],
                     disclosed_on=data["disclosed_on"],
                 )
-            except register.RegisterError as error:
-                form.add_error(error.field_name, error.message)
+            except register.RegisterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(
                     request,
@@ -111,7 +116,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 return redirect("privacy:recipients")
-        status = 400
+        else:
+            status = 400
     else:
         form = DisclosureForm()
     has_authorities = form.fields["authority"].queryset.exists()
@@ -142,19 +148,12 @@ def record_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, error: register.RegisterError) -> HttpResponse:
-    messages.error(request, error.message)
-    return redirect("privacy:register")
-
-
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
+@refusals_as_pages
 def record_csv(request: HttpRequest) -> HttpResponse:
     """The record as CSV for an authority, in the staff member's language."""
-    try:
-        register.check_record_exportable()
-    except register.RegisterError as error:
-        return _refused(request, error)
+    register.check_record_exportable()
     content = register.record_csv(register.record_of_processing())
     return _download(
         content,
@@ -165,12 +164,10 @@ def record_csv(request: HttpRequest) -> HttpResponse:
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
+@refusals_as_pages
 def record_pdf(request: HttpRequest) -> HttpResponse:
     """The record as PDF for an authority, in the staff member's language."""
-    try:
-        register.check_record_exportable()
-    except register.RegisterError as error:
-        return _refused(request, error)
+    register.check_record_exportable()
     language = translation.get_language()
     content = register.record_pdf(register.record_of_processing(), language=language)
     return _download(

@@ -232,7 +232,8 @@ def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(co
     assert f'in {year} so far</dt>\n    <dd id="vat-current-year">EUR 9,909.00</dd>' in page
     assert "Our own country's VAT, for sales of another EUR 91.00 this year." in page
     assert "Only the school owner can change this." in page
-    assert (refused.status_code, unchanged) == (302, None)
+    assert (refused.status_code, unchanged) == (403, None)
+    assert "Your role does not allow this." in refused.content.decode()
     assert ShopSettings.current().destination_vat_chosen_at is not None
     assert "the shop chose it from the first euro" in after
     assert f"it can be ended from Jan. 1, {year + 2}" in after

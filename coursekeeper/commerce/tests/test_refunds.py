@@ -111,7 +111,10 @@ def test_r15_refund_of_more_than_is_left_is_refused_and_changes_nothing(token):
         {"amount": "1000.01", "request_key": str(uuid.uuid4()), "confirm": "1"},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"] == [
+        "That is more than what is left to refund on this order."
+    ]
     assert Refund.objects.filter(order=order).count() == 0
     assert at_provider(order).refunded_minor == 0
     order.refresh_from_db()

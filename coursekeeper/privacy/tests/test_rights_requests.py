@@ -371,7 +371,8 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     assert "Wrong name" in page.content.decode()
 
     empty = officer.post(reverse("privacy:request_action", args=[request.pk, "answer"]), {})
-    assert empty.status_code == 302
+    assert empty.status_code == 400
+    assert "This field is required." in empty.content.decode()
     request.refresh_from_db()
     assert request.status == Status.OPEN
 
@@ -382,15 +383,18 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     request.refresh_from_db()
     assert request.status == Status.ANSWERED
     assert actions(request) == ["filed", "answered"]
+    # The page, and the page again with the refused empty answer: each showed the request.
     assert list(StaffAccess.objects.filter(user=learner).values_list("place", "object_id")) == [
-        ("privacy:request_detail", str(request.pk))
+        ("privacy:request_detail", str(request.pk)),
+        ("privacy:request_detail", str(request.pk)),
     ]
     assert "We corrected your name." in OutboxMessage.objects.order_by("pk").last().body_text
 
     closed = officer.post(
         reverse("privacy:request_action", args=[request.pk, "answer"]), {"answer": "Again"}
     )
-    assert closed.status_code == 302
+    assert closed.status_code == 400
+    assert "This request is already closed; nothing was changed." in closed.content.decode()
     request.refresh_from_db()
     assert request.answer == "We corrected your name."
 
@@ -458,7 +462,8 @@ def test_r31_objection_stops_an_objectable_purpose_and_others_are_refused():
     assert request.status == Status.ANSWERED
 
     refused = client.post(reverse("privacy:object_to_purpose"), {"purpose": "security"})
-    assert refused.status_code == 302
+    assert refused.status_code == 400
+    assert "That processing cannot be objected to here." in refused.content.decode()
     assert RightsRequest.objects.filter(kind=Kind.OBJECTION).count() == 1
     assert may_process(person, ALL_PURPOSES["security"])
 

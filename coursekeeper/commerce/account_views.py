@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import refunds, subscriptions
+from coursekeeper.commerce import refunds, services, subscriptions
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.web.refusals import refusals_as_pages
 
@@ -64,7 +64,7 @@ def withdraw(request: HttpRequest, public_id) -> HttpResponse:
     """GET explains what a withdrawal gives back (or why not); POST withdraws."""
     order = refunds.order_of_buyer(request.user, public_id)
     if request.method == "POST":
-        refund = refunds.withdraw_order(order=order, acting_user=request.user)
+        refund = services.withdraw_order(order=order, acting_user=request.user)
         messages.success(
             request,
             _("You have withdrawn from the contract. A confirmation is on its way by email."),
@@ -85,7 +85,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page, then POST cancels at the end of the paid period."""
     subscription = subscriptions.subscription_of(request.user, pk)
     if request.method == "POST":
-        subscription = subscriptions.cancel_subscription(
+        subscription = services.cancel_subscription(
             subscription=subscription, acting_user=request.user
         )
         messages.success(
@@ -110,8 +110,8 @@ def public_cancel(request: HttpRequest) -> HttpResponse:
         form = PublicCancellationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            subscriptions.request_cancellation(
-                request=subscriptions.CancellationRequest(
+            services.request_cancellation(
+                request=services.CancellationRequest(
                     name=data["name"],
                     email=data["email"],
                     contract=data["contract"],
@@ -139,7 +139,7 @@ def public_cancel(request: HttpRequest) -> HttpResponse:
 def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the subscription and a button, POST cancels: a link scanner cancels nothing."""
     if request.method == "POST":
-        subscription = subscriptions.confirm_cancellation(token=token)
+        subscription = services.confirm_cancellation(token=token)
         return render(request, "commerce/account/cancel_done.html", {"subscription": subscription})
     subscription = subscriptions.subscription_for_token(token)
     return render(request, "commerce/account/cancel_confirm.html", {"subscription": subscription})

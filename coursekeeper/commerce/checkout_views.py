@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import checkout, pricing, seats, selectors
+from coursekeeper.commerce import checkout, pricing, seats, selectors, services
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.forms import CheckoutForm, SeatInvitationForm
 from coursekeeper.commerce.models import Order, Product
@@ -145,10 +145,10 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
         return _render(request, form, product, status=400)
     data = form.cleaned_data
     try:
-        _order, url = checkout.start_checkout(
+        _order, url = services.start_checkout(
             product=product,
             currency=data["currency"],
-            billing=checkout.BillingDetails(
+            billing=services.BillingDetails(
                 full_name=data["full_name"],
                 email=data["email"],
                 street_address=data["street_address"],
@@ -160,7 +160,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                 vat_number=data["vat_number"],
             ),
             buyer=request.user if request.user.is_authenticated else None,
-            guest=checkout.GuestSignup(
+            guest=services.GuestSignup(
                 password=data["password"],
                 adult_confirmed=data["adult_confirmed"],
                 time_zone=data.get("time_zone") or "Europe/Copenhagen",
@@ -187,7 +187,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_as_pages
 def checkout_return(request: HttpRequest, public_id) -> HttpResponse:
     """Where the provider sends the buyer back: paid (signed in here), pending or failed."""
-    outcome = checkout.complete_return(
+    outcome = services.complete_return(
         order_public_id=public_id,
         session_id=request.GET.get("session_id", "")[:255],
         browser_token=request.session.get(BROWSER_TOKEN_KEY, ""),
@@ -248,7 +248,7 @@ def order_seats(request: HttpRequest, public_id) -> HttpResponse:
         form = SeatInvitationForm(request.POST)
         if form.is_valid():
             try:
-                seats.invite_to_seat(
+                services.invite_to_seat(
                     order=order,
                     email=form.cleaned_data["email"],
                     acting_user=request.user,
@@ -282,7 +282,7 @@ def accept_seat(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        seats.accept_seat(token=token, user=request.user)
+        services.accept_seat(token=token, acting_user=request.user)
         messages.success(request, _("The place is yours. Welcome to the course!"))
         return redirect("learning:dashboard")
     return render(

@@ -9,7 +9,7 @@ card-expiry reminder) and the card's country, which starts at the billing countr
 A declined card is shown on the page and the checkout stays open, as on Stripe's page: the
 buyer can try another card or cancel. The fields are named `simulate` and `issuer_country`, so
 no field of this page even looks like it could take card data. Thin: parse, call
-`sandbox.pay_sandbox_checkout`, render; a checkout paid or expired meanwhile is refused with the
+`services.pay_sandbox_checkout`, render; a checkout paid or expired meanwhile is refused with the
 shared refusal page (409).
 """
 
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.accounts.choices import COUNTRY_CHOICES
+from coursekeeper.commerce import services
 from coursekeeper.commerce.errors import MESSAGES
 from coursekeeper.commerce.models import SandboxCheckout
 from coursekeeper.commerce.providers import sandbox
@@ -90,7 +91,7 @@ def pay(request: HttpRequest, session_id: str) -> HttpResponse:
     form = SandboxPaymentForm(request.POST, default_country=checkout.card_country)
     if request.POST.get("outcome") != "pay" or not form.is_valid():
         return _page(request, checkout, form, status=400)
-    result = sandbox.pay_sandbox_checkout(
+    result = services.pay_sandbox_checkout(
         session_id=session_id,
         card=form.cleaned_data["simulate"],
         card_country=form.cleaned_data["issuer_country"],

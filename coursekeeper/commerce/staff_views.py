@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coursekeeper.commerce import oss, refunds
+from coursekeeper.commerce import oss, refunds, services
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
 from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, SELL, can, requires
@@ -101,7 +101,7 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
             {"order": order, "form": form, "amount_minor": form.amount_minor},
         )
     try:
-        refunds.refund_order(
+        services.refund_order(
             order=order,
             amount_minor=form.amount_minor,
             reason="staff",
@@ -134,7 +134,9 @@ def vat_threshold(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DestinationVatForm(request.POST)
         if form.is_valid():
-            oss.choose_destination_vat(acting_user=request.user, chosen=form.cleaned_data["chosen"])
+            services.choose_destination_vat(
+                acting_user=request.user, chosen=form.cleaned_data["chosen"]
+            )
             messages.success(request, _("The shop's VAT choice is saved."))
         return redirect("commerce_staff:vat")
     figures = oss.threshold_figures()

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from coursekeeper.commerce import oss, refunds, services
 from coursekeeper.commerce.errors import CommerceError
@@ -126,20 +126,9 @@ class DestinationVatForm(forms.Form):
     )
 
 
-@requires(SELL)
-@require_http_methods(["GET", "POST"])
-@refusals_as_pages
-def vat_threshold(request: HttpRequest) -> HttpResponse:
-    """The threshold's figures for shop staff; the owner opts for destination VAT here."""
-    if request.method == "POST":
-        form = DestinationVatForm(request.POST)
-        if form.is_valid():
-            services.choose_destination_vat(
-                acting_user=request.user, chosen=form.cleaned_data["chosen"]
-            )
-            messages.success(request, _("The shop's VAT choice is saved."))
-        return redirect("commerce_staff:vat")
+def _vat_page(request: HttpRequest, form=None, *, status: int = 200) -> HttpResponse:
     figures = oss.threshold_figures()
+    initial = {"chosen": bool(figures.destination_chosen_at)}
     return render(
         request,
         "commerce/staff/vat_threshold.html",
@@ -147,7 +136,33 @@ def vat_threshold(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "cents": figures.cents(),
             "dkk_rate": oss.euro_rate("DKK"),
-            "form": DestinationVatForm(initial={"chosen": bool(figures.destination_chosen_at)}),
+            "form": form or DestinationVatForm(initial=initial),
             "may_choose": can(request.user, CONFIGURE_SHOP),
         },
+        status=status,
     )
+
+
+@requires(SELL)
+@require_GET
+def vat_threshold(request: HttpRequest) -> HttpResponse:
+    """The threshold's figures for shop staff, and the owner's option (`vat_choice`)."""
+    return _vat_page(request)
+
+
+@requires(CONFIGURE_SHOP)
+@require_POST
+@refusals_as_pages
+def vat_choice(request: HttpRequest) -> HttpResponse:
+    """The owner opts for destination VAT, or ends the option once it no longer binds."""
+    form = DestinationVatForm(request.POST)
+    if not form.is_valid():
+        return _vat_page(request, form, status=400)
+    try:
+        services.choose_destination_vat(
+            acting_user=request.user, chosen=form.cleaned_data["chosen"]
+        )
+    except CommerceError as refusal:
+        return _vat_page(request, form, status=show_on_form(form, refusal, field="chosen"))
+    messages.success(request, _("The shop's VAT choice is saved."))
+    return redirect("commerce_staff:vat")

@@ -10,9 +10,10 @@ Receipt starts the clock: the answer is due one calendar month later; staff may 
 to two more months, once, telling the person why, and only while the first month runs. The same
 kind of request from the same person within 12 months is flagged as possibly excessive, and staff
 decide: answer, charge a stated fee, or refuse with reasons and the right to complain. Every
-change of state writes a `RightsRequestEvent` in its own transaction, and every email goes
-through the outbox in that same transaction, so a request is never changed without its audit
-line and its email.
+change of state writes a `RightsRequestEvent` in its own transaction (a staff member's change
+also its row of the staff audit trail, `privacy.access.changes`), and every email goes through
+the outbox in that same transaction, so a request is never changed without its audit lines and
+its email.
 """
 
 from __future__ import annotations

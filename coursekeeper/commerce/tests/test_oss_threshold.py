@@ -222,10 +222,12 @@ def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(co
     support = staff_client(Role.SUPPORT)
     owner = staff_client(Role.OWNER)
 
+    choice = reverse("commerce_staff:vat_choice")
     page = support.get(url).content.decode()
-    refused = support.post(url, {"chosen": "on"})
+    refused = support.post(choice, {"chosen": "on"})
     unchanged = ShopSettings.current().destination_vat_chosen_at
-    owner.post(url, {"chosen": "on"})
+    owner.post(choice, {"chosen": "on"})
+    ended_too_soon = owner.post(choice, {})
     after = owner.get(url).content.decode()
 
     assert f'in {year - 1}</dt>\n    <dd id="vat-previous-year">EUR 1,000.00</dd>' in page
@@ -233,7 +235,11 @@ def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(co
     assert "Our own country's VAT, for sales of another EUR 91.00 this year." in page
     assert "Only the school owner can change this." in page
     assert (refused.status_code, unchanged) == (403, None)
-    assert "Your role does not allow this." in refused.content.decode()
+    assert ended_too_soon.status_code == 400
+    assert ended_too_soon.context["form"].errors["chosen"] == [
+        "The choice of the buyer's country's VAT binds the shop for two calendar years "
+        f"(VAT Directive Art. 59c(3)); it can be ended from Jan. 1, {year + 2}. Nothing was changed."
+    ]
     assert ShopSettings.current().destination_vat_chosen_at is not None
     assert "the shop chose it from the first euro" in after
     assert f"it can be ended from Jan. 1, {year + 2}" in after

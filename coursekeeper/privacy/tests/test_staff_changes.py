@@ -19,7 +19,7 @@ from coursekeeper.learning.factories import CourseFactory
 from coursekeeper.learning.services import save_course
 from coursekeeper.privacy import rights
 from coursekeeper.privacy.factories import AuthenticatorFactory
-from coursekeeper.privacy.models import ProviderSettings, RightsRequest, StaffAccess
+from coursekeeper.privacy.models import ProviderSettings, Restriction, RightsRequest, StaffAccess
 from coursekeeper.privacy.services import update_provider_settings
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +146,8 @@ def test_r35_a_change_whose_audit_row_cannot_be_written_is_not_made_either():
     deleted while they worked, so the database refuses the row's link to them when the
     transaction commits; the change goes with it."""
     course = CourseFactory(is_published=False)
+    learner = UserFactory()
+    rights.restrict_processing(user=learner, base_url="http://testserver/")
     gone = StaffFactory(role=Role.OWNER)
     User.objects.filter(pk=gone.pk).delete()
 
@@ -154,8 +156,11 @@ def test_r35_a_change_whose_audit_row_cannot_be_written_is_not_made_either():
     course.is_published = True
     with pytest.raises(IntegrityError):
         save_course(acting_user=gone, course=course)
+    with pytest.raises(IntegrityError):
+        rights.lift_restriction(user=learner, acting_user=gone)
 
     assert ShopSettings.current().destination_vat_chosen_at is None
     course.refresh_from_db()
     assert course.is_published is False
+    assert Restriction.objects.get(user=learner).lifted_at is None
     assert LogEntry.objects.count() == 0

@@ -28,6 +28,7 @@ def _language() -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def contact_form(request: HttpRequest) -> HttpResponse:
     """The public contact form (R19); nothing is stored unless every field is valid."""
     if request.method == "POST":

@@ -18,6 +18,7 @@ from coursekeeper.accounts.http import AuthenticatedHttpRequest
 from coursekeeper.accounts.models import User
 from coursekeeper.security.client_address import client_ip
 from coursekeeper.web.language import remember_language_cookie
+from coursekeeper.web.refusals import refusals_as_pages
 
 
 @login_required
@@ -56,12 +57,9 @@ def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@refusals_as_pages
 def end_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    try:
-        services.end_session(user=request.user, session_id=session_id)
-    except AccountError as error:
-        messages.error(request, error.message)
-        return redirect("accounts:sessions")
+    services.end_session(user=request.user, session_id=session_id)
     messages.success(request, _("The session has ended. That device is signed out."))
     return redirect("accounts:sessions")
 
@@ -104,19 +102,16 @@ def unlock_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages(template="accounts/unlock.html")
 def unlock_account(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST lifts the lockouts: a mail client's link scanner uses nothing."""
     if request.method == "POST":
-        try:
-            unlock.unlock_account(
-                token=token,
-                ip=client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
-        except AccountError as error:
-            return render(request, "accounts/unlock.html", {"error": error.message}, status=400)
+        unlock.unlock_account(
+            token=token,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
         return render(request, "accounts/unlock.html", {"unlocked": True})
     if unlock.usable_link(token) is None:
-        message = AccountError("unlock_link_invalid").message
-        return render(request, "accounts/unlock.html", {"error": message}, status=400)
+        raise AccountError("unlock_link_invalid")
     return render(request, "accounts/unlock.html")

@@ -1,6 +1,7 @@
 """The buyer's pages after the sale: orders, withdrawal, subscriptions, the cancellation page.
 
-Every refusal is a CommerceError shown as a message on the page it came from; nothing changes.
+Every refusal is a CommerceError shown as the refusal page with its message and status
+(`refusals_as_pages`); nothing changes.
 The public cancellation page (§ 312k BGB) works without signing in and answers the same for every
 address, so it tells nobody whether an address has an account.
 """
@@ -10,14 +11,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import refunds, subscriptions
+from coursekeeper.commerce import refunds, services, subscriptions
 from coursekeeper.commerce.errors import CommerceError
+from coursekeeper.web.refusals import refusals_as_pages
 
 
 class PublicCancellationForm(forms.Form):
@@ -57,18 +59,12 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def withdraw(request: HttpRequest, public_id) -> HttpResponse:
     """GET explains what a withdrawal gives back (or why not); POST withdraws."""
-    try:
-        order = refunds.order_of_buyer(request.user, public_id)
-    except CommerceError as error:
-        raise Http404 from error
+    order = refunds.order_of_buyer(request.user, public_id)
     if request.method == "POST":
-        try:
-            refund = refunds.withdraw_order(order=order, acting_user=request.user)
-        except CommerceError as error:
-            messages.error(request, error.message)
-            return redirect("commerce_account:withdraw", public_id=order.public_id)
+        refund = services.withdraw_order(order=order, acting_user=request.user)
         messages.success(
             request,
             _("You have withdrawn from the contract. A confirmation is on its way by email."),
@@ -84,20 +80,14 @@ def withdraw(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page, then POST cancels at the end of the paid period."""
-    try:
-        subscription = subscriptions.subscription_of(request.user, pk)
-    except CommerceError as error:
-        raise Http404 from error
+    subscription = subscriptions.subscription_of(request.user, pk)
     if request.method == "POST":
-        try:
-            subscription = subscriptions.cancel_subscription(
-                subscription=subscription, acting_user=request.user
-            )
-        except CommerceError as error:
-            messages.error(request, error.message)
-            return redirect("commerce_account:cancel", pk=pk)
+        subscription = services.cancel_subscription(
+            subscription=subscription, acting_user=request.user
+        )
         messages.success(
             request,
             _("Your subscription is cancelled. A confirmation is on its way by email."),
@@ -120,8 +110,8 @@ def public_cancel(request: HttpRequest) -> HttpResponse:
         form = PublicCancellationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            subscriptions.request_cancellation(
-                request=subscriptions.CancellationRequest(
+            services.request_cancellation(
+                request=services.CancellationRequest(
                     name=data["name"],
                     email=data["email"],
                     contract=data["contract"],
@@ -145,17 +135,11 @@ def public_cancel(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages(template="commerce/account/cancel_confirm.html")
 def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the subscription and a button, POST cancels: a link scanner cancels nothing."""
-    try:
-        if request.method == "POST":
-            subscription = subscriptions.confirm_cancellation(token=token)
-            return render(
-                request, "commerce/account/cancel_done.html", {"subscription": subscription}
-            )
-        subscription = subscriptions.subscription_for_token(token)
-    except CommerceError as error:
-        return render(
-            request, "commerce/account/cancel_confirm.html", {"error": error.message}, status=400
-        )
+    if request.method == "POST":
+        subscription = services.confirm_cancellation(token=token)
+        return render(request, "commerce/account/cancel_done.html", {"subscription": subscription})
+    subscription = subscriptions.subscription_for_token(token)
     return render(request, "commerce/account/cancel_confirm.html", {"subscription": subscription})

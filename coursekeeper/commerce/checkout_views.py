@@ -1,7 +1,8 @@
 """Checkout pages: the form, the return from the provider, the cancelled page, the seats.
 
 Thin: parse, call a service or selector, render. A refusal is a CommerceError shown as a
-translated message with a 4xx status; nothing changed.
+translated message with its status (`refusals_as_pages`, or beside the checkout form's field it is
+about); nothing changed.
 
 The browser that starts a checkout holds a random token in its session; the order keeps only
 its digest. The return page signs in only the browser whose token matches (see
@@ -24,10 +25,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import checkout, pricing, seats, selectors
+from coursekeeper.commerce import checkout, pricing, seats, selectors, services
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.forms import CheckoutForm, SeatInvitationForm
 from coursekeeper.commerce.models import Order, Product
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 BROWSER_TOKEN_KEY = "commerce_checkout_browser_token"  # noqa: S105 -- a session key's name
 
@@ -40,15 +42,6 @@ _FIELD_OF = {
     "coupon_not_for_product": "coupon_code",
     "coupon_wrong_currency": "coupon_code",
     "seats_invalid": "seats",
-}
-_STATUS_OF = {
-    "product_not_found": 404,
-    "price_not_found": 404,
-    "order_not_found": 404,
-    "not_your_order": 404,
-    "price_changed": 409,
-    "checkout_taken": 409,
-    "provider_unavailable": 503,
 }
 
 
@@ -66,15 +59,6 @@ def _browser_token(request: HttpRequest) -> str:
         token = secrets.token_urlsafe(32)
         request.session[BROWSER_TOKEN_KEY] = token
     return token
-
-
-def _refused(request: HttpRequest, error: CommerceError, status: int | None = None):
-    return render(
-        request,
-        "commerce/checkout/refused.html",
-        {"message": error.message},
-        status=status or _STATUS_OF.get(error.code, 400),
-    )
 
 
 def _initial(request: HttpRequest, product: Product) -> dict:
@@ -143,14 +127,12 @@ def _render(
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The checkout form (R11, R12, R15): price with VAT, billing details, sign-up, consent."""
-    try:
-        product = selectors.product_by_slug(slug)
-        if not selectors.active_prices(product):
-            raise CommerceError("price_not_found")
-    except CommerceError as error:
-        return _refused(request, error)
+    product = selectors.product_by_slug(slug)
+    if not selectors.active_prices(product):
+        raise CommerceError("price_not_found")
     guest = not request.user.is_authenticated
     if request.method != "POST":
         form = CheckoutForm(initial=_initial(request, product), product=product, guest=guest)
@@ -167,10 +149,10 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
         return _render(request, form, product, status=400)
     data = form.cleaned_data
     try:
-        _order, url = checkout.start_checkout(
+        _order, url = services.start_checkout(
             product=product,
             currency=data["currency"],
-            billing=checkout.BillingDetails(
+            billing=services.BillingDetails(
                 full_name=data["full_name"],
                 email=data["email"],
                 street_address=data["street_address"],
@@ -182,7 +164,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                 vat_number=data["vat_number"],
             ),
             buyer=request.user if request.user.is_authenticated else None,
-            guest=checkout.GuestSignup(
+            guest=services.GuestSignup(
                 password=data["password"],
                 adult_confirmed=data["adult_confirmed"],
                 time_zone=data.get("time_zone") or "Europe/Copenhagen",
@@ -199,27 +181,21 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
             language=_language(),
             submission_key=data["submission_key"] or None,
         )
-    except CommerceError as error:
-        field = _FIELD_OF.get(error.code)
-        if field and field in form.fields:
-            form.add_error(field, error.message)
-        else:
-            form.add_error(None, error.message)
-        return _render(request, form, product, status=_STATUS_OF.get(error.code, 400))
+    except CommerceError as refusal:
+        status = show_on_form(form, refusal, field=_FIELD_OF.get(refusal.code))
+        return _render(request, form, product, status=status)
     return redirect(url)
 
 
 @require_GET
+@refusals_as_pages
 def checkout_return(request: HttpRequest, public_id) -> HttpResponse:
     """Where the provider sends the buyer back: paid (signed in here), pending or failed."""
-    try:
-        outcome = checkout.complete_return(
-            order_public_id=public_id,
-            session_id=request.GET.get("session_id", "")[:255],
-            browser_token=request.session.get(BROWSER_TOKEN_KEY, ""),
-        )
-    except CommerceError as error:
-        return _refused(request, error)
+    outcome = services.complete_return(
+        order_public_id=public_id,
+        session_id=request.GET.get("session_id", "")[:255],
+        browser_token=request.session.get(BROWSER_TOKEN_KEY, ""),
+    )
     if outcome.sign_in is not None and request.user.pk != outcome.sign_in.pk:
         get_adapter(request).login(request, outcome.sign_in)
     order = outcome.order
@@ -247,17 +223,15 @@ def checkout_return(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_GET
+@refusals_as_pages
 def checkout_cancelled(request: HttpRequest, public_id) -> HttpResponse:
     """The buyer left the provider's page without paying; nothing was charged.
 
     Only an unpaid checkout has this page: a paid order's link says nothing to whoever holds it.
     """
-    try:
-        order = selectors.order_by_public_id(public_id)
-        if order.status not in (Order.Status.PENDING, Order.Status.FAILED, Order.Status.EXPIRED):
-            raise CommerceError("order_not_found")
-    except CommerceError as error:
-        return _refused(request, error)
+    order = selectors.order_by_public_id(public_id)
+    if order.status not in (Order.Status.PENDING, Order.Status.FAILED, Order.Status.EXPIRED):
+        raise CommerceError("order_not_found")
     return render(
         request,
         "commerce/checkout/cancelled.html",
@@ -267,28 +241,25 @@ def checkout_cancelled(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def order_seats(request: HttpRequest, public_id) -> HttpResponse:
     """The buyer's page for the places they bought for others: invite, see who took one."""
-    try:
-        order = selectors.buyer_order(public_id=public_id, user=request.user)
-        overview = seats.seat_overview(order=order, acting_user=request.user)
-    except CommerceError as error:
-        return _refused(request, error)
+    order = selectors.buyer_order(public_id=public_id, user=request.user)
+    overview = seats.seat_overview(order=order, acting_user=request.user)
     status = 200
     form = SeatInvitationForm()
     if request.method == "POST":
         form = SeatInvitationForm(request.POST)
         if form.is_valid():
             try:
-                seats.invite_to_seat(
+                services.invite_to_seat(
                     order=order,
                     email=form.cleaned_data["email"],
                     acting_user=request.user,
                     base_url=_base_url(request),
                 )
-            except CommerceError as error:
-                form.add_error("email", error.message)
-                status = 400
+            except CommerceError as refusal:
+                status = show_on_form(form, refusal, field="email")
             else:
                 messages.success(request, _("The invitation is on its way."))
                 return redirect("checkout:seats", public_id=order.public_id)
@@ -308,19 +279,14 @@ def order_seats(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def accept_seat(request: HttpRequest, token: str) -> HttpResponse:
     """The invited person's link: sign in, then take the place (and be enrolled)."""
-    try:
-        invitation = seats.invitation_for_token(token)
-    except CommerceError as error:
-        return _refused(request, error)
+    invitation = seats.invitation_for_token(token)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        try:
-            seats.accept_seat(token=token, user=request.user)
-        except CommerceError as error:
-            return _refused(request, error)
+        services.accept_seat(token=token, acting_user=request.user)
         messages.success(request, _("The place is yours. Welcome to the course!"))
         return redirect("learning:dashboard")
     return render(

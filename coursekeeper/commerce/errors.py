@@ -12,9 +12,12 @@ MESSAGES = {
     "not_allowed": _("Your role does not allow this."),
     "product_not_found": _("This product is not for sale."),
     "price_not_found": _("This product has no price in that currency."),
-    "price_changed": _(
-        "The price changed while you were checking out. Nothing was charged; please look at "
-        "the new price and try again."
+    "price_changed": (
+        409,
+        _(
+            "The price changed while you were checking out. Nothing was charged; please look "
+            "at the new price and try again."
+        ),
     ),
     "coupon_invalid": _("This coupon code is not valid."),
     "coupon_expired": _("This coupon code is no longer valid."),
@@ -37,9 +40,12 @@ MESSAGES = {
         "The shop cannot take payments yet. Nothing was charged; please try again later or "
         "contact the school."
     ),
-    "provider_unavailable": _(
-        "The payment provider cannot be reached right now. Nothing was charged; please try "
-        "again in a few minutes."
+    "provider_unavailable": (
+        503,
+        _(
+            "The payment provider cannot be reached right now. Nothing was charged; please try "
+            "again in a few minutes."
+        ),
     ),
     # Invoices and credit notes (the invoices part).
     "shop_not_ready": _(
@@ -76,11 +82,15 @@ MESSAGES.update(
         ),
         "adult_confirmation_missing": _("You must be 18 or older to create an account."),
         "guest_details_missing": _("Give your name, email address and a password."),
-        "checkout_taken": _(
-            "This checkout form was already sent from another browser. Please reload the page "
-            "and try again."
+        "checkout_taken": (
+            409,
+            _(
+                "This checkout form was already sent from another browser. Please reload the "
+                "page and try again."
+            ),
         ),
-        "not_your_order": _("This is not your order."),
+        # The same answer as for an order that does not exist: it tells nobody which do.
+        "not_your_order": (404, _("This is not your order.")),
         "seats_not_for_others": _("This order was not bought for other people."),
         "seats_used_up": _("Every place bought with this order has been offered."),
         "seat_already_invited": _("This address has already been invited to this order."),
@@ -108,10 +118,16 @@ class CommerceError(Refusal):
 # The built-in test provider's hosted page (helper "providers").
 MESSAGES.update(
     {
-        "sandbox_already_paid": _("This test checkout is already paid. Nothing was changed."),
-        "sandbox_expired": _(
-            "This test checkout has expired or was abandoned. Nothing was charged; please start "
-            "again from the course."
+        "sandbox_already_paid": (
+            409,
+            _("This test checkout is already paid. Nothing was changed."),
+        ),
+        "sandbox_expired": (
+            409,
+            _(
+                "This test checkout has expired or was abandoned. Nothing was charged; please "
+                "start again from the course."
+            ),
         ),
         "sandbox_unknown_card": _("Please choose one of the test cards."),
         "sandbox_declined": _(

@@ -7,15 +7,14 @@ the page tells nobody which numbers are taken. Every staff look at an invoice is
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from coursekeeper.commerce import einvoice, invoices
-from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Invoice
 from coursekeeper.privacy.access.roles import SEE_INVOICES, requires
+from coursekeeper.web.refusals import refusals_as_pages
 
 
 def _document(invoice: Invoice) -> HttpResponse:
@@ -42,19 +41,15 @@ def staff_invoices(request: HttpRequest) -> HttpResponse:
     """Every invoice and credit note, newest first, searchable by number."""
     query = request.GET.get("number", "")[:32]
     page = invoices.staff_invoice_page(
-        actor=request.user, query=query, page_number=request.GET.get("page")
+        acting_user=request.user, query=query, page_number=request.GET.get("page")
     )
     return render(request, "commerce/invoice/staff_list.html", {"page": page, "query": query})
 
 
 @requires(SEE_INVOICES)
 @require_GET
+@refusals_as_pages
 def staff_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """One invoice as PDF, for staff."""
-    try:
-        invoice = invoices.open_invoice_for_staff(actor=request.user, number=number)
-    except CommerceError as error:
-        if error.code == "invoice_not_found":
-            raise Http404 from error
-        raise PermissionDenied from error
+    invoice = invoices.open_invoice_for_staff(acting_user=request.user, number=number)
     return _document(invoice)

@@ -438,17 +438,17 @@ def invoice_of_buyer(*, user, number: str) -> Invoice | None:
     return Invoice.objects.filter(number=number, buyer=user).first()
 
 
-def _check_staff(actor) -> None:
-    if not can(actor, SEE_INVOICES):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, SEE_INVOICES):
         raise CommerceError("not_allowed")
 
 
-def staff_invoice_page(*, actor, query: str = "", page_number=None) -> Page:
+def staff_invoice_page(*, acting_user, query: str = "", page_number=None) -> Page:
     """Return one page of invoices, newest first, those whose number contains `query`.
 
-    The invoices on the page are logged as seen by `actor` (R35): the list shows their buyers.
+    The invoices on the page are logged as seen by `acting_user` (R35): the list shows their buyers.
     """
-    _check_staff(actor)
+    _check_staff(acting_user)
     invoices = Invoice.objects.only(
         "pk",
         "number",
@@ -467,7 +467,7 @@ def staff_invoice_page(*, actor, query: str = "", page_number=None) -> Page:
         invoices = invoices.filter(number__icontains=query)
     page = Paginator(invoices.order_by("-issued_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
     record_access(
-        acting_user=actor,
+        acting_user=acting_user,
         rows=page.object_list,
         place="commerce:staff_invoices",
         categories=["identity", "payment", "profile"],
@@ -475,11 +475,11 @@ def staff_invoice_page(*, actor, query: str = "", page_number=None) -> Page:
     return page
 
 
-def open_invoice_for_staff(*, actor, number: str) -> Invoice:
+def open_invoice_for_staff(*, acting_user, number: str) -> Invoice:
     """Return invoice `number` for a staff member to read, logging the view."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     invoice = Invoice.objects.filter(number=number).first()
     if invoice is None:
         raise CommerceError("invoice_not_found")
-    record_access(acting_user=actor, rows=[invoice], place="commerce:staff_invoice")
+    record_access(acting_user=acting_user, rows=[invoice], place="commerce:staff_invoice")
     return invoice

@@ -33,6 +33,7 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.admin.models import CHANGE
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import formats, timezone
@@ -41,6 +42,7 @@ from coursekeeper.commerce.errors import CommerceError, DetailedCommerceError
 from coursekeeper.commerce.models import Invoice, Order, Product, ShopSettings, VatScheme
 from coursekeeper.commerce.pricing import seller_country
 from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.rules import euro_rate, time_zone_of
 from coursekeeper.security.services import pseudonym
 
@@ -200,6 +202,12 @@ def choose_destination_vat(
     else:
         return shop
     shop.save(update_fields=["destination_vat_chosen_at", "updated_at"])
+    record_staff_change(
+        acting_user=acting_user,
+        obj=shop,
+        action=CHANGE,
+        message="destination_vat_chosen" if chosen else "destination_vat_ended",
+    )
     logger.info(
         "destination VAT option %s by=%s",
         "chosen" if chosen else "ended",

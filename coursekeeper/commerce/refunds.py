@@ -34,7 +34,9 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.contrib.admin.models import ADDITION
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
@@ -55,7 +57,7 @@ from coursekeeper.commerce.subscriptions import (
     format_money,
 )
 from coursekeeper.privacy.access.roles import SELL, can
-from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.access.services import record_access, record_staff_change
 from coursekeeper.privacy.rules import (
     COUNTRY_RULES,
     PeriodEnd,
@@ -241,14 +243,14 @@ def order_of_buyer(user, public_id) -> Order:
 STAFF_PAGE_SIZE = 50
 
 
-def staff_order_page(*, actor, query: str = "", status: str = "", page_number=None):
-    """Return one page of orders for the staff list, logging that `actor` saw them (R35).
+def staff_order_page(*, acting_user, query: str = "", status: str = "", page_number=None):
+    """Return one page of orders for the staff list, logging that `acting_user` saw them (R35).
 
     `query` finds an email (part of it) or a public id; `status` filters by status.
     """
     from django.core.paginator import Paginator
 
-    if not can(actor, SELL):
+    if not can(acting_user, SELL):
         raise CommerceError("not_allowed")
     orders = Order.objects.only(
         "pk", "public_id", "status", "email", "full_name", "currency", "total_minor", "created_at"
@@ -263,7 +265,7 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
         orders = orders.filter(status=status)
     page = Paginator(orders.order_by("-created_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
     record_access(
-        acting_user=actor,
+        acting_user=acting_user,
         rows=page.object_list,
         place="commerce:staff_orders",
         categories=["identity", "contact", "payment"],
@@ -271,9 +273,9 @@ def staff_order_page(*, actor, query: str = "", status: str = "", page_number=No
     return page
 
 
-def open_order_for_staff(*, actor, public_id) -> Order:
+def open_order_for_staff(*, acting_user, public_id) -> Order:
     """Return an order with its lines, invoices and refunds for staff, logging the view."""
-    if not can(actor, SELL):
+    if not can(acting_user, SELL):
         raise CommerceError("not_allowed")
     order = (
         Order.objects.filter(public_id=public_id)
@@ -283,7 +285,7 @@ def open_order_for_staff(*, actor, public_id) -> Order:
     )
     if order is None:
         raise CommerceError("order_not_found")
-    record_access(acting_user=actor, rows=[order], place="commerce:staff_order")
+    record_access(acting_user=acting_user, rows=[order], place="commerce:staff_order")
     return order
 
 
@@ -295,7 +297,7 @@ def _start_refund(
     order: Order,
     amount_minor: int,
     reason: str,
-    requested_by,
+    acting_user,
     note: str,
     request_key: uuid.UUID | None,
 ) -> Refund:
@@ -313,14 +315,28 @@ def _start_refund(
         if amount_minor > refundable_minor(locked):
             raise CommerceError("refund_too_much")
         fields = {"idempotency_key": request_key} if request_key is not None else {}
-        return Refund.objects.create(
+        refund = Refund.objects.create(
             order=locked,
             amount_minor=amount_minor,
             reason=reason,
             note=note[:300],
-            requested_by=requested_by if requested_by is not None and requested_by.pk else None,
+            requested_by=acting_user if acting_user is not None and acting_user.pk else None,
             **fields,
         )
+        _audit(acting_user, refund, "refund_issued")
+        return refund
+
+
+def _audit(acting_user, refund: Refund, change: str) -> None:
+    """Write the staff audit row of `refund` (its amount, not whose it is)."""
+    record_staff_change(
+        acting_user=acting_user,
+        obj=refund,
+        action=ADDITION,
+        message=change,
+        amount=str(Decimal(refund.amount_minor) / 100),
+        currency=refund.order.currency,
+    )
 
 
 def _ask_provider(refund: Refund) -> RefundState:
@@ -469,7 +485,7 @@ def refund_order(
         order=order,
         amount_minor=amount_minor,
         reason=reason,
-        requested_by=acting_user,
+        acting_user=acting_user,
         note=note,
         request_key=request_key,
     )
@@ -536,6 +552,8 @@ def withdraw_order(*, order: Order, acting_user) -> Refund:
                 requested_by=acting_user,
                 note="proportionate" if assessment.proportionate else "",
             )
+            if acting_user.pk != locked.buyer_id:  # staff recording the buyer's withdrawal
+                _audit(acting_user, existing, "withdrawal_recorded")
     _end_subscription_now(order)
     refund = _run(existing, email="withdrawal")
     if refund.status == Refund.Status.SUCCEEDED:

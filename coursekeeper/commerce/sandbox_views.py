@@ -9,7 +9,8 @@ card-expiry reminder) and the card's country, which starts at the billing countr
 A declined card is shown on the page and the checkout stays open, as on Stripe's page: the
 buyer can try another card or cancel. The fields are named `simulate` and `issuer_country`, so
 no field of this page even looks like it could take card data. Thin: parse, call
-`sandbox.pay_sandbox_checkout`, render.
+`services.pay_sandbox_checkout`, render; a checkout paid or expired meanwhile is refused with the
+shared refusal page (409).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from coursekeeper.accounts.choices import COUNTRY_CHOICES
-from coursekeeper.commerce.errors import MESSAGES, CommerceError
+from coursekeeper.commerce import services
+from coursekeeper.commerce.errors import MESSAGES
 from coursekeeper.commerce.models import SandboxCheckout
 from coursekeeper.commerce.providers import sandbox
 from coursekeeper.commerce.providers.base import test_payments_enabled
+from coursekeeper.web.refusals import refusals_as_pages
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -79,6 +82,7 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def pay(request: HttpRequest, session_id: str) -> HttpResponse:
     if not test_payments_enabled():
         raise Http404
@@ -91,15 +95,11 @@ def pay(request: HttpRequest, session_id: str) -> HttpResponse:
     form = SandboxPaymentForm(request.POST, default_country=checkout.card_country)
     if request.POST.get("outcome") != "pay" or not form.is_valid():
         return _page(request, checkout, form, status=400)
-    try:
-        result = sandbox.pay_sandbox_checkout(
-            session_id=session_id,
-            card=form.cleaned_data["simulate"],
-            card_country=form.cleaned_data["issuer_country"],
-        )
-    except CommerceError as refusal:
-        checkout.refresh_from_db()
-        return _page(request, checkout, form, error=refusal.message, status=409)
+    result = services.pay_sandbox_checkout(
+        session_id=session_id,
+        card=form.cleaned_data["simulate"],
+        card_country=form.cleaned_data["issuer_country"],
+    )
     if not result.paid:
         return _page(request, checkout, form, error=str(MESSAGES["sandbox_declined"]), status=402)
     return HttpResponseRedirect(result.redirect_url, status=303)

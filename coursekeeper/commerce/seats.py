@@ -123,8 +123,8 @@ def invitation_for_token(token: str) -> SeatInvitation:
 
 
 @transaction.atomic
-def accept_seat(*, token: str, user) -> SeatInvitation:
-    """Take the place behind the link for the signed-in `user` and enrol them.
+def accept_seat(*, token: str, acting_user) -> SeatInvitation:
+    """Take the place behind the link for the signed-in `acting_user` and enrol them.
 
     Accepting again as the same person changes nothing; a place taken by someone else refuses.
     """
@@ -135,14 +135,14 @@ def accept_seat(*, token: str, user) -> SeatInvitation:
         SeatInvitation.objects.select_for_update().select_related("order").get(pk=invitation.pk)
     )
     if invitation.accepted_at is not None:
-        if invitation.learner_id == user.pk:
+        if invitation.learner_id == acting_user.pk:
             return invitation
         raise CommerceError("seat_invitation_invalid")
     line = invitation.order.lines.select_related("product").first()
     if line is not None:
         for course in line.product.courses.filter(is_published=True):
-            enroll_learner(learner=user, course=course)
+            enroll_learner(learner=acting_user, course=course)
     invitation.accepted_at = timezone.now()
-    invitation.learner = user
+    invitation.learner = acting_user
     invitation.save(update_fields=["accepted_at", "learner"])
     return invitation

@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/orders/<uuid:public_id>/", staff_views.order_detail, name="order"),
     path("staff/orders/<uuid:public_id>/refund/", staff_views.refund, name="refund"),
     path("staff/shop/vat/", staff_views.vat_threshold, name="vat"),
+    path("staff/shop/vat/choice/", staff_views.vat_choice, name="vat_choice"),
 ]

@@ -13,16 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from coursekeeper.commerce import oss, refunds
+from coursekeeper.commerce import oss, refunds, services
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
 from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, SELL, can, requires
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
+
+# Refusals about the amount typed, shown beside it.
+AMOUNT_REFUSALS = {"refund_amount_invalid", "refund_too_much"}
 
 
 class RefundForm(forms.Form):
@@ -49,7 +53,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:254]
     status = request.GET.get("status", "")
     page = refunds.staff_order_page(
-        actor=request.user, query=query, status=status, page_number=request.GET.get("page")
+        acting_user=request.user, query=query, status=status, page_number=request.GET.get("page")
     )
     return render(
         request,
@@ -59,10 +63,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) -> HttpResponse:
-    try:
-        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
-    except CommerceError as error:
-        raise Http404 from error
+    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     left = refunds.refundable_minor(order)
     if form is None:
         form = RefundForm(
@@ -78,21 +79,21 @@ def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) ->
 
 @requires(SELL)
 @require_GET
+@refusals_as_pages
 def order_detail(request: HttpRequest, public_id) -> HttpResponse:
     return _detail(request, public_id)
 
 
 @requires(SELL)
 @require_POST
+@refusals_as_pages
 def refund(request: HttpRequest, public_id) -> HttpResponse:
-    """The first POST shows the confirmation page; the POST with `confirm` refunds."""
+    """The first POST shows the confirmation page; the POST with `confirm` refunds. A refused
+    refund shows the order's page again, the form as typed and the reason beside the amount."""
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _detail(request, public_id, form=form, status=400)
-    try:
-        order = refunds.open_order_for_staff(actor=request.user, public_id=public_id)
-    except CommerceError as error:
-        raise Http404 from error
+    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
     if request.POST.get("confirm") != "1":
         return render(
             request,
@@ -100,7 +101,7 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
             {"order": order, "form": form, "amount_minor": form.amount_minor},
         )
     try:
-        refunds.refund_order(
+        services.refund_order(
             order=order,
             amount_minor=form.amount_minor,
             reason="staff",
@@ -108,10 +109,11 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
             note=form.cleaned_data["note"],
             request_key=form.cleaned_data["request_key"],
         )
-    except CommerceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The refund is done and the buyer is told by email."))
+    except CommerceError as refusal:
+        field = "amount" if refusal.code in AMOUNT_REFUSALS else None
+        status = show_on_form(form, refusal, field=field)
+        return _detail(request, public_id, form=form, status=status)
+    messages.success(request, _("The refund is done and the buyer is told by email."))
     return redirect("commerce_staff:order", public_id=order.public_id)
 
 
@@ -124,23 +126,9 @@ class DestinationVatForm(forms.Form):
     )
 
 
-@requires(SELL)
-@require_http_methods(["GET", "POST"])
-def vat_threshold(request: HttpRequest) -> HttpResponse:
-    """The threshold's figures for shop staff; the owner opts for destination VAT here."""
-    if request.method == "POST":
-        form = DestinationVatForm(request.POST)
-        if form.is_valid():
-            try:
-                oss.choose_destination_vat(
-                    acting_user=request.user, chosen=form.cleaned_data["chosen"]
-                )
-            except CommerceError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, _("The shop's VAT choice is saved."))
-        return redirect("commerce_staff:vat")
+def _vat_page(request: HttpRequest, form=None, *, status: int = 200) -> HttpResponse:
     figures = oss.threshold_figures()
+    initial = {"chosen": bool(figures.destination_chosen_at)}
     return render(
         request,
         "commerce/staff/vat_threshold.html",
@@ -148,7 +136,33 @@ def vat_threshold(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "cents": figures.cents(),
             "dkk_rate": oss.euro_rate("DKK"),
-            "form": DestinationVatForm(initial={"chosen": bool(figures.destination_chosen_at)}),
+            "form": form or DestinationVatForm(initial=initial),
             "may_choose": can(request.user, CONFIGURE_SHOP),
         },
+        status=status,
     )
+
+
+@requires(SELL)
+@require_GET
+def vat_threshold(request: HttpRequest) -> HttpResponse:
+    """The threshold's figures for shop staff, and the owner's option (`vat_choice`)."""
+    return _vat_page(request)
+
+
+@requires(CONFIGURE_SHOP)
+@require_POST
+@refusals_as_pages
+def vat_choice(request: HttpRequest) -> HttpResponse:
+    """The owner opts for destination VAT, or ends the option once it no longer binds."""
+    form = DestinationVatForm(request.POST)
+    if not form.is_valid():
+        return _vat_page(request, form, status=400)
+    try:
+        services.choose_destination_vat(
+            acting_user=request.user, chosen=form.cleaned_data["chosen"]
+        )
+    except CommerceError as refusal:
+        return _vat_page(request, form, status=show_on_form(form, refusal, field="chosen"))
+    messages.success(request, _("The shop's VAT choice is saved."))
+    return redirect("commerce_staff:vat")

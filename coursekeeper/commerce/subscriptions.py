@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
@@ -43,6 +44,7 @@ from coursekeeper.commerce.providers.base import (
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import SELL, can
+from coursekeeper.privacy.access.services import record_staff_change
 
 logger = logging.getLogger(__name__)
 
@@ -321,6 +323,7 @@ def cancel_subscription(*, subscription: Subscription, acting_user) -> Subscript
         Status.ENDED,
     ):
         return subscription
+    asked_at = timezone.now()
     try:
         state = get_provider(subscription.provider).cancel_subscription(
             subscription.provider_ref, at_period_end=True
@@ -337,6 +340,13 @@ def cancel_subscription(*, subscription: Subscription, acting_user) -> Subscript
             if state.current_period_end and state.status != "ended":
                 locked.current_period_end = max(locked.current_period_end, state.current_period_end)
             _record_cancellation(locked, ended=state.status == "ended")
+        # Staff cancelling for the subscriber is audited once, whether this call or the
+        # provider's event it caused (see `_record_cancellation`) recorded the cancellation.
+        cancelled_at = locked.cancelled_at
+        if acting_user.pk != locked.user_id and cancelled_at and cancelled_at >= asked_at:
+            record_staff_change(
+                acting_user=acting_user, obj=locked, action=CHANGE, message="subscription_cancelled"
+            )
     return locked
 
 

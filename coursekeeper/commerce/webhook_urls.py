@@ -1,6 +1,6 @@
 """`POST /webhooks/<provider>/`: where payment providers report what happened.
 
-The view is thin: it hands the raw body and the headers to `webhooks.handle_webhook` and turns
+The view is thin: it hands the raw body and the headers to `services.handle_webhook` and turns
 the result into the status code providers understand: 400 for a rejected signature (a forged or
 stale request is not retried), 503 when the event could not be processed now (the provider
 cannot be reached to re-check, or one of our refusals such as incomplete seller details: the
@@ -15,7 +15,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from coursekeeper.commerce import webhooks
+from coursekeeper.commerce import services, webhooks
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.providers.base import ProviderError, WebhookRejected
 
@@ -32,7 +32,7 @@ def receive_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     if not webhooks.known_provider(provider):
         raise Http404
     try:
-        outcome = webhooks.handle_webhook(
+        outcome = services.handle_webhook(
             provider=provider, body=request.body, headers=dict(request.headers)
         )
     except WebhookRejected as rejection:

@@ -65,7 +65,7 @@ def rehearse_reply_by_email(user, path):
     staff = StaffFactory()
     return Rehearsal(
         run=lambda: reply_by_email(
-            actor=staff, contact_id=contact.pk, subject="Your question", text="On Monday."
+            acting_user=staff, contact_id=contact.pk, subject="Your question", text="On Monday."
         ),
         happened=lambda: ContactEntry.objects.filter(
             contact=contact, direction=ContactEntry.Direction.OUT

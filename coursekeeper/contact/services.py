@@ -1,8 +1,8 @@
 """Every write of the contact app: messages in, contacts staff log, replies out, views logged.
 
 Each function is one transaction: the entry, the thread's new dates and `keep_until`
-(coursekeeper.contact.retention), the outgoing email (through the outbox) and the audit row
-commit together or not at all. A double-clicked form carries one random `submission_key`,
+(coursekeeper.contact.retention), the outgoing email (through the outbox) and the staff audit
+row commit together or not at all. A double-clicked form carries one random `submission_key`,
 unique on the entry, so the second submit returns the first entry and sends nothing again.
 
 Text is stored exactly as it was typed -- markup and script-looking input included. Nothing
@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.contrib.admin.models import ADDITION
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ from coursekeeper.contact.privacy import RECEIVE_MESSAGE, REPLY_BY_EMAIL
 from coursekeeper.contact.retention import refresh_keep_until
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, can
-from coursekeeper.privacy.access.services import record_access
+from coursekeeper.privacy.access.services import record_access, record_staff_change
 from coursekeeper.privacy.paths import ProcessingPath
 from coursekeeper.privacy.people import Person
 from coursekeeper.security.services import pseudonym
@@ -45,8 +46,8 @@ Direction = ContactEntry.Direction
 MAX_FORM_MESSAGES_PER_HOUR = 5
 
 
-def _check_staff(actor) -> None:
-    if not can(actor, ANSWER_CONTACTS):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, ANSWER_CONTACTS):
         raise ContactError("not_allowed")
 
 
@@ -159,7 +160,7 @@ def _check_logged(channel: str, direction: str, at: dt.datetime) -> None:
 @transaction.atomic
 def log_contact(
     *,
-    actor,
+    acting_user,
     contact_id: int,
     channel: str,
     direction: str,
@@ -169,7 +170,7 @@ def log_contact(
     submission_key: str | None = None,
 ) -> ContactEntry:
     """Log a phone call or an email, either way, in an existing thread (R19: kept 5 years)."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -177,13 +178,13 @@ def log_contact(
     contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
-    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+    return _log(contact, acting_user, channel, direction, at, text, subject, submission_key)
 
 
 @transaction.atomic
 def start_thread(
     *,
-    actor,
+    acting_user,
     name: str,
     email: str,
     channel: str,
@@ -197,7 +198,7 @@ def start_thread(
     submission_key: str | None = None,
 ) -> ContactEntry:
     """Log a call or an email from someone new to the inbox; a known address joins its thread."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -205,10 +206,12 @@ def start_thread(
     contact = _thread_for(normalize_email(email), name=name, language=language)
     _update_details(contact, name=name, phone=phone, postal_address=postal_address)
     contact.save(update_fields=["name", "phone", "postal_address"])
-    return _log(contact, actor, channel, direction, at, text, subject, submission_key)
+    return _log(contact, acting_user, channel, direction, at, text, subject, submission_key)
 
 
-def _log(contact, actor, channel, direction, at, text, subject, submission_key) -> ContactEntry:
+def _log(
+    contact, acting_user, channel, direction, at, text, subject, submission_key
+) -> ContactEntry:
     entry = ContactEntry(
         contact=contact,
         channel=channel,
@@ -216,18 +219,21 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
         at=min(at, timezone.now()),
         subject=subject,
         text=text,
-        logged_by=actor,
+        logged_by=acting_user,
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
         return _earlier_entry(submission_key)
+    record_staff_change(
+        acting_user=acting_user, obj=entry, action=ADDITION, message="contact_logged"
+    )
     refresh_keep_until(contact)
     logger.info(
         "contact logged contact=%s entry=%s channel=%s by=%s",
         contact.pk,
         entry.pk,
         channel,
-        pseudonym(actor.pk),
+        pseudonym(acting_user.pk),
     )
     return entry
 
@@ -235,7 +241,7 @@ def _log(contact, actor, channel, direction, at, text, subject, submission_key) 
 @transaction.atomic
 def reply_by_email(
     *,
-    actor,
+    acting_user,
     contact_id: int,
     subject: str,
     text: str,
@@ -245,7 +251,7 @@ def reply_by_email(
 
     The email and the entry commit together; a double-clicked send queues one email.
     """
-    _check_staff(actor)
+    _check_staff(acting_user)
     existing = _entry_for_key(submission_key)
     if existing is not None:
         return existing
@@ -261,11 +267,14 @@ def reply_by_email(
         at=timezone.now(),
         subject=subject,
         text=text,
-        logged_by=actor,
+        logged_by=acting_user,
         submission_key=submission_key or None,
     )
     if _add_entry(entry) is None:
         return _earlier_entry(submission_key)
+    record_staff_change(
+        acting_user=acting_user, obj=entry, action=ADDITION, message="contact_answered"
+    )
     queue_email(
         to=contact.email,
         subject=subject,
@@ -281,19 +290,19 @@ def reply_by_email(
         "contact reply queued contact=%s entry=%s by=%s",
         contact.pk,
         entry.pk,
-        pseudonym(actor.pk),
+        pseudonym(acting_user.pk),
     )
     return entry
 
 
 @transaction.atomic
-def open_contact(*, actor, contact_id: int) -> Contact:
+def open_contact(*, acting_user, contact_id: int) -> Contact:
     """Return a thread for a staff member to read: log the view and mark the thread read."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     contact = Contact.objects.select_related("user").filter(pk=contact_id).first()
     if contact is None:
         raise ContactError("contact_not_found")
-    record_access(acting_user=actor, rows=[contact], place="contact:thread")
+    record_access(acting_user=acting_user, rows=[contact], place="contact:thread")
     if contact.unread:
         contact.unread = False
         contact.save(update_fields=["unread"])
@@ -301,11 +310,11 @@ def open_contact(*, actor, contact_id: int) -> Contact:
 
 
 @transaction.atomic
-def record_inbox_view(*, actor, contacts: Iterable[Contact]) -> int:
+def record_inbox_view(*, acting_user, contacts: Iterable[Contact]) -> int:
     """Log that a staff member saw these threads' names and addresses in the inbox list."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     return record_access(
-        acting_user=actor,
+        acting_user=acting_user,
         rows=contacts,
         place="contact:inbox",
         categories=["identity", "contact"],

@@ -1,18 +1,16 @@
 """Pages of the contact app: the public contact form and the staff inbox. Thin: parse, call a
 selector or service, render.
 
-A refused staff form is rendered again with its errors and everything typed (status 400), not
-redirected: a call's notes or an answer are never lost to a typo in the date.
+A refused staff form is rendered again with its errors and everything typed (`show_on_form`),
+not redirected: a call's notes or an answer are never lost to a typo in the date. A refusal of
+the page itself (no such contact, not your role) is the shared refusal page.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from coursekeeper.contact import selectors, services
 from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.forms import ContactForm, LogContactForm, NewContactForm, ReplyForm
 from coursekeeper.privacy.access.roles import ANSWER_CONTACTS, requires
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 
 def _language() -> str:
@@ -29,6 +28,7 @@ def _language() -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def contact_form(request: HttpRequest) -> HttpResponse:
     """The public contact form (R19); nothing is stored unless every field is valid."""
     if request.method == "POST":
@@ -45,11 +45,9 @@ def contact_form(request: HttpRequest) -> HttpResponse:
                     language=_language(),
                     submission_key=data["submission_key"] or None,
                 )
-            except ContactError as error:
-                form.add_error(None, error.message)
-                return render(
-                    request, "contact/contact_form.html", {"form": form}, status=error.status
-                )
+            except ContactError as refusal:
+                status = show_on_form(form, refusal)
+                return render(request, "contact/contact_form.html", {"form": form}, status=status)
             return render(request, "contact/thanks.html")
         status = 400
     else:
@@ -61,18 +59,11 @@ def contact_form(request: HttpRequest) -> HttpResponse:
     return render(request, "contact/contact_form.html", {"form": form}, status=status)
 
 
-def _raise_for(error: ContactError) -> NoReturn:
-    """Turn a refusal that is not about the form's content into its 403 or 404 page."""
-    if error.code == "contact_not_found":
-        raise Http404 from error
-    raise PermissionDenied from error
-
-
 @requires(ANSWER_CONTACTS)
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.inbox_page(request.GET.get("page"))
-    services.record_inbox_view(actor=request.user, contacts=page.object_list)
+    services.record_inbox_view(acting_user=request.user, contacts=page.object_list)
     return render(request, "contact/inbox.html", {"page": page})
 
 
@@ -84,10 +75,7 @@ def _thread_page(
     reply_form: ReplyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    try:
-        contact = services.open_contact(actor=request.user, contact_id=pk)
-    except ContactError as error:
-        _raise_for(error)
+    contact = services.open_contact(acting_user=request.user, contact_id=pk)
     reply_subject = _("Your message to %(school)s") % {"school": settings.SCHOOL_NAME}
     context = {
         "contact": contact,
@@ -101,19 +89,21 @@ def _thread_page(
 
 @requires(ANSWER_CONTACTS)
 @require_GET
+@refusals_as_pages
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_page(request, pk)
 
 
 @requires(ANSWER_CONTACTS)
 @require_POST
+@refusals_as_pages
 def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
     form = LogContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.log_contact(
-                actor=request.user,
+                acting_user=request.user,
                 contact_id=pk,
                 channel=data["channel"],
                 direction=data["direction"],
@@ -122,35 +112,30 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 text=data["text"],
                 submission_key=data["submission_key"] or None,
             )
-        except ContactError as error:
-            if error.status != 400:
-                _raise_for(error)
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The contact is logged."))
-            return redirect("contact:detail", pk)
+        except ContactError as refusal:
+            return _thread_page(request, pk, log_form=form, status=show_on_form(form, refusal))
+        messages.success(request, _("The contact is logged."))
+        return redirect("contact:detail", pk)
     return _thread_page(request, pk, log_form=form, status=400)
 
 
 @requires(ANSWER_CONTACTS)
 @require_POST
+@refusals_as_pages
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.reply_by_email(
-                actor=request.user,
+                acting_user=request.user,
                 contact_id=pk,
                 subject=data["subject"],
                 text=data["text"],
                 submission_key=data["submission_key"] or None,
             )
-        except ContactError as error:
-            if error.code not in ("reply_restricted", "processing_refused"):
-                _raise_for(error)
-            form.add_error(None, error.message)
-            return _thread_page(request, pk, reply_form=form, status=error.status)
+        except ContactError as refusal:
+            return _thread_page(request, pk, reply_form=form, status=show_on_form(form, refusal))
         messages.success(request, _("The answer is on its way and kept in the thread."))
         return redirect("contact:detail", pk)
     return _thread_page(request, pk, reply_form=form, status=400)
@@ -158,6 +143,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(ANSWER_CONTACTS)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def new_contact(request: HttpRequest) -> HttpResponse:
     """Log a call or an email from someone new; a known address joins its thread."""
     if request.method == "POST":
@@ -166,7 +152,7 @@ def new_contact(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 entry = services.start_thread(
-                    actor=request.user,
+                    acting_user=request.user,
                     name=data["name"],
                     email=data["email"],
                     phone=data["phone"],
@@ -179,14 +165,13 @@ def new_contact(request: HttpRequest) -> HttpResponse:
                     text=data["text"],
                     submission_key=data["submission_key"] or None,
                 )
-            except ContactError as error:
-                if error.status != 400:
-                    _raise_for(error)
-                form.add_error(None, error.message)
+            except ContactError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(request, _("The contact is logged."))
                 return redirect("contact:detail", entry.contact_id)
-        status = 400
+        else:
+            status = 400
     else:
         form = NewContactForm(initial={"language": _language()})
         status = 200

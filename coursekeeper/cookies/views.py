@@ -17,8 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coursekeeper.cookies import registry, services
-from coursekeeper.cookies.consent import accepted_categories, current_choice, read_choice
+from coursekeeper.cookies import selectors, services
+from coursekeeper.cookies.consent import accepted_categories
 from coursekeeper.cookies.errors import CookieChoiceError
 from coursekeeper.cookies.models import OPTIONAL_CATEGORIES, CookieChoice
 
@@ -35,22 +35,11 @@ def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
 def _settings_page(
     request: HttpRequest, *, next_url: str, error: str = "", status: int = 200
 ) -> HttpResponse:
-    choice = current_choice(request)
-    earlier = read_choice(request)
-    logged = (
-        CookieChoice.objects.filter(choice_id=choice.choice_id).first()
-        if choice is not None
-        else None
-    )
     return render(
         request,
         "cookies/settings.html",
         {
-            "groups": registry.entries_by_category(),
-            "ticked": choice.accepted if choice is not None else frozenset(),
-            "choice": choice,
-            "logged_choice": logged,
-            "registry_changed": choice is None and earlier is not None,
+            **selectors.cookie_settings(request),
             "next": next_url,
             "error": error,
             "on_cookie_settings": True,
@@ -100,8 +89,11 @@ def make_choice(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{settings_url}?{urlencode({'next': next_url})}")
     try:
         accepted, method = _accepted_for(request, action)
-    except CookieChoiceError as error:
-        return _settings_page(request, next_url=next_url, error=error.message, status=400)
+    except CookieChoiceError as refusal:
+        # The settings form again, the message above it: the person chooses right there.
+        return _settings_page(
+            request, next_url=next_url, error=refusal.message, status=refusal.status
+        )
     previously = accepted_categories(request)
     choice = services.record_choice(
         accepted=accepted, method=method, language=get_language() or "", user=request.user

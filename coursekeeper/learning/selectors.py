@@ -24,6 +24,7 @@ from coursekeeper.learning.models import (
 )
 from coursekeeper.learning.privacy import SHOW_LESSON
 from coursekeeper.learning.services import ask_gate
+from coursekeeper.privacy.access.roles import TEACH, TEACH_ANY_COURSE, can
 from coursekeeper.privacy.people import Person
 
 
@@ -288,3 +289,32 @@ def dashboard(*, learner, soon_days: int = 14) -> list[DashboardCourse]:
         ]
         result.append(DashboardCourse(outline, continue_lesson, opening_soon))
     return result
+
+
+# --- The course editor ---------------------------------------------------------------------------
+
+
+def courses_to_edit(*, acting_user):
+    """Return the courses `acting_user` may edit: their own, or every course of the school."""
+    courses = Course.objects.order_by("title")
+    if not can(acting_user, TEACH_ANY_COURSE):
+        courses = courses.filter(instructor=acting_user)
+    return courses
+
+
+def course_to_edit(*, acting_user, slug: str) -> Course:
+    """Return a course for its editor; refuse one that is not there or not theirs to edit."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None:
+        raise LearningError("course_not_found")
+    if not can(acting_user, TEACH, course):
+        raise LearningError("not_your_course")
+    return course
+
+
+def lesson_to_edit(*, course: Course, lesson_id: int) -> Lesson:
+    """Return a lesson of `course` for its editor."""
+    lesson = Lesson.objects.filter(pk=lesson_id, module__course=course).first()
+    if lesson is None:
+        raise LearningError("lesson_not_found")
+    return lesson

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -25,6 +27,8 @@ from coursekeeper.learning.models import (
     Lesson,
     LessonProgress,
     MaterialRequest,
+    Module,
+    Topic,
     opens_at,
 )
 from coursekeeper.learning.privacy import (
@@ -34,6 +38,8 @@ from coursekeeper.learning.privacy import (
     SHOW_LESSON,
 )
 from coursekeeper.messaging.services import queue_email
+from coursekeeper.privacy.access.roles import TEACH, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.paths import ProcessingPath
 from coursekeeper.privacy.people import Person
 
@@ -236,17 +242,53 @@ def request_free_material(
     return request
 
 
-@transaction.atomic
-def save_course(*, course: Course, acting_user) -> Course:
-    """Save a course an instructor edited, and keep the search index in step."""
-    if (
-        course.pk
-        and course.instructor_id not in (None, acting_user.pk)
-        and not acting_user.is_staff
-    ):
+# --- The course editor ---------------------------------------------------------------------------
+
+
+def _check_teaches(acting_user, course: Course | None) -> None:
+    if not can(acting_user, TEACH, course):
         raise LearningError("not_your_course")
+
+
+@transaction.atomic
+def save_course(*, acting_user, course: Course, topics: Iterable[Topic] | None = None) -> Course:
+    """Save a course an instructor edited (and its topics), keeping the search index in step.
+
+    `course` is the edited, unsaved instance; a new one is taught by `acting_user`. Putting a
+    course in the catalogue or taking it out is a staff change: it is audited with the save.
+    """
+    _check_teaches(acting_user, course if course.pk else None)
+    was_published = (
+        course.pk is not None and Course.objects.filter(pk=course.pk, is_published=True).exists()
+    )
+    created = course.pk is None
     if course.instructor_id is None:
         course.instructor = acting_user
     course.save()
+    if topics is not None:
+        course.topics.set(topics)
     search.index_course(course)
+    if course.is_published != was_published:
+        record_staff_change(
+            acting_user=acting_user,
+            obj=course,
+            action=ADDITION if created else CHANGE,
+            message="course_published" if course.is_published else "course_unpublished",
+        )
     return course
+
+
+@transaction.atomic
+def add_module(*, acting_user, course: Course, title: str, position: int) -> Module:
+    """Add a module to a course the acting instructor teaches."""
+    _check_teaches(acting_user, course)
+    return Module.objects.create(course=course, title=title, position=position)
+
+
+@transaction.atomic
+def save_lesson(*, acting_user, lesson: Lesson) -> Lesson:
+    """Save a lesson an instructor edited (`lesson` unsaved, its file's type already checked by
+    the form), in a module of a course they teach."""
+    _check_teaches(acting_user, lesson.module.course)
+    lesson.save()
+    return lesson

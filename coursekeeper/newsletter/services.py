@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.core import signing
 from django.db import transaction
 from django.db.models import F, Q
@@ -76,6 +77,7 @@ from coursekeeper.newsletter.selectors import Recipient
 from coursekeeper.newsletter.wording import CURRENT_VERSION, WORDINGS
 from coursekeeper.privacy import consents, service_ends
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, can
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.gate import about_person
 from coursekeeper.privacy.models import (
     Consent,
@@ -309,8 +311,8 @@ def unsubscribe(*, token: str) -> bool:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def _check_staff(user) -> None:
-    if not can(user, SEND_NEWSLETTERS):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, SEND_NEWSLETTERS):
         raise NewsletterError("not_allowed")
 
 
@@ -367,7 +369,14 @@ def save_newsletter(
         setattr(newsletter, name, (texts.get(name) or "").strip())
     if not newsletter.languages():
         raise NewsletterError("no_language")
+    created = newsletter.pk is None
     newsletter.save()
+    record_staff_change(
+        acting_user=acting_user,
+        obj=newsletter,
+        action=ADDITION if created else CHANGE,
+        message="newsletter_written" if created else "newsletter_changed",
+    )
     logger.info("newsletter saved id=%s by=%s", newsletter.pk, pseudonym(acting_user.pk))
     return newsletter
 
@@ -411,6 +420,16 @@ def start_sending(
         include_customers=include_customers,
         own_similar_products_stated=include_customers and own_similar_products,
         objection_at_collection_stated=include_customers and objection_offered_at_collection,
+    )
+    record_staff_change(
+        acting_user=acting_user,
+        obj=newsletter,
+        action=CHANGE,
+        message=(
+            "newsletter_sending_started_customers"
+            if include_customers
+            else "newsletter_sending_started"
+        ),
     )
     from coursekeeper.newsletter.tasks import run_newsletter_dispatch
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.forms import DiscontinueForm, NewsletterForm, SendForm, SignupForm
 from coursekeeper.newsletter.models import LANGUAGES, Newsletter
 from coursekeeper.privacy.access.roles import SEND_NEWSLETTERS, requires
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 
 def _ui_language() -> str:
@@ -51,21 +52,18 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages(template="newsletter/confirm.html")
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the wording and a button, POST subscribes: a link scanner confirms nothing."""
     if request.method == "POST":
-        try:
-            services.confirm_signup(token=token)
-        except NewsletterError as error:
-            return render(request, "newsletter/confirm.html", {"error": error.message}, status=400)
+        services.confirm_signup(token=token)
         return render(request, "newsletter/confirmed.html")
     pending = services.pending_signup(token)
     if pending is not None and services.is_discontinued():
         message = NewsletterError("discontinued").message
         return render(request, "newsletter/confirm.html", {"error": message}, status=400)
     if pending is None:
-        message = NewsletterError("link_invalid").message
-        return render(request, "newsletter/confirm.html", {"error": message}, status=400)
+        raise NewsletterError("link_invalid")
     context = {
         "wording": services.wording_text(pending.language, pending.wording_version),
         "wording_language": pending.language,
@@ -77,12 +75,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 # CSRF token and no session; the signed token in the address is what authorises it.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages(template="newsletter/unsubscribe.html")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for one click, POST unsubscribes; no sign-in, and a second POST changes nothing."""
-    try:
-        target = services.unsubscribe_target(token)
-    except NewsletterError as error:
-        return render(request, "newsletter/unsubscribe.html", {"error": error.message}, status=400)
+    target = services.unsubscribe_target(token)
     context = {"customer": target.customer}
     if request.method == "POST":
         changed = services.unsubscribe(token=token)
@@ -98,7 +94,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def _newsletter(pk: int) -> Newsletter:
     newsletter = selectors.newsletter_by_id(pk)
     if newsletter is None:
-        raise Http404
+        raise NewsletterError("newsletter_not_found")
     return newsletter
 
 
@@ -160,12 +156,12 @@ def staff_restart(request: HttpRequest) -> HttpResponse:
 
 @requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Write a new newsletter, or change a draft."""
     newsletter = _newsletter(pk) if pk is not None else None
     if newsletter is not None and newsletter.status != Newsletter.Status.DRAFT:
-        messages.error(request, NewsletterError("not_a_draft").message)
-        return redirect("newsletter:staff_detail", newsletter.pk)
+        raise NewsletterError("not_a_draft")
     if request.method == "POST":
         form = NewsletterForm(request.POST, instance=newsletter)
         if form.is_valid():
@@ -175,12 +171,13 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     texts=form.texts(),
                     newsletter_id=newsletter.pk if newsletter else None,
                 )
-            except NewsletterError as error:
-                form.add_error(None, error.message)
+            except NewsletterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(request, _("The newsletter is saved. Check the preview."))
                 return redirect("newsletter:staff_detail", saved.pk)
-        status = 400
+        else:
+            status = 400
     else:
         form = NewsletterForm(instance=newsletter)
         status = 200
@@ -211,6 +208,7 @@ def _previews(newsletter: Newsletter) -> list[dict]:
 
 @requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET"])
+@refusals_as_pages
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview of a newsletter and, once it is being sent, its progress."""
     newsletter = _newsletter(pk)
@@ -232,6 +230,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(SEND_NEWSLETTERS)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then send: to subscribers, and to customers only where the law allows it."""
     newsletter = _newsletter(pk)
@@ -244,12 +243,13 @@ def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
                 services.start_sending(
                     acting_user=request.user, newsletter_id=newsletter.pk, **form.cleaned_data
                 )
-            except NewsletterError as error:
-                form.add_error(None, error.message)
+            except NewsletterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(request, _("Sending has started."))
                 return redirect("newsletter:staff_detail", newsletter.pk)
-        status = 400
+        else:
+            status = 400
     else:
         form = SendForm()
         status = 200

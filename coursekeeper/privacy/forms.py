@@ -216,9 +216,11 @@ class RecipientToldForm(forms.Form):
     """How staff told a recipient of a change by hand (Art. 19); one per task on the page, each
     with the task's prefix."""
 
+    # Not required here: the service refuses an empty note, with its own reason beside the field.
     note = forms.CharField(
         label=_("How and when you told them"),
         max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "For example: “Phoned their support on 3 March; they confirmed the erasure.” "

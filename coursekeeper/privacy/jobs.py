@@ -177,7 +177,7 @@ def send_erasure_answer(request_id: int, answer: dict, outcome) -> None:
         erased = erased_categories(outcome)
     rights.answer_request(
         request_id=request_id,
-        actor=None,
+        acting_user=None,
         answer=text,
         base_url=settings.SITE_URL,
         to=answer["to"],

@@ -25,6 +25,7 @@ from coursekeeper.privacy import policy, publishing
 from coursekeeper.privacy.access.roles import PUBLISH_POLICY, requires
 from coursekeeper.privacy.models import PolicyVersion
 from coursekeeper.privacy.policy_announcements import hide_policy_notice, pending_changes
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 
 def _language() -> str:
@@ -248,8 +249,13 @@ def _effective_at(day: dt.date | None, earliest: dt.datetime) -> dt.datetime | N
     return start
 
 
+# Refusals about the date picked, shown beside it.
+DATE_REFUSALS = {"too_soon", "before_previous"}
+
+
 @requires(PUBLISH_POLICY)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def policy_staff(request: HttpRequest) -> HttpResponse:
     """The current content against the latest version: what changed, and the publish button."""
     preview = publishing.preview_publication()
@@ -264,9 +270,9 @@ def policy_staff(request: HttpRequest) -> HttpResponse:
                         form.cleaned_data["effective_date"], preview.earliest
                     ),
                 )
-            except publishing.PolicyError as error:
-                messages.error(request, error.message)
-                status = 400
+            except publishing.PolicyError as refusal:
+                field = "effective_date" if refusal.code in DATE_REFUSALS else None
+                status = show_on_form(form, refusal, field=field)
             else:
                 messages.success(
                     request,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from coursekeeper.jobs.privacy import LEASED_JOB_FIELDS
+from coursekeeper.privacy.access.changes import change_text
 from coursekeeper.privacy.access.selectors import place_label
 from coursekeeper.privacy.cache import cache_keys_about, forget_keys_read
 from coursekeeper.privacy.consents import wording_of
@@ -138,7 +139,7 @@ declare(
             "object_repr": _("record as the administration named it"),
             "change_message": _("what was changed"),
         },
-        shown_as={"content_type": kind_of_record},
+        shown_as={"content_type": kind_of_record, "change_message": change_text},
     ),
 )
 

@@ -183,13 +183,9 @@ MESSAGES = {
 
 class RegisterError(PrivacyError):
     """A refusal of the register's services: a translated message, and the form field it is
-    about (None: the whole form). Nothing was changed."""
+    about (`field_name`; None: the whole form). Nothing was changed."""
 
     messages = MESSAGES
-
-    def __init__(self, code: str, *, field_name: str | None = None, **params) -> None:
-        super().__init__(code, **params)
-        self.field_name = field_name
 
 
 def _check_allowed(acting_user) -> None:

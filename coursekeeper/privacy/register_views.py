@@ -7,7 +7,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from coursekeeper.privacy import register
 from coursekeeper.privacy.access.roles import KEEP_REGISTER, requires
 from coursekeeper.privacy.models import ProviderSettings, Recipient
 from coursekeeper.privacy.register_forms import DisclosureForm, RecipientForm
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -46,14 +47,15 @@ def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> H
                     data=form.cleaned_data,
                     recipient_id=recipient.pk if recipient else None,
                 )
-            except register.RegisterError as error:
-                form.add_error(error.field_name, error.message)
+            except register.RegisterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(
                     request, _("%(name)s is saved in the register.") % {"name": saved.name}
                 )
                 return redirect("privacy:recipients")
-        status = 400
+        else:
+            status = 400
     elif recipient is not None:
         form = RecipientForm(initial=RecipientForm.initial_for(recipient))
     else:
@@ -68,16 +70,18 @@ def _recipient_form_page(request: HttpRequest, recipient: Recipient | None) -> H
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def recipient_new(request: HttpRequest) -> HttpResponse:
     return _recipient_form_page(request, None)
 
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     recipient = Recipient.objects.filter(pk=pk).first()
     if recipient is None:
-        raise Http404
+        raise register.RegisterError("recipient_not_found")
     return _recipient_form_page(request, recipient)
 
 
@@ -86,6 +90,7 @@ def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def disclosure_new(request: HttpRequest) -> HttpResponse:
     """Log that a person's data went to an authority on a legal order; they see it (R37)."""
     status = 200
@@ -103,8 +108,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
                     order_date=data["order_date"],
                     disclosed_on=data["disclosed_on"],
                 )
-            except register.RegisterError as error:
-                form.add_error(error.field_name, error.message)
+            except register.RegisterError as refusal:
+                status = show_on_form(form, refusal)
             else:
                 messages.success(
                     request,
@@ -114,7 +119,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 return redirect("privacy:recipients")
-        status = 400
+        else:
+            status = 400
     else:
         form = DisclosureForm()
     authorities = cast(forms.ModelChoiceField, form.fields["authority"]).queryset
@@ -146,19 +152,12 @@ def record_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, error: register.RegisterError) -> HttpResponse:
-    messages.error(request, error.message)
-    return redirect("privacy:register")
-
-
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
+@refusals_as_pages
 def record_csv(request: HttpRequest) -> HttpResponse:
     """The record as CSV for an authority, in the staff member's language."""
-    try:
-        register.check_record_exportable()
-    except register.RegisterError as error:
-        return _refused(request, error)
+    register.check_record_exportable()
     content = register.record_csv(register.record_of_processing())
     return _download(
         content,
@@ -169,12 +168,10 @@ def record_csv(request: HttpRequest) -> HttpResponse:
 
 @requires(KEEP_REGISTER)
 @require_http_methods(["GET"])
+@refusals_as_pages
 def record_pdf(request: HttpRequest) -> HttpResponse:
     """The record as PDF for an authority, in the staff member's language."""
-    try:
-        register.check_record_exportable()
-    except register.RegisterError as error:
-        return _refused(request, error)
+    register.check_record_exportable()
     language = translation.get_language()
     content = register.record_pdf(register.record_of_processing(), language=language)
     return _download(

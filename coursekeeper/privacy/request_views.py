@@ -1,9 +1,15 @@
-"""Pages for rights: the person's own privacy page, the public request form, the staff queue."""
+"""Pages for rights: the person's own privacy page, the public request form, the staff queue.
+
+A refusal is the shared refusal page (`refusals_as_pages`), except on a form with something the
+person typed (a staff member's answer, reasons, a note): that form comes back with the reason
+beside the field it is about (`show_on_form`), so nothing typed is lost.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -40,17 +46,13 @@ from coursekeeper.privacy.selectors import (
     request_queue,
     what_erasure_keeps,
 )
+from coursekeeper.web.refusals import refusals_as_pages, show_on_form
 
 Kind = RightsRequest.Kind
 
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
-
-
-def _refused(request: HttpRequest, error: PrivacyError, to: str, *args) -> HttpResponse:
-    messages.error(request, error.message)
-    return redirect(to, *args)
 
 
 # --- The person's own page ----------------------------------------------------------------------
@@ -74,21 +76,19 @@ def my_privacy(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@refusals_as_pages
 def request_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start an export: everything (access) or the portable part only (portability)."""
     portable = request.POST.get("portable") == "1"
     key = request.POST.get("submission_key") or None
-    try:
-        filed = rights.file_request(
-            kind=Kind.PORTABILITY if portable else Kind.ACCESS,
-            channel=RightsRequest.Channel.ACCOUNT,
-            user=request.user,
-            base_url=_base_url(request),
-            submission_key=key,
-        )
-        rights.start_export_for_request(request=filed, base_url=_base_url(request))
-    except PrivacyError as error:
-        return _refused(request, error, "privacy:my_privacy")
+    filed = rights.file_request(
+        kind=Kind.PORTABILITY if portable else Kind.ACCESS,
+        channel=RightsRequest.Channel.ACCOUNT,
+        user=request.user,
+        base_url=_base_url(request),
+        submission_key=key,
+    )
+    rights.start_export_for_request(request=filed, base_url=_base_url(request))
     messages.success(
         request, _("We are putting your copy together. We email you when it is ready.")
     )
@@ -139,23 +139,21 @@ def request_restriction(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lift_restriction(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rights.lift_restriction(user=request.user, actor=request.user)
+    rights.lift_restriction(user=request.user, acting_user=request.user)
     messages.success(request, _("The restriction is lifted."))
     return redirect("privacy:my_privacy")
 
 
 @login_required
 @require_POST
+@refusals_as_pages
 def object_to_purpose(request: AuthenticatedHttpRequest) -> HttpResponse:
-    try:
-        rights.object_to(
-            user=request.user,
-            purpose_code=request.POST.get("purpose", ""),
-            base_url=_base_url(request),
-            submission_key=request.POST.get("submission_key") or None,
-        )
-    except PrivacyError as error:
-        return _refused(request, error, "privacy:my_privacy")
+    rights.object_to(
+        user=request.user,
+        purpose_code=request.POST.get("purpose", ""),
+        base_url=_base_url(request),
+        submission_key=request.POST.get("submission_key") or None,
+    )
     messages.success(request, _("Your objection is recorded. That processing has stopped."))
     return redirect("privacy:my_privacy")
 
@@ -236,14 +234,12 @@ def visitor_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages(template="privacy/confirm_request.html")
 def confirm_request(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: a link scanner opening the link confirms nothing."""
     if request.method == "GET":
         return render(request, "privacy/confirm_request.html")
-    try:
-        filed = rights.confirm_request(token=token, base_url=_base_url(request))
-    except PrivacyError as error:
-        return render(request, "privacy/confirm_request.html", {"error": error.message}, status=400)
+    filed = rights.confirm_request(token=token, base_url=_base_url(request))
     return render(request, "privacy/request_confirmed.html", {"filed": filed})
 
 
@@ -263,6 +259,7 @@ def request_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @requires(HANDLE_REQUESTS)
 @require_http_methods(["GET", "POST"])
+@refusals_as_pages
 def log_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log a request that came by email, post or phone."""
     if request.method == "POST":
@@ -280,33 +277,66 @@ def log_request(request: AuthenticatedHttpRequest) -> HttpResponse:
                     email=data["email"],
                     details=data["details"],
                     language=data["language"],
-                    logged_by=request.user,
+                    acting_user=request.user,
                     received_at=received_at,
                     urgent=data["urgent"],
                     base_url=_base_url(request),
                     submission_key=data["submission_key"] or None,
                 )
-            except PrivacyError as error:
-                form.add_error(None, error.message)
+            except PrivacyError as refusal:
+                status = show_on_form(form, refusal, field=REFUSAL_FIELDS.get(refusal.code))
             else:
                 messages.success(request, _("The request is logged and the person is told."))
                 return redirect("privacy:request_detail", filed.pk)
-        status = 400
+        else:
+            status = 400
     else:
         form = StaffLogRequestForm(initial={"received_on": timezone.localdate()})
         status = 200
     return render(request, "privacy/log_request.html", {"form": form}, status=status)
 
 
-@requires(HANDLE_REQUESTS)
-@require_http_methods(["GET"])
-def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+# The staff forms on a request's page: the action each posts to, its name on the page, its form.
+STAFF_FORMS = {
+    "extend": ("extend_form", ExtendForm),
+    "fee": ("fee_form", FeeForm),
+    "refuse": ("reason_form", ReasonForm),
+    "answer": ("answer_form", AnswerForm),
+    "note": ("note_form", NoteForm),
+}
+# The field a refusal of a staff form is about; the others are about the whole form.
+REFUSAL_FIELDS = {
+    "extension_too_long": "months",
+    "fee_invalid": "amount",
+    "reason_needed": "reason",
+    "answer_needed": "answer",
+    "note_needed": "note",
+    "how_told_needed": "note",
+    "received_in_future": "received_on",
+}
+
+
+def _detail_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    sent: tuple[str, forms.Form] | None = None,
+    told: tuple[int, RecipientToldForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The request's page, with a staff form sent back refused: `sent` is (its name on the page,
+    the form), `told` (the task's id, its form). The whole form's reason heads the page: a form
+    for an action the request no longer offers (it was closed meanwhile) is not shown."""
     from coursekeeper.privacy.selectors import request_detail as load
 
     detail = load(pk)
     if detail is None:
-        raise Http404
-    rights.record_view(request=detail["request"], actor=request.user)
+        raise PrivacyError("request_not_found")
+    rights.record_view(request=detail["request"], acting_user=request.user)
+    page_forms = {name: form_class() for name, form_class in STAFF_FORMS.values()}
+    if sent is not None:
+        page_forms[sent[0]] = sent[1]
+    told_id, told_form = told if told is not None else (None, None)
     detail.update(
         {
             "now": timezone.now(),
@@ -314,85 +344,93 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "notice_rows": [
                 (
                     notice,
-                    RecipientToldForm(prefix=RecipientToldForm.prefix_for(notice.pk))
+                    (
+                        told_form
+                        if notice.pk == told_id
+                        else RecipientToldForm(prefix=RecipientToldForm.prefix_for(notice.pk))
+                    )
                     if notice.is_open
                     else None,
                 )
                 for notice in detail["notices"]
             ],
-            "extend_form": ExtendForm(),
-            "fee_form": FeeForm(),
-            "reason_form": ReasonForm(),
-            "answer_form": AnswerForm(),
-            "note_form": NoteForm(),
+            **page_forms,
+            "refused_form": told_form or (sent[1] if sent is not None else None),
         }
     )
-    return render(request, "privacy/request_detail.html", detail)
+    return render(request, "privacy/request_detail.html", detail, status=status)
 
 
-STAFF_ACTIONS = {
-    "extend": ExtendForm,
-    "fee": FeeForm,
-    "refuse": ReasonForm,
-    "answer": AnswerForm,
-    "note": NoteForm,
-}
+@requires(HANDLE_REQUESTS)
+@require_http_methods(["GET"])
+@refusals_as_pages
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
+
+
+def _staff_action(action: str, pk: int, data: dict, *, acting_user, base_url: str) -> None:
+    if action == "extend":
+        rights.extend_request(
+            request_id=pk,
+            acting_user=acting_user,
+            months=data["months"],
+            reason=data["reason"],
+            base_url=base_url,
+        )
+    elif action == "fee":
+        rights.request_fee(
+            request_id=pk,
+            acting_user=acting_user,
+            amount=data["amount"],
+            currency=data["currency"],
+            reason=data["reason"],
+            base_url=base_url,
+        )
+    elif action == "refuse":
+        rights.refuse_request(
+            request_id=pk, acting_user=acting_user, reason=data["reason"], base_url=base_url
+        )
+    elif action == "answer":
+        rights.answer_request(
+            request_id=pk, acting_user=acting_user, answer=data["answer"], base_url=base_url
+        )
+    else:
+        rights.add_note(request_id=pk, acting_user=acting_user, note=data["note"])
 
 
 @requires(HANDLE_REQUESTS)
 @require_POST
+@refusals_as_pages
 def request_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One staff action on a request; a refused one changes nothing and says why."""
     base_url = _base_url(request)
-    actor = request.user
-    try:
-        if action == "urgent":
-            rights.mark_urgent(request_id=pk, actor=actor, urgent=request.POST.get("urgent") == "1")
-        elif action == "carry_out":
-            rights.carry_out_request(request_id=pk, actor=actor, base_url=base_url)
-        elif action in STAFF_ACTIONS:
-            form = STAFF_ACTIONS[action](request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Please fill in every field of that form."))
-                return redirect("privacy:request_detail", pk)
-            data = form.cleaned_data
-            if action == "extend":
-                rights.extend_request(
-                    request_id=pk,
-                    actor=actor,
-                    months=data["months"],
-                    reason=data["reason"],
-                    base_url=base_url,
-                )
-            elif action == "fee":
-                rights.request_fee(
-                    request_id=pk,
-                    actor=actor,
-                    amount=data["amount"],
-                    currency=data["currency"],
-                    reason=data["reason"],
-                    base_url=base_url,
-                )
-            elif action == "refuse":
-                rights.refuse_request(
-                    request_id=pk, actor=actor, reason=data["reason"], base_url=base_url
-                )
-            elif action == "answer":
-                rights.answer_request(
-                    request_id=pk, actor=actor, answer=data["answer"], base_url=base_url
-                )
-            else:
-                rights.add_note(request_id=pk, actor=actor, note=data["note"])
-        else:
-            raise Http404
-    except PrivacyError as error:
-        return _refused(request, error, "privacy:request_detail", pk)
+    if action == "urgent":
+        rights.mark_urgent(
+            request_id=pk, acting_user=request.user, urgent=request.POST.get("urgent") == "1"
+        )
+    elif action == "carry_out":
+        rights.carry_out_request(request_id=pk, acting_user=request.user, base_url=base_url)
+    elif action in STAFF_FORMS:
+        name, form_class = STAFF_FORMS[action]
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _detail_page(request, pk, sent=(name, form), status=400)
+        try:
+            _staff_action(
+                action, pk, form.cleaned_data, acting_user=request.user, base_url=base_url
+            )
+        except PrivacyError as refusal:
+            status = show_on_form(form, refusal, field=REFUSAL_FIELDS.get(refusal.code))
+            return _detail_page(request, pk, sent=(name, form), status=status)
+    else:
+        raise Http404
     messages.success(request, _("Done."))
     return redirect("privacy:request_detail", pk)
 
 
 @requires(HANDLE_REQUESTS)
 @require_POST
+@refusals_as_pages
 def recipient_told(request: AuthenticatedHttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """Staff told a recipient of the change by hand (Art. 19): record how, who and when."""
     form = RecipientToldForm(request.POST, prefix=RecipientToldForm.prefix_for(notice_pk))
@@ -401,7 +439,8 @@ def recipient_told(request: AuthenticatedHttpRequest, pk: int, notice_pk: int) -
         recipient_notices.mark_recipient_told(
             request_id=pk, notice_id=notice_pk, acting_user=request.user, note=note
         )
-    except PrivacyError as error:
-        return _refused(request, error, "privacy:request_detail", pk)
+    except PrivacyError as refusal:
+        status = show_on_form(form, refusal, field=REFUSAL_FIELDS.get(refusal.code))
+        return _detail_page(request, pk, told=(notice_pk, form), status=status)
     messages.success(request, _("Marked as told."))
     return redirect("privacy:request_detail", pk)

@@ -10,9 +10,10 @@ Receipt starts the clock: the answer is due one calendar month later; staff may 
 to two more months, once, telling the person why, and only while the first month runs. The same
 kind of request from the same person within 12 months is flagged as possibly excessive, and staff
 decide: answer, charge a stated fee, or refuse with reasons and the right to complain. Every
-change of state writes a `RightsRequestEvent` in its own transaction, and every email goes
-through the outbox in that same transaction, so a request is never changed without its audit
-line and its email.
+change of state writes a `RightsRequestEvent` in its own transaction (a staff member's change
+also its row of the staff audit trail, `privacy.access.changes`), and every email goes through
+the outbox in that same transaction, so a request is never changed without its audit lines and
+its email.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -36,6 +38,7 @@ from django.utils.translation import gettext
 from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can, holders
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     Objection,
@@ -84,8 +87,39 @@ def deadline_order():
     return [Coalesce("extended_until", "due_at").asc(nulls_last=True), F("urgent").desc(), "pk"]
 
 
-def _event(request: RightsRequest, action: str, *, actor=None, note: str = "") -> None:
-    RightsRequestEvent.objects.create(request=request, action=action, actor=actor, note=note)
+# How each staff action on a request reads in the staff audit trail (`privacy.access.changes`).
+AUDITED_AS = {
+    Action.FILED: "request_logged",
+    Action.EXTENDED: "request_extended",
+    Action.MARKED_URGENT: "request_marked_urgent",
+    Action.FEE_REQUESTED: "request_fee_asked",
+    Action.REFUSED: "request_refused",
+    Action.ANSWERED: "request_answered",
+    Action.CARRIED_OUT: "request_carried_out",
+    Action.NOTE: "request_note_added",
+}
+
+
+def _event(
+    request: RightsRequest,
+    action: str,
+    *,
+    acting_user=None,
+    note: str = "",
+    audited_as: str = "",
+    **values,
+) -> None:
+    """Write a line of the request's history. A staff member's action also writes its row of
+    the staff audit trail, in the same transaction (`values` fill its text)."""
+    RightsRequestEvent.objects.create(request=request, action=action, actor=acting_user, note=note)
+    if acting_user is not None:
+        record_staff_change(
+            acting_user=acting_user,
+            obj=request,
+            action=ADDITION if action == Action.FILED else CHANGE,
+            message=audited_as or AUDITED_AS[Action(action)],
+            **values,
+        )
 
 
 def _person_filter(request: RightsRequest) -> Q:
@@ -160,12 +194,15 @@ def file_request(
     details: str = "",
     objection_purpose: str = "",
     language: str | None = None,
-    logged_by: User | None = None,
+    acting_user: User | None = None,
     received_at: dt.datetime | None = None,
     urgent: bool = False,
     submission_key: str | None = None,
 ) -> RightsRequest:
     """File a request; see the module docstring for how each channel starts.
+
+    `user` is the person the request is about (for the account channel, who files it);
+    `acting_user` the staff member who logs a request that came by email, post or phone.
 
     A second submit carrying the same `submission_key` (a double click) returns the first
     request unchanged.
@@ -182,7 +219,7 @@ def file_request(
             raise PrivacyError("not_allowed")
         email = user.email
     elif channel in STAFF_CHANNELS:
-        if logged_by is None or not can(logged_by, HANDLE_REQUESTS):
+        if acting_user is None or not can(acting_user, HANDLE_REQUESTS):
             raise PrivacyError("not_allowed")
         if received_at and received_at > now:
             raise PrivacyError("received_in_future")
@@ -201,7 +238,7 @@ def file_request(
         language=language,
         details=details.strip(),
         objection_purpose=objection_purpose,
-        logged_by=logged_by,
+        logged_by=acting_user,
         urgent=urgent,
         submission_key=submission_key or None,
     )
@@ -232,7 +269,7 @@ def file_request(
         if submission_key and existing is not None:
             return existing
         raise
-    _event(request, Action.FILED, actor=logged_by, note=channel)
+    _event(request, Action.FILED, acting_user=acting_user, note=channel)
     if token:
         link = base_url.rstrip("/") + reverse("privacy:confirm_request", args=[token])
         _send(request, "request_confirm", base_url=base_url, link=link)
@@ -275,8 +312,8 @@ def _open_request(pk: int) -> RightsRequest:
     return request
 
 
-def _check_staff(actor) -> None:
-    if not can(actor, HANDLE_REQUESTS):
+def _check_staff(acting_user) -> None:
+    if not can(acting_user, HANDLE_REQUESTS):
         raise PrivacyError("not_allowed")
 
 
@@ -296,13 +333,13 @@ def first_month_ends(request: RightsRequest) -> dt.datetime:
 
 @transaction.atomic
 def extend_request(
-    *, request_id: int, actor, months: int, reason: str, base_url: str
+    *, request_id: int, acting_user, months: int, reason: str, base_url: str
 ) -> RightsRequest:
     """Extend the deadline by one or two months, once, and tell the person why (Art. 12(3)).
 
     Only within the first month: a late extension is refused and changes nothing.
     """
-    _check_staff(actor)
+    _check_staff(acting_user)
     request = _open_request(request_id)
     if request.extended_until is not None:
         raise PrivacyError("already_extended")
@@ -316,28 +353,34 @@ def extend_request(
     request.extended_until = add_months(request.due_at, months)
     request.extension_reason = reason.strip()
     request.save(update_fields=["extended_until", "extension_reason"])
-    _event(request, Action.EXTENDED, actor=actor, note=f"{months}")
+    _event(request, Action.EXTENDED, acting_user=acting_user, note=f"{months}", months=months)
     _send(request, "request_extended", base_url=base_url)
     return request
 
 
 @transaction.atomic
-def mark_urgent(*, request_id: int, actor, urgent: bool) -> RightsRequest:
-    _check_staff(actor)
+def mark_urgent(*, request_id: int, acting_user, urgent: bool) -> RightsRequest:
+    _check_staff(acting_user)
     request = _open_request(request_id)
     if request.urgent != urgent:
         request.urgent = urgent
         request.save(update_fields=["urgent"])
-        _event(request, Action.MARKED_URGENT, actor=actor, note="yes" if urgent else "no")
+        _event(
+            request,
+            Action.MARKED_URGENT,
+            acting_user=acting_user,
+            note="yes" if urgent else "no",
+            audited_as="request_marked_urgent" if urgent else "request_not_urgent",
+        )
     return request
 
 
 @transaction.atomic
 def request_fee(
-    *, request_id: int, actor, amount: Decimal, currency: str, reason: str, base_url: str
+    *, request_id: int, acting_user, amount: Decimal, currency: str, reason: str, base_url: str
 ) -> RightsRequest:
     """Ask a reasonable fee for a possibly excessive request (Art. 12(5)(a)), with the reason."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     request = _open_request(request_id)
     if not request.possibly_excessive:
         raise PrivacyError("not_excessive")
@@ -350,16 +393,23 @@ def request_fee(
     request.fee_currency = currency
     request.refusal_reason = reason.strip()
     request.save(update_fields=["status", "fee_amount", "fee_currency", "refusal_reason"])
-    _event(request, Action.FEE_REQUESTED, actor=actor, note=f"{amount} {currency}")
+    _event(
+        request,
+        Action.FEE_REQUESTED,
+        acting_user=acting_user,
+        note=f"{amount} {currency}",
+        amount=str(amount),
+        currency=currency,
+    )
     _send(request, "request_fee", base_url=base_url)
     return request
 
 
 @transaction.atomic
-def refuse_request(*, request_id: int, actor, reason: str, base_url: str) -> RightsRequest:
+def refuse_request(*, request_id: int, acting_user, reason: str, base_url: str) -> RightsRequest:
     """Refuse a manifestly unfounded or excessive request with reasons and the right to
     complain (Art. 12(4), 12(5)(b))."""
-    _check_staff(actor)
+    _check_staff(acting_user)
     request = _open_request(request_id)
     if not request.possibly_excessive:
         raise PrivacyError("not_excessive")
@@ -369,7 +419,7 @@ def refuse_request(*, request_id: int, actor, reason: str, base_url: str) -> Rig
     request.refusal_reason = reason.strip()
     request.answered_at = timezone.now()
     request.save(update_fields=["status", "refusal_reason", "answered_at"])
-    _event(request, Action.REFUSED, actor=actor)
+    _event(request, Action.REFUSED, acting_user=acting_user)
     _send(request, "request_refused", base_url=base_url)
     return request
 
@@ -378,7 +428,7 @@ def refuse_request(*, request_id: int, actor, reason: str, base_url: str) -> Rig
 def answer_request(
     *,
     request_id: int,
-    actor,
+    acting_user,
     answer: str,
     base_url: str,
     to: str = "",
@@ -386,8 +436,8 @@ def answer_request(
     **context,
 ) -> RightsRequest:
     """Close a request with the final answer, emailed to the person (or to `to`)."""
-    if actor is not None:
-        _check_staff(actor)
+    if acting_user is not None:
+        _check_staff(acting_user)
     request = _open_request(request_id)
     if not answer.strip():
         raise PrivacyError("answer_needed")
@@ -395,7 +445,7 @@ def answer_request(
     request.answer = answer.strip()
     request.answered_at = timezone.now()
     request.save(update_fields=["status", "answer", "answered_at"])
-    _event(request, Action.ANSWERED, actor=actor)
+    _event(request, Action.ANSWERED, acting_user=acting_user)
     _send(
         request,
         "request_answered",
@@ -431,21 +481,21 @@ def tell_recipients(*, request: RightsRequest, change: str, lines=None) -> None:
 
 
 @transaction.atomic
-def add_note(*, request_id: int, actor, note: str) -> None:
-    _check_staff(actor)
+def add_note(*, request_id: int, acting_user, note: str) -> None:
+    _check_staff(acting_user)
     request = RightsRequest.objects.filter(pk=request_id).first()
     if request is None:
         raise PrivacyError("request_not_found")
     if not note.strip():
         raise PrivacyError("note_needed")
-    _event(request, Action.NOTE, actor=actor, note=note.strip())
+    _event(request, Action.NOTE, acting_user=acting_user, note=note.strip())
 
 
-def record_view(*, request: RightsRequest, actor) -> None:
+def record_view(*, request: RightsRequest, acting_user) -> None:
     """Log that a staff member looked at a request (and the personal data on it)."""
     from coursekeeper.privacy.access.services import record_access
 
-    record_access(acting_user=actor, rows=[request], place="privacy:request_detail")
+    record_access(acting_user=acting_user, rows=[request], place="privacy:request_detail")
 
 
 # --- Carrying a request out ---------------------------------------------------------------------
@@ -477,13 +527,19 @@ def restrict_processing(
 
 
 @transaction.atomic
-def lift_restriction(*, user: User, actor=None) -> int:
+def lift_restriction(*, user: User, acting_user=None) -> int:
     """Lift the person's restriction; the person is told before it is lifted (Art. 18(3))."""
-    if actor is not None and actor.pk != user.pk:
-        _check_staff(actor)
-    return Restriction.objects.filter(user=user, lifted_at__isnull=True).update(
-        lifted_at=timezone.now()
-    )
+    restrictions = Restriction.objects.filter(user=user, lifted_at__isnull=True)
+    if acting_user is not None and acting_user.pk != user.pk:
+        _check_staff(acting_user)
+        for restriction in restrictions.select_for_update():
+            record_staff_change(
+                acting_user=acting_user,
+                obj=restriction,
+                action=CHANGE,
+                message="restriction_lifted",
+            )
+    return restrictions.update(lifted_at=timezone.now())
 
 
 @transaction.atomic
@@ -509,7 +565,7 @@ def object_to(*, user: User, purpose_code: str, base_url: str, submission_key=No
         with translation.override(request.language):
             answer = gettext("Your objection is recorded, and we stopped this processing: %s.")
             answer = answer % purpose.title
-        answer_request(request_id=request.pk, actor=None, answer=answer, base_url=base_url)
+        answer_request(request_id=request.pk, acting_user=None, answer=answer, base_url=base_url)
     return request
 
 
@@ -606,7 +662,7 @@ def start_export_for_request(*, request: RightsRequest, base_url: str):
 
 
 @transaction.atomic
-def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest:
+def carry_out_request(*, request_id: int, acting_user, base_url: str) -> RightsRequest:
     """Do what an open request asks, where the platform can do it by itself.
 
     Access and portability build the export (its job answers the request when the file is
@@ -617,7 +673,7 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
     """
     from coursekeeper.privacy import jobs
 
-    _check_staff(actor)
+    _check_staff(acting_user)
     request = _open_request(request_id)
     if request.status == Status.AWAITING_FEE:
         request.status = Status.OPEN  # the fee was paid, or staff decided to answer anyway
@@ -630,7 +686,7 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
     elif request.kind == Kind.ERASURE and user is None:
         # Someone without an account (a contact message, a free download): little data, erased
         # here and now, in this transaction, and answered.
-        _event(request, Action.CARRIED_OUT, actor=actor)
+        _event(request, Action.CARRIED_OUT, acting_user=acting_user)
         jobs.erase_without_account(request=request)
         return request
     elif request.kind == Kind.ERASURE:
@@ -638,12 +694,12 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
     elif request.kind == Kind.RESTRICTION:
         if not Restriction.objects.filter(_person_filter(request), lifted_at__isnull=True).exists():
             Restriction.objects.create(user=user, email=request.email)
-        _event(request, Action.CARRIED_OUT, actor=actor)
+        _event(request, Action.CARRIED_OUT, acting_user=acting_user)
         tell_recipients(request=request, change=Change.RESTRICTED)
         return request
     elif request.kind == Kind.RECTIFICATION:
         # Staff made the correction by hand; this records it and tells the recipients.
-        _event(request, Action.CARRIED_OUT, actor=actor)
+        _event(request, Action.CARRIED_OUT, acting_user=acting_user)
         tell_recipients(request=request, change=Change.RECTIFIED)
         return request
     elif request.kind == Kind.OBJECTION and request.objection_purpose:
@@ -652,7 +708,7 @@ def carry_out_request(*, request_id: int, actor, base_url: str) -> RightsRequest
         )
     else:
         raise PrivacyError("nothing_to_carry_out")
-    _event(request, Action.CARRIED_OUT, actor=actor)
+    _event(request, Action.CARRIED_OUT, acting_user=acting_user)
     return request
 
 
@@ -670,7 +726,7 @@ def answer_with_export(job) -> None:
         )
     answer_request(
         request_id=request.pk,
-        actor=None,
+        acting_user=None,
         answer=answer,
         base_url=settings.SITE_URL,
         export_expires_at=job.expires_at,

@@ -102,3 +102,23 @@ def cache_entries_naming(needles: Iterable[str]) -> list[str]:
             for needle in lowered
         )
     )
+
+
+def audit_trail() -> list[tuple[int | None, str, str, str]]:
+    """Return the staff audit trail, oldest first: (staff member's id, model, record id, what
+    changed as the staff changes page says it in English)."""
+    from django.contrib.admin.models import LogEntry
+    from django.utils import translation
+
+    from coursekeeper.privacy.access.changes import change_text
+
+    with translation.override("en"):
+        return [
+            (
+                entry.user_id,
+                entry.content_type.model,  # type: ignore[attr-defined]  # untyped in the stubs
+                entry.object_id,
+                change_text(entry.change_message),
+            )
+            for entry in LogEntry.objects.select_related("content_type").order_by("pk")
+        ]

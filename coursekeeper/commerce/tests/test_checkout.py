@@ -556,11 +556,11 @@ def test_r12_employer_buys_seats_invites_and_the_learner_is_enrolled(token):
     assert first.token_digest == token_digest(raw_token)
 
     learner = UserFactory()
-    seats.accept_seat(token=raw_token, user=learner)
-    seats.accept_seat(token=raw_token, user=learner)  # again: nothing more
+    seats.accept_seat(token=raw_token, acting_user=learner)
+    seats.accept_seat(token=raw_token, acting_user=learner)  # again: nothing more
     assert Enrollment.objects.filter(learner=learner, course=course).count() == 1
     with pytest.raises(CommerceError):
-        seats.accept_seat(token=raw_token, user=UserFactory())
+        seats.accept_seat(token=raw_token, acting_user=UserFactory())
     overview = seats.seat_overview(order=order, acting_user=employer)
     assert [(line.email, line.accepted) for line in overview.lines] == [
         (f"ann-{token}@example.org", True),

@@ -30,6 +30,7 @@ from coursekeeper.commerce.factories import (
 from coursekeeper.commerce.models import Order, ShopSettings, VatScheme
 from coursekeeper.commerce.pricing import Quote, quote
 from coursekeeper.commerce.tests.providers_helpers import complete_seller
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +207,11 @@ def test_r11_the_owner_may_opt_for_the_buyers_vat_from_the_first_euro_for_two_ye
     assert still_chosen == chosen_at
     assert ShopSettings.current().destination_vat_chosen_at is None
     assert vat_of(ended) == (VatScheme.HOME_BELOW_THRESHOLD, "DK", 2725)
+    shop = str(ShopSettings.current().pk)
+    assert audit_trail() == [
+        (owner.pk, "shopsettings", shop, "The buyer's country's VAT chosen from the first euro"),
+        (owner.pk, "shopsettings", shop, "The buyer's country's VAT option ended"),
+    ]
 
 
 def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(course):
@@ -216,17 +222,24 @@ def test_r11_shop_staff_see_the_figures_and_only_the_owner_changes_the_option(co
     support = staff_client(Role.SUPPORT)
     owner = staff_client(Role.OWNER)
 
+    choice = reverse("commerce_staff:vat_choice")
     page = support.get(url).content.decode()
-    refused = support.post(url, {"chosen": "on"})
+    refused = support.post(choice, {"chosen": "on"})
     unchanged = ShopSettings.current().destination_vat_chosen_at
-    owner.post(url, {"chosen": "on"})
+    owner.post(choice, {"chosen": "on"})
+    ended_too_soon = owner.post(choice, {})
     after = owner.get(url).content.decode()
 
     assert f'in {year - 1}</dt>\n    <dd id="vat-previous-year">EUR 1,000.00</dd>' in page
     assert f'in {year} so far</dt>\n    <dd id="vat-current-year">EUR 9,909.00</dd>' in page
     assert "Our own country's VAT, for sales of another EUR 91.00 this year." in page
     assert "Only the school owner can change this." in page
-    assert (refused.status_code, unchanged) == (302, None)
+    assert (refused.status_code, unchanged) == (403, None)
+    assert ended_too_soon.status_code == 400
+    assert ended_too_soon.context["form"].errors["chosen"] == [
+        "The choice of the buyer's country's VAT binds the shop for two calendar years "
+        f"(VAT Directive Art. 59c(3)); it can be ended from Jan. 1, {year + 2}. Nothing was changed."
+    ]
     assert ShopSettings.current().destination_vat_chosen_at is not None
     assert "the shop chose it from the first euro" in after
     assert f"it can be ended from Jan. 1, {year + 2}" in after

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.factories import StaffFactory
 from coursekeeper.commerce import refunds
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.factories import ProductFactory, WithdrawalWaiverFactory
@@ -32,6 +33,7 @@ from coursekeeper.commerce.tests.aftersale_helpers import (
     subscription_of,
 )
 from coursekeeper.privacy.models import StaffAccess
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,7 +112,10 @@ def test_r15_refund_of_more_than_is_left_is_refused_and_changes_nothing(token):
         {"amount": "1000.01", "request_key": str(uuid.uuid4()), "confirm": "1"},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"] == [
+        "That is more than what is left to refund on this order."
+    ]
     assert Refund.objects.filter(order=order).count() == 0
     assert at_provider(order).refunded_minor == 0
     order.refresh_from_db()
@@ -377,3 +382,39 @@ def test_r15_my_orders_lists_orders_with_invoices_and_the_withdraw_button(token)
     assert order.lines.get().description in page
     assert reverse("commerce_account:withdraw", args=[order.public_id]) in page
     assert order.invoices.get().number in page
+
+
+# --- The staff audit trail (R35) ----------------------------------------------------------------
+
+
+def test_r35_a_staff_refund_is_audited_with_its_amount_and_a_refused_one_leaves_no_row(token):
+    order = paid_order(token)
+    support = StaffFactory(role=Role.SUPPORT)
+
+    with pytest.raises(CommerceError) as too_much:
+        refunds.refund_order(order=order, amount_minor=100001, reason="staff", acting_user=support)
+    refund = refunds.refund_order(
+        order=order, amount_minor=25000, reason="staff", acting_user=support
+    )
+
+    assert too_much.value.code == "refund_too_much"
+    assert list(Refund.objects.filter(order=order)) == [refund]
+    assert audit_trail() == [(support.pk, "refund", str(refund.pk), "Refund of 250.00 DKK issued")]
+
+
+def test_r35_a_withdrawal_staff_record_for_the_buyer_is_audited_the_buyers_own_is_not(token):
+    own = paid_order(token)
+    for_buyer = paid_order(f"{token}b")
+    support = StaffFactory(role=Role.SUPPORT)
+
+    refunds.withdraw_order(order=own, acting_user=own.buyer)
+    refund = refunds.withdraw_order(order=for_buyer, acting_user=support)
+
+    assert audit_trail() == [
+        (
+            support.pk,
+            "refund",
+            str(refund.pk),
+            "Withdrawal from the contract recorded for the buyer",
+        )
+    ]

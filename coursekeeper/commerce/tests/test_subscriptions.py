@@ -13,6 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from coursekeeper.accounts.choices import Role
+from coursekeeper.accounts.factories import StaffFactory
 from coursekeeper.commerce import subscriptions
 from coursekeeper.commerce.models import Invoice, Order, SandboxSubscription, Subscription
 from coursekeeper.commerce.providers.sandbox import (
@@ -31,6 +33,7 @@ from coursekeeper.commerce.tests.aftersale_helpers import (
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.models import Enrollment
 from coursekeeper.learning.services import open_lesson_for
+from coursekeeper.privacy.testing import audit_trail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -151,6 +154,25 @@ def test_r13_someone_else_cannot_cancel_a_subscription(token):
     assert response.status_code == 404
     subscription.refresh_from_db()
     assert (subscription.status, subscription.cancelled_at) == (Subscription.Status.ACTIVE, None)
+
+
+def test_r35_staff_cancelling_for_the_subscriber_is_audited_the_subscribers_own_is_not(token):
+    own = subscription_of(paid_order(token, subscription=True))
+    for_subscriber = subscription_of(paid_order(f"{token}b", subscription=True))
+    support = StaffFactory(role=Role.SUPPORT)
+
+    subscriptions.cancel_subscription(subscription=own, acting_user=own.user)
+    subscriptions.cancel_subscription(subscription=for_subscriber, acting_user=support)
+    subscriptions.cancel_subscription(subscription=for_subscriber, acting_user=support)  # again
+
+    assert audit_trail() == [
+        (
+            support.pk,
+            "subscription",
+            str(for_subscriber.pk),
+            "Subscription cancelled for the subscriber",
+        )
+    ]
 
 
 # --- The public cancellation page (§ 312k BGB) --------------------------------------------------

@@ -11,14 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
-from coursekeeper.accounts.factories import UserFactory
+from coursekeeper.accounts.factories import StaffFactory, UserFactory
 from coursekeeper.contact import services
+from coursekeeper.contact.errors import ContactError
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.factories import EnrollmentFactory
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.privacy.declarations import add_years
 from coursekeeper.privacy.forms import new_submission_key
 from coursekeeper.privacy.models import StaffAccess
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -348,3 +350,53 @@ def test_r30_the_contact_form_takes_no_message_from_someone_who_restricted_proce
     assert response.status_code == 403
     assert ContactError("processing_restricted").message in response.content.decode()
     assert Contact.objects.count() == 0
+
+
+def test_r35_logging_and_answering_are_audited_once_with_their_entry_and_refusals_not(token):
+    entry = write(token)
+    staff = StaffFactory(role=Role.SUPPORT)
+    earlier = timezone.now() - dt.timedelta(hours=1)
+    key = new_submission_key()
+
+    with pytest.raises(ContactError) as future:
+        services.log_contact(
+            acting_user=staff,
+            contact_id=entry.contact_id,
+            channel="phone",
+            direction="in",
+            at=timezone.now() + dt.timedelta(hours=1),
+            text="Called.",
+        )
+    calls = [
+        services.log_contact(
+            acting_user=staff,
+            contact_id=entry.contact_id,
+            channel="phone",
+            direction="in",
+            at=earlier,
+            text="Asked about subtitles.",
+            submission_key=key,
+        )
+        for _click in range(2)  # a double-clicked form
+    ]
+    new = services.start_thread(
+        acting_user=staff,
+        name=f"Nils {token}",
+        email=f"nils-{token}@example.org",
+        channel="email",
+        direction="in",
+        at=earlier,
+        text="Do you teach bookkeeping?",
+    )
+    answer = services.reply_by_email(
+        acting_user=staff, contact_id=entry.contact_id, subject="Subtitles", text="Yes."
+    )
+
+    assert future.value.code == "in_the_future"
+    assert calls[0] == calls[1]
+    assert ContactEntry.objects.count() == 4
+    assert audit_trail() == [
+        (staff.pk, "contactentry", str(calls[0].pk), "Call or email logged in the thread"),
+        (staff.pk, "contactentry", str(new.pk), "Call or email logged in the thread"),
+        (staff.pk, "contactentry", str(answer.pk), "Answered by email"),
+    ]

@@ -64,7 +64,7 @@ def test_r19_our_email_reply_keeps_the_two_years_counted_from_it(token):
         entry = write(token)
     with time_machine.travel(START + 3 * DAY, tick=False):
         services.reply_by_email(
-            actor=staff, contact_id=entry.contact_id, subject="Re", text="Next week."
+            acting_user=staff, contact_id=entry.contact_id, subject="Re", text="Next week."
         )
 
     assert_kept_until(entry.contact, add_years(START + 3 * DAY, 2))
@@ -76,7 +76,7 @@ def test_r19_a_logged_phone_call_keeps_the_thread_five_years_after_the_last_cont
         entry = write(token)
     with time_machine.travel(START + 10 * DAY, tick=False):
         services.log_contact(
-            actor=staff,
+            acting_user=staff,
             contact_id=entry.contact_id,
             channel="phone",
             direction="in",
@@ -170,7 +170,7 @@ def test_r35_a_look_at_a_thread_is_kept_three_years_even_after_the_thread(token)
     staff = StaffFactory()
     with time_machine.travel(START, tick=False):
         entry = write(token)
-        services.open_contact(actor=staff, contact_id=entry.contact_id)
+        services.open_contact(acting_user=staff, contact_id=entry.contact_id)
     view = StaffAccess.objects.get()
     entry.contact.delete()
 
@@ -215,10 +215,10 @@ def test_r19_r33_the_sweep_deletes_an_expired_thread_with_its_entries_and_view_l
     staff = StaffFactory()
     with time_machine.travel(START, tick=False):
         old = write(f"{token}old")
-        services.open_contact(actor=staff, contact_id=old.contact_id)
+        services.open_contact(acting_user=staff, contact_id=old.contact_id)
     with time_machine.travel(START + 365 * DAY, tick=False):
         kept = write(f"{token}new")
-        services.open_contact(actor=staff, contact_id=kept.contact_id)
+        services.open_contact(acting_user=staff, contact_id=kept.contact_id)
 
     report = run_sweep(as_of=add_years(START, 2) + DAY)
 

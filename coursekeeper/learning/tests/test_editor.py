@@ -12,6 +12,7 @@ from coursekeeper.accounts.factories import PASSWORD, UserFactory
 from coursekeeper.accounts.tests.test_login import current_code
 from coursekeeper.learning.factories import CourseFactory, ModuleFactory
 from coursekeeper.learning.models import Course, Lesson, Module
+from coursekeeper.privacy.testing import audit_trail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +117,35 @@ def test_r4_a_learner_has_no_course_editor():
     assert client.get(reverse("learning:editor_courses")).status_code == 403
     assert client.post(reverse("learning:editor_new_course"), {"title": "x"}).status_code == 403
     assert Course.objects.count() == 0
+
+
+def test_r35_publishing_and_unpublishing_a_course_are_audited_other_edits_and_refusals_not():
+    instructor, client = instructor_client()
+    other = CourseFactory(title="Not mine", is_published=False)
+    fields = {
+        "title": "Bogføring",
+        "slug": "bogforing",
+        "summary": "Bilag.",
+        "language": "da",
+        "is_published": "on",
+    }
+
+    created = client.post(reverse("learning:editor_new_course"), fields)
+    edit = reverse("learning:editor_edit_course", args=["bogforing"])
+    edited = client.post(edit, {**fields, "summary": "Bilag og fakturaer."})
+    unpublished = client.post(edit, {k: v for k, v in fields.items() if k != "is_published"})
+    refused = client.post(
+        reverse("learning:editor_edit_course", args=[other.slug]),
+        {**fields, "slug": other.slug},
+    )
+
+    assert [created.status_code, edited.status_code, unpublished.status_code] == [302, 302, 302]
+    assert refused.status_code == 403
+    assert "Only the course&#x27;s instructor may change it." in refused.content.decode()
+    other.refresh_from_db()
+    assert (other.title, other.is_published) == ("Not mine", False)
+    course = Course.objects.get(slug="bogforing")
+    assert audit_trail() == [
+        (instructor.pk, "course", str(course.pk), "Course published"),
+        (instructor.pk, "course", str(course.pk), "Course taken out of the catalogue"),
+    ]

@@ -28,6 +28,7 @@ from coursekeeper.privacy import consents
 from coursekeeper.privacy.factories import ErasureJobFactory, RestrictionFactory
 from coursekeeper.privacy.gate import may_process
 from coursekeeper.privacy.people import Person
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -313,3 +314,35 @@ def test_r17_a_newsletter_being_sent_can_be_neither_changed_nor_sent_again(site_
     assert list(NewsletterDispatch.objects.values_list("pk", flat=True)) == [dispatch.pk]
     newsletter.refresh_from_db()
     assert newsletter.subject_en.startswith("News from the school")
+
+
+def test_r35_writing_changing_and_sending_a_newsletter_are_audited_and_refusals_are_not(site_url):
+    staff = _staff_user(Role.SUPPORT)
+
+    with pytest.raises(NewsletterError) as empty:
+        services.save_newsletter(acting_user=staff, texts=dict.fromkeys(TEXTS, ""))
+    newsletter = services.save_newsletter(acting_user=staff, texts=TEXTS)
+    services.save_newsletter(
+        acting_user=staff, texts={**TEXTS, "body_en": "Four courses."}, newsletter_id=newsletter.pk
+    )
+    with pytest.raises(NewsletterError) as statements:
+        services.start_sending(
+            acting_user=staff, newsletter_id=newsletter.pk, include_customers=True
+        )
+    services.start_sending(acting_user=staff, newsletter_id=newsletter.pk)
+    with pytest.raises(NewsletterError) as again:
+        services.start_sending(acting_user=staff, newsletter_id=newsletter.pk)
+
+    assert (empty.value.code, statements.value.code, again.value.code) == (
+        "no_language",
+        "customer_statements_needed",
+        "not_a_draft",
+    )
+    assert audit_trail() == [
+        (staff.pk, "newsletter", str(newsletter.pk), text)
+        for text in (
+            "Newsletter draft written",
+            "Newsletter draft changed",
+            "Newsletter sending started, to subscribers",
+        )
+    ]

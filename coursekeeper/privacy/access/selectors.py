@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from coursekeeper.privacy.access.changes import platform_change
 from coursekeeper.privacy.access.models import StaffAccess
 from coursekeeper.privacy.texts import category_names, kind_of_record, purpose_title, staff_name
 
@@ -152,6 +153,21 @@ class ChangeLine:
     message: str
 
 
+ACTION_FLAGS = {1: _("added"), 2: _("changed"), 3: _("deleted")}
+
+
+def _what_changed(entry) -> dict[str, str]:
+    """Return a change's `action` and `message`: a platform change is its own sentence; the
+    administration's is "changed" and the fields Django names."""
+    platform = platform_change(entry.change_message)
+    if platform is not None:
+        return {"action": platform, "message": ""}
+    return {
+        "action": str(ACTION_FLAGS.get(entry.action_flag, "")),
+        "message": entry.get_change_message(),
+    }
+
+
 def staff_changes_page(*, acting_user, staff: str, since, until, page_number):
     """Return one page of the staff audit trail (every staff write, the admin's included).
 
@@ -167,15 +183,13 @@ def staff_changes_page(*, acting_user, staff: str, since, until, page_number):
         entries = entries.filter(user__email=staff)
     entries = within(entries, "action_time", since, until)
     page = Paginator(entries.order_by("-action_time", "-pk"), PAGE_SIZE).get_page(page_number)
-    actions = {1: _("added"), 2: _("changed"), 3: _("deleted")}
     lines = [
         ChangeLine(
             at=entry.action_time,
             staff=entry.user.email if entry.user else str(staff_name(None)),
             kind=kind_of_record(entry.content_type),
             record=entry.object_id or "",
-            action=str(actions.get(entry.action_flag, "")),
-            message=entry.get_change_message(),
+            **_what_changed(entry),
         )
         for entry in page.object_list
     ]

@@ -11,12 +11,15 @@ reading still leaves its log, because the read has happened.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from coursekeeper.privacy.access.changes import stored_message
 from coursekeeper.privacy.access.models import StaffAccess
 from coursekeeper.privacy.declarations import Category, registry
 from coursekeeper.privacy.people import Person
@@ -98,15 +101,17 @@ def _category_order(code: str) -> int:
 
 
 def record_staff_change(
-    *, acting_user, obj: models.Model, action: int, message: list | str
+    *, acting_user, obj: models.Model, action: int, message: list | str, **values: Any
 ) -> None:
     """Write the audit row of a staff member's change, in the change's own transaction.
 
     One table holds every staff write: the administration's own history (Django's `LogEntry`)
     and the platform's pages — role changes, refunds, request decisions, recipients, policy
-    publication — so "who changed what, when" is read in one place and in the admin's history
-    of each object. `action` is `ADDITION`, `CHANGE` or `DELETION`; `message` is the admin's
-    JSON change message (`[{"changed": {"fields": [...]}}]`) or a short untranslated code.
+    publication, newsletters, contact threads, published courses — so "who changed what, when"
+    is read in one place (`/staff/changes/`) and in the admin's history of each object.
+    `action` is `ADDITION`, `CHANGE` or `DELETION`; `message` is the admin's JSON change
+    message (`[{"changed": {"fields": [...]}}]`) or the code of a platform change from
+    `changes.ACTIONS`, whose text's placeholders `values` fill when it is read.
 
     The row names its object by type and id with a neutral text ("order 17"), never the
     object's own text, which for a person is their name: the audit trail repeats no personal
@@ -122,11 +127,7 @@ def record_staff_change(
         object_id=str(obj.pk),
         object_repr=f"{obj._meta.model_name} {obj.pk}"[:200],
         action_flag=action,
-        change_message=message if isinstance(message, str) else _json(message),
+        change_message=(
+            stored_message(message, values) if isinstance(message, str) else json.dumps(message)
+        ),
     )
-
-
-def _json(message: list) -> str:
-    import json
-
-    return json.dumps(message)

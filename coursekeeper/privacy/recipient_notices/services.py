@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -47,6 +48,7 @@ from django.utils import timezone, translation
 
 from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import HANDLE_REQUESTS, can, holders
+from coursekeeper.privacy.access.services import record_staff_change
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.models import (
     ProviderSettings,
@@ -275,6 +277,9 @@ def mark_recipient_told(
         actor=acting_user,
         at=now,
         note=f"{notice.recipient.name}: {note}",
+    )
+    record_staff_change(
+        acting_user=acting_user, obj=notice, action=CHANGE, message="recipient_told"
     )
     return notice
 

@@ -185,12 +185,12 @@ def test_r29_erasure_without_an_account_is_refused_when_a_before_step_fails(monk
         kind=RightsRequest.Kind.ERASURE,
         channel=RightsRequest.Channel.EMAIL,
         email="visitor@example.org",
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
 
     with pytest.raises(PrivacyError) as refused:
-        rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+        rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     assert (refused.value.code, refused.value.status) == ("erasure_step_failed", 503)
     assert calls == ["tests.down"]

@@ -31,6 +31,7 @@ from coursekeeper.privacy.models import (
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.recipient_notices import services as notices
 from coursekeeper.privacy.recipients import recipients_for
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import PROVIDER, staff_client
 
 BASE = "http://testserver/"
@@ -91,7 +92,7 @@ def test_r29_erasure_mails_the_recipient_with_a_contact_once_and_tasks_staff_wit
     request = file(Kind.ERASURE, learner)
 
     # Staff carry it out; the erasure job runs after the commit and tells the recipients.
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     job = ErasureJob.objects.get(request=request)
     assert job.status == "done"
@@ -214,6 +215,14 @@ def test_r29_marking_a_task_done_records_who_when_and_how_and_forgets_the_addres
         moment,
         f"Videomøde {token} ApS: Phoned their support.",
     )
+    assert audit_trail() == [
+        (
+            officer.pk,
+            "recipientnotice",
+            str(task.pk),
+            "Recipient told of the change by hand (Art. 19)",
+        )
+    ]
     page = client.get(reverse("privacy:request_detail", args=[request.pk])).content.decode()
     assert address not in page
     assert "Phoned their support." in page
@@ -241,6 +250,7 @@ def test_r29_a_task_cannot_be_marked_twice_without_a_note_or_by_another_role(set
     task.refresh_from_db()
     assert (task.done_at, task.done_by, task.note, task.identifiers) == (None, None, "", [address])
     assert not request.events.filter(action="recipient_told").exists()
+    assert audit_trail() == []
 
     assert officer.post(url, {f"notice-{task.pk}-note": "Wrote to them."}).status_code == 302
     with pytest.raises(PrivacyError) as refused:
@@ -254,6 +264,9 @@ def test_r29_a_task_cannot_be_marked_twice_without_a_note_or_by_another_role(set
     task.refresh_from_db()
     assert task.note == "Wrote to them."
     assert request.events.filter(action="recipient_told").count() == 1
+    assert [text for _staff, _model, _id, text in audit_trail()] == [
+        "Recipient told of the change by hand (Art. 19)"
+    ]
 
 
 @pytest.mark.django_db
@@ -325,12 +338,12 @@ def test_r30_a_restriction_carried_out_twice_tells_each_recipient_once(token):
         kind=Kind.RESTRICTION,
         channel=Channel.EMAIL,
         email=learner.email,
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
 
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     (mail,) = OutboxMessage.objects.filter(template="privacy/recipient_notice")
     assert (mail.email, mail.language, mail.forget_after_sending) == (

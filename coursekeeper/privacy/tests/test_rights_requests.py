@@ -21,9 +21,10 @@ from coursekeeper.privacy import rights
 from coursekeeper.privacy.errors import PrivacyError
 from coursekeeper.privacy.factories import ConsentFactory
 from coursekeeper.privacy.gate import may_process
-from coursekeeper.privacy.models import Consent, RightsRequest, StaffAccess
+from coursekeeper.privacy.models import Consent, Restriction, RightsRequest, StaffAccess
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.purposes import ALL_PURPOSES
+from coursekeeper.privacy.testing import audit_trail
 from coursekeeper.privacy.tests.test_pages import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -210,12 +211,20 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
     )
     with pytest.raises(PrivacyError) as too_long:
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=3, reason="Many systems", base_url=BASE
+            request_id=request.pk,
+            acting_user=officer,
+            months=3,
+            reason="Many systems",
+            base_url=BASE,
         )
     assert too_long.value.code == "extension_too_long"
 
     rights.extend_request(
-        request_id=request.pk, actor=officer, months=2, reason="Archives on paper", base_url=BASE
+        request_id=request.pk,
+        acting_user=officer,
+        months=2,
+        reason="Archives on paper",
+        base_url=BASE,
     )
     request.refresh_from_db()
     assert request.due_at is not None
@@ -224,7 +233,7 @@ def test_r32_an_extension_is_once_at_most_two_months_and_tells_the_person_why():
 
     with pytest.raises(PrivacyError) as again:
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=1, reason="More", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=1, reason="More", base_url=BASE
         )
     assert again.value.code == "already_extended"
     assert actions(request) == ["filed", "extended"]
@@ -250,7 +259,7 @@ def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing()
         pytest.raises(PrivacyError) as late,
     ):
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
         )
 
     assert late.value.code == "extension_too_late"
@@ -262,7 +271,7 @@ def test_r32_an_extension_after_the_first_month_is_refused_and_changes_nothing()
 
     with time_machine.travel(dt.datetime(2026, 5, 10, 23, 30, tzinfo=COPENHAGEN), tick=False):
         rights.extend_request(
-            request_id=request.pk, actor=officer, months=2, reason="Archives", base_url=BASE
+            request_id=request.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
         )
 
     request.refresh_from_db()
@@ -300,7 +309,9 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
         kind=Kind.ACCESS, channel=Channel.ACCOUNT, user=learner, base_url=BASE
     )
     with pytest.raises(PrivacyError) as not_flagged:
-        rights.refuse_request(request_id=first.pk, actor=officer, reason="Again", base_url=BASE)
+        rights.refuse_request(
+            request_id=first.pk, acting_user=officer, reason="Again", base_url=BASE
+        )
     assert not_flagged.value.code == "not_excessive"
 
     second = rights.file_request(
@@ -314,7 +325,7 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
 
     rights.request_fee(
         request_id=second.pk,
-        actor=officer,
+        acting_user=officer,
         amount=Decimal("150.00"),
         currency="DKK",
         reason="The third copy this year.",
@@ -325,7 +336,9 @@ def test_r32_the_same_request_within_12_months_is_flagged_and_staff_decide():
     fee_mail = last_mail()
     assert "150.00 DKK" in fee_mail.body_text
 
-    rights.refuse_request(request_id=second.pk, actor=officer, reason="Unfounded.", base_url=BASE)
+    rights.refuse_request(
+        request_id=second.pk, acting_user=officer, reason="Unfounded.", base_url=BASE
+    )
     second.refresh_from_db()
     assert second.status == Status.REFUSED
     refusal = last_mail().body_text
@@ -352,11 +365,12 @@ def test_r32_a_state_change_and_its_audit_line_and_email_commit_together(monkeyp
     monkeypatch.setattr(rights, "queue_email", outbox_down)
     with pytest.raises(RuntimeError):
         rights.answer_request(
-            request_id=request.pk, actor=officer, answer="Corrected.", base_url=BASE
+            request_id=request.pk, acting_user=officer, answer="Corrected.", base_url=BASE
         )
     request.refresh_from_db()
     assert (request.status, request.answer) == (Status.OPEN, "")
     assert actions(request) == ["filed"]
+    assert audit_trail() == []  # the staff audit row went with the answer
 
 
 def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
@@ -374,7 +388,8 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     assert "Wrong name" in page.content.decode()
 
     empty = officer.post(reverse("privacy:request_action", args=[request.pk, "answer"]), {})
-    assert empty.status_code == 302
+    assert empty.status_code == 400
+    assert "This field is required." in empty.content.decode()
     request.refresh_from_db()
     assert request.status == Status.OPEN
 
@@ -385,15 +400,18 @@ def test_r32_staff_answer_from_the_detail_page_which_logs_the_view():
     request.refresh_from_db()
     assert request.status == Status.ANSWERED
     assert actions(request) == ["filed", "answered"]
+    # The page, and the page again with the refused empty answer: each showed the request.
     assert list(StaffAccess.objects.filter(user=learner).values_list("place", "object_id")) == [
-        ("privacy:request_detail", str(request.pk))
+        ("privacy:request_detail", str(request.pk)),
+        ("privacy:request_detail", str(request.pk)),
     ]
     assert "We corrected your name." in last_mail().body_text
 
     closed = officer.post(
         reverse("privacy:request_action", args=[request.pk, "answer"]), {"answer": "Again"}
     )
-    assert closed.status_code == 302
+    assert closed.status_code == 400
+    assert "This request is already closed; nothing was changed." in closed.content.decode()
     request.refresh_from_db()
     assert request.answer == "We corrected your name."
 
@@ -418,7 +436,7 @@ def test_r32_the_scheduler_alerts_staff_once_per_deadline():
     assert "1 privacy request is close to its deadline" in alerts.get().subject
 
     rights.extend_request(
-        request_id=request.pk, actor=officer, months=1, reason="Busy", base_url=BASE
+        request_id=request.pk, acting_user=officer, months=1, reason="Busy", base_url=BASE
     )
     with time_machine.travel(timezone.now() + dt.timedelta(days=28)):
         call_command("privacy_request_clock")
@@ -461,7 +479,8 @@ def test_r31_objection_stops_an_objectable_purpose_and_others_are_refused():
     assert request.status == Status.ANSWERED
 
     refused = client.post(reverse("privacy:object_to_purpose"), {"purpose": "security"})
-    assert refused.status_code == 302
+    assert refused.status_code == 400
+    assert "That processing cannot be objected to here." in refused.content.decode()
     assert RightsRequest.objects.filter(kind=Kind.OBJECTION).count() == 1
     assert may_process(person, ALL_PURPOSES["security"])
 
@@ -533,11 +552,11 @@ def test_r29_staff_carry_out_the_erasure_of_someone_without_an_account():
         kind=Kind.ERASURE,
         channel=Channel.EMAIL,
         email="visitor@example.org",
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
 
-    rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+    rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
 
     # Consent proofs are kept, withdrawn, until the limitation period ends; the other's stands.
     assert sorted(
@@ -558,11 +577,11 @@ def test_r28_access_for_someone_without_an_account_is_answered_by_hand():
         kind=Kind.ACCESS,
         channel=Channel.POST,
         email="letter@example.org",
-        logged_by=officer,
+        acting_user=officer,
         base_url=BASE,
     )
     with pytest.raises(PrivacyError) as refused:
-        rights.carry_out_request(request_id=request.pk, actor=officer, base_url=BASE)
+        rights.carry_out_request(request_id=request.pk, acting_user=officer, base_url=BASE)
     assert refused.value.code == "no_account"
     request.refresh_from_db()
     assert request.status == Status.OPEN
@@ -610,3 +629,105 @@ def test_r32_the_forms_on_my_data_repeat_no_id():
     ids = re.findall(r'\sid="([^"]+)"', page)
 
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+
+
+# --- The staff audit trail (R35) ------------------------------------------------------------------
+
+
+def test_r35_staff_logging_flagging_extending_noting_and_answering_are_audited_refusals_not():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+
+    logged = rights.file_request(
+        kind=Kind.ACCESS,
+        channel=Channel.PHONE,
+        email=learner.email,
+        acting_user=officer,
+        base_url=BASE,
+    )
+    refused = []
+    for refusal in (
+        lambda: rights.file_request(
+            kind=Kind.ACCESS,
+            channel=Channel.EMAIL,
+            email=learner.email,
+            acting_user=officer,
+            received_at=timezone.now() + dt.timedelta(days=1),
+            base_url=BASE,
+        ),
+        lambda: rights.extend_request(
+            request_id=logged.pk, acting_user=officer, months=3, reason="x", base_url=BASE
+        ),
+        lambda: rights.add_note(request_id=logged.pk, acting_user=officer, note="  "),
+    ):
+        with pytest.raises(PrivacyError) as error:
+            refusal()
+        refused.append(error.value.code)
+    rights.mark_urgent(request_id=logged.pk, acting_user=officer, urgent=True)
+    rights.mark_urgent(request_id=logged.pk, acting_user=officer, urgent=False)
+    rights.extend_request(
+        request_id=logged.pk, acting_user=officer, months=2, reason="Archives", base_url=BASE
+    )
+    rights.add_note(request_id=logged.pk, acting_user=officer, note="Called back.")
+    rights.answer_request(
+        request_id=logged.pk, acting_user=officer, answer="Here it is.", base_url=BASE
+    )
+    with pytest.raises(PrivacyError) as closed:
+        rights.answer_request(
+            request_id=logged.pk, acting_user=officer, answer="Again.", base_url=BASE
+        )
+
+    assert refused == ["received_in_future", "extension_too_long", "note_needed"]
+    assert closed.value.code == "request_closed"
+    assert RightsRequest.objects.count() == 1
+    assert audit_trail() == [
+        (officer.pk, "rightsrequest", str(logged.pk), text)
+        for text in (
+            "Request logged (it came by email, post or phone)",
+            "Request marked urgent",
+            "Request no longer marked urgent",
+            "Deadline extended by 2 months",
+            "Note added to the request",
+            "Request answered",
+        )
+    ]
+
+
+def test_r35_staff_charging_refusing_carrying_out_and_lifting_are_audited_the_person_is_not():
+    learner = UserFactory()
+    officer = StaffFactory(role=Role.PRIVACY_OFFICER)
+    first, second, third = (
+        rights.file_request(
+            kind=Kind.RECTIFICATION, channel=Channel.ACCOUNT, user=learner, base_url=BASE
+        )
+        for _time in range(3)
+    )
+    rights.restrict_processing(user=learner, base_url=BASE)
+
+    with pytest.raises(PrivacyError) as not_excessive:
+        rights.refuse_request(
+            request_id=first.pk, acting_user=officer, reason="Again.", base_url=BASE
+        )
+    rights.request_fee(
+        request_id=second.pk,
+        acting_user=officer,
+        amount=Decimal("25.00"),
+        currency="DKK",
+        reason="A third copy.",
+        base_url=BASE,
+    )
+    rights.refuse_request(
+        request_id=third.pk, acting_user=officer, reason="Unfounded.", base_url=BASE
+    )
+    rights.carry_out_request(request_id=first.pk, acting_user=officer, base_url=BASE)
+    lifted = rights.lift_restriction(user=learner, acting_user=officer)
+
+    assert not_excessive.value.code == "not_excessive"
+    assert lifted == 1
+    restriction = Restriction.objects.get(user=learner)
+    assert audit_trail() == [
+        (officer.pk, "rightsrequest", str(second.pk), "Fee of 25.00 DKK asked"),
+        (officer.pk, "rightsrequest", str(third.pk), "Request refused with reasons"),
+        (officer.pk, "rightsrequest", str(first.pk), "Request carried out"),
+        (officer.pk, "restriction", str(restriction.pk), "Restriction of processing lifted"),
+    ]

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.db import IntegrityError
 from django.test import Client
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.accounts.models import User
 from coursekeeper.accounts.services import assign_role
+from coursekeeper.commerce.models import ShopSettings
+from coursekeeper.commerce.oss import choose_destination_vat
+from coursekeeper.learning.factories import CourseFactory
+from coursekeeper.learning.services import save_course
+from coursekeeper.privacy import rights
 from coursekeeper.privacy.factories import AuthenticatorFactory
-from coursekeeper.privacy.models import ProviderSettings, StaffAccess
+from coursekeeper.privacy.models import ProviderSettings, Restriction, RightsRequest, StaffAccess
 from coursekeeper.privacy.services import update_provider_settings
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +85,83 @@ def test_r35_the_privacy_officer_reads_every_staff_change_and_the_look_is_logged
         (owner.email, str(learner.pk)),
     ]
     assert StaffAccess.objects.filter(user=learner, place="privacy:staff_changes").count() == 1
+
+
+def test_r35_the_page_reads_the_platforms_changes_as_sentences_in_the_readers_language():
+    owner = StaffFactory(role=Role.OWNER)
+    learner = UserFactory()
+    assign_role(user=learner, role=Role.INSTRUCTOR, acting_user=owner)
+    request = rights.file_request(
+        kind=RightsRequest.Kind.ACCESS,
+        channel=RightsRequest.Channel.POST,
+        email=learner.email,
+        acting_user=owner,
+        base_url="http://testserver/",
+    )
+    rights.extend_request(
+        request_id=request.pk,
+        acting_user=owner,
+        months=2,
+        reason="Archives.",
+        base_url="http://testserver/",
+    )
+    again = rights.file_request(
+        kind=RightsRequest.Kind.ACCESS,
+        channel=RightsRequest.Channel.ACCOUNT,
+        user=learner,
+        base_url="http://testserver/",
+    )
+    rights.request_fee(
+        request_id=again.pk,
+        acting_user=owner,
+        amount=Decimal("1250.50"),
+        currency="DKK",
+        reason="Paper copies.",
+        base_url="http://testserver/",
+    )
+    readers = {}
+    for language in ("en", "de"):
+        officer = StaffFactory(role=Role.PRIVACY_OFFICER, language=language)
+        AuthenticatorFactory(user=officer)
+        readers[language] = Client()
+        readers[language].force_login(officer)
+
+    english = readers["en"].get("/staff/changes/")
+    german = readers["de"].get("/staff/changes/")
+
+    assert english.status_code == german.status_code == 200
+    assert [(line.kind, line.action, line.message) for line in english.context["lines"]] == [
+        ("Rights requests", "Fee of 1,250.50 DKK asked", ""),
+        ("Rights requests", "Deadline extended by 2 months", ""),
+        ("Rights requests", "Request logged (it came by email, post or phone)", ""),
+        ("People", "changed", "Changed role (learner → instructor)."),
+    ]
+    assert "Fee of 1,250.50 DKK asked" in english.content.decode()
+    # Read in the reader's language when the page is shown: German writes the amount its way.
+    assert "1.250,50 DKK" in german.context["lines"][0].action
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r35_a_change_whose_audit_row_cannot_be_written_is_not_made_either():
+    """The audit row is written in the change's own transaction. Here the acting account was
+    deleted while they worked, so the database refuses the row's link to them when the
+    transaction commits; the change goes with it."""
+    course = CourseFactory(is_published=False)
+    learner = UserFactory()
+    rights.restrict_processing(user=learner, base_url="http://testserver/")
+    gone = StaffFactory(role=Role.OWNER)
+    User.objects.filter(pk=gone.pk).delete()
+
+    with pytest.raises(IntegrityError):
+        choose_destination_vat(acting_user=gone, chosen=True)
+    course.is_published = True
+    with pytest.raises(IntegrityError):
+        save_course(acting_user=gone, course=course)
+    with pytest.raises(IntegrityError):
+        rights.lift_restriction(user=learner, acting_user=gone)
+
+    assert ShopSettings.current().destination_vat_chosen_at is None
+    course.refresh_from_db()
+    assert course.is_published is False
+    assert Restriction.objects.get(user=learner).lifted_at is None
+    assert LogEntry.objects.count() == 0

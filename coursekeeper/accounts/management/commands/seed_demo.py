@@ -106,7 +106,7 @@ class Command(BaseCommand):
             email="caller@example.org",
             language="da",
             details="Called to ask what we hold about her since a free download in 2025.",
-            logged_by=officer,
+            acting_user=officer,
             base_url=base_url,
             received_at=timezone.now() - dt.timedelta(days=3),
         )

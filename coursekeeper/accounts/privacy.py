@@ -9,6 +9,7 @@ from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
     After,
+    AfterRelationshipEnds,
     Category,
     Event,
     Reading,
@@ -51,7 +52,8 @@ declare(
             "links to permissions, declared on the link table"
         ),
     },
-    retention=WhileAccountExists(),
+    # R20: erased, after a warning, once the customer relationship has long ended.
+    retention=AfterRelationshipEnds(),
 )
 
 declare(

@@ -25,12 +25,14 @@ from coursekeeper.commerce.models import (
     WebhookEvent,
     WithdrawalWaiver,
 )
+from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import (
     HOLD,
     NOT_PERSONAL,
     Account,
     AccountOrEmail,
     After,
+    AfterRelationshipEnds,
     Category,
     Event,
     Hold,
@@ -49,6 +51,7 @@ from coursekeeper.privacy.purposes import (
     Purpose,
     register_purpose,
 )
+from coursekeeper.privacy.relationship.selectors import Moment, relationship_lasts_until
 
 SALES = register_purpose(
     Purpose(
@@ -120,6 +123,15 @@ SEAT_INVITATIONS = register_purpose(
         objectable=True,
         data_subjects=(DataSubjects.INVITED_EMPLOYEES, DataSubjects.BUYERS),
     )
+)
+
+# R20: when a customer relationship ends. Besides the last sign-in (privacy.relationship), it
+# lasts until the last purchase, the end of the last paid subscription period and the end of
+# paid access to a course, whichever is latest.
+relationship_lasts_until(
+    Moment(Order, account="buyer", column="paid_at"),
+    Moment(Subscription, account="user", column="current_period_end"),
+    Moment(Enrollment, account="learner", column="access_until"),
 )
 
 ORDER_RETENTION = After(
@@ -381,6 +393,7 @@ declare(
         "expiry_reminder_for": Category.PAYMENT,
         "created_at": Category.PAYMENT,
     },
+    retention=AfterRelationshipEnds(),
     reading=Reading(references=("product", "order")),
 )
 declare(

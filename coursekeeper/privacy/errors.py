@@ -35,6 +35,10 @@ MESSAGES = {
     "notice_not_found": _("There is no such recipient to tell."),
     "notice_done": _("This recipient was already told; nothing was changed."),
     "how_told_needed": _("Say how and when you told the recipient."),
+    "keep_link_invalid": _(
+        "This link no longer works: the account it kept is erased or being erased. If you "
+        "still have an account, signing in keeps it."
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import factory
@@ -29,6 +30,7 @@ from coursekeeper.privacy.models import (
     PolicyVersion,
     Recipient,
     RecipientNotice,
+    RelationshipWarning,
     Restriction,
     RightsRequest,
     RightsRequestEvent,
@@ -313,6 +315,19 @@ class StaffAccessFactory(factory.django.DjangoModelFactory):
     place = "admin:accounts_user_change"
 
 
+class RelationshipWarningFactory(factory.django.DjangoModelFactory):
+    """That the person was warned their account goes in 30 days, its relationship long over."""
+
+    class Meta:
+        model = RelationshipWarning
+
+    user = factory.SubFactory(UserFactory)
+    warned_at = factory.LazyFunction(timezone.now)
+    relationship_ended_at = factory.LazyAttribute(lambda o: o.warned_at - dt.timedelta(days=1795))
+    erase_on = factory.LazyAttribute(lambda o: o.warned_at + dt.timedelta(days=30))
+    token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
 # --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
 
 
@@ -325,4 +340,26 @@ def rehearse_staff_access_log(user, path):
     return Rehearsal(
         run=lambda: record_access(acting_user=staff, rows=[user], place="tests:profile"),
         happened=lambda: StaffAccess.objects.filter(user_id=user.pk).exists(),
+    )
+
+
+def rehearse_erase_after_relationship(user, path):
+    """Make the person's relationship long over and their warned date come, then run the clock."""
+    from coursekeeper.accounts.models import User
+    from coursekeeper.privacy.models import ProviderSettings
+    from coursekeeper.privacy.paths import Rehearsal
+    from coursekeeper.privacy.relationship.services import erase_ended_relationships
+
+    ProviderSettings.load()  # whose rule pack counts; made on first use, so made here
+    long_ago = timezone.now() - dt.timedelta(days=6 * 366)
+    User.objects.filter(pk=user.pk).update(last_login=long_ago, date_joined=long_ago)
+    RelationshipWarningFactory(
+        user=user,
+        relationship_ended_at=long_ago,
+        warned_at=timezone.now() - dt.timedelta(days=31),
+        erase_on=timezone.now() - dt.timedelta(days=1),
+    )
+    return Rehearsal(
+        run=erase_ended_relationships,
+        happened=lambda: not User.objects.filter(pk=user.pk, is_active=True).exists(),
     )

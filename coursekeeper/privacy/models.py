@@ -642,3 +642,4 @@ class PolicyNotice(models.Model):
 # The access layer keeps its models in its own package; Django finds them through this module.
 from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401
 from coursekeeper.privacy.recipient_notices.models import RecipientNotice  # noqa: E402, F401
+from coursekeeper.privacy.relationship.models import RelationshipWarning  # noqa: E402, F401

@@ -4,6 +4,7 @@ from coursekeeper.privacy import policy_views, register_views, views
 from coursekeeper.privacy import request_views as rights
 from coursekeeper.privacy.access.views import access_log, staff_changes
 from coursekeeper.privacy.export_views import download_export
+from coursekeeper.privacy.relationship.views import keep_account
 from coursekeeper.privacy.retention_views import retention
 
 app_name = "privacy"
@@ -39,6 +40,8 @@ urlpatterns = [
     # Visitors without an account.
     path("privacy/request/", rights.visitor_request, name="visitor_request"),
     path("privacy/request/confirm/<str:token>/", rights.confirm_request, name="confirm_request"),
+    # The link in the warning before an account whose customer relationship ended goes (R20).
+    path("privacy/keep/<str:token>/", keep_account, name="keep_account"),
     # Staff: the request queue.
     path("staff/requests/", rights.request_queue_view, name="request_queue"),
     path("staff/requests/new/", rights.log_request, name="log_request"),

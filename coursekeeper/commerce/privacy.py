@@ -1,6 +1,10 @@
 """What the shop holds about people (R11-R16): orders, invoices under legal hold, subscriptions."""
 
+import datetime as dt
+
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coursekeeper.commerce.models import (
     Coupon,
@@ -134,18 +138,28 @@ relationship_lasts_until(
     Moment(Enrollment, account="learner", column="access_until"),
 )
 
-ORDER_RETENTION = After(
-    Event.EXPIRED,
-    column="keep_until",
-    days=0,
-    explanation=_(
-        "an abandoned checkout after 30 days; a purchase 5 years after the customer "
-        "relationship ends"
-    ),
+ABANDONED_ORDER_KEPT_FOR = dt.timedelta(days=30)
+
+
+def _abandoned_order_text() -> str:
+    days = ABANDONED_ORDER_KEPT_FOR.days
+    return ngettext(
+        "an order never paid: %(count)d day after it was started",
+        "an order never paid: %(count)d days after it was started",
+        days,
+    ) % {"count": days}
+
+
+# Rendered in the reader's language each time the policy or a notice is shown.
+_ABANDONED = lazy(_abandoned_order_text, str)()
+# A sale goes with its buyer's account, the rule pack's period after the relationship ends; an
+# order never paid, or paid without an account, goes on its own day (`keep_until`).
+ORDER_RETENTION = AfterRelationshipEnds(
+    dated=After(Event.EXPIRED, column="keep_until", days=0, explanation=_ABANDONED)
 )
 _ORDER_PERSON = AccountOrEmail("order__buyer", "order__email")
-_AFTER_ORDER = After(
-    Event.EXPIRED, column="order__keep_until", days=0, explanation=ORDER_RETENTION.explanation
+_AFTER_ORDER = AfterRelationshipEnds(
+    dated=After(Event.EXPIRED, column="order__keep_until", days=0, explanation=_ABANDONED)
 )
 
 
@@ -211,7 +225,9 @@ declare(
         "expires_at": Category.PAYMENT,
         "paid_at": Category.PAYMENT,
         "withdrawn_at": Category.PAYMENT,
-        "keep_until": NOT_PERSONAL.because("the day the order's record is deleted"),
+        "keep_until": NOT_PERSONAL.because(
+            "the day an order never paid, or paid without an account, is deleted"
+        ),
         "provider_checkout_url": NOT_PERSONAL.because("the provider's payment page"),
         "browser_digest": Category.TECHNICAL,
     },

@@ -261,6 +261,26 @@ def test_r20_the_clock_selects_in_one_query_whatever_the_number_of_accounts(
     assert sorted(ended) == [START - 2 * DAY] * 3 + [START - DAY, START]
 
 
+def test_r20_a_sale_to_an_account_waits_for_the_relationship_an_abandoned_checkout_does_not(
+    token,
+):
+    user = person(token)
+    sale = OrderFactory(buyer=user, created_at=START, paid_at=START, keep_until=None)
+    abandoned = OrderFactory(
+        buyer=user,
+        status=Order.Status.EXPIRED,
+        created_at=START,
+        paid_at=None,
+        keep_until=START + 30 * DAY,
+    )
+    orders = registry.get(Order)
+
+    assert set(orders.expired(START + 29 * DAY).values_list("pk", flat=True)) == set()
+    assert set(orders.expired(START + 31 * DAY).values_list("pk", flat=True)) == {abandoned.pk}
+    # Years after the purchase, the sale is still the customer's while the account is.
+    assert sale.pk not in set(orders.expired(add_years(START, 9)).values_list("pk", flat=True))
+
+
 def test_r20_the_warning_is_sent_in_the_persons_language(token):
     user = person(token, language="da")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import ExpressionWrapper, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from coursekeeper.privacy.access.roles import customer_accounts
@@ -114,11 +114,16 @@ def relationship_ended_at(user_id: int | None) -> dt.datetime | None:
 
 
 def warning_for_link(token: str) -> RelationshipWarning | None:
-    """Return the warning behind a keep link while its account is there to keep, else None."""
+    """Return the warning behind a keep link while its account is there to keep, else None.
+
+    `still_holds` says whether the account is still to go on the warning's date: no sign-in,
+    purchase or keep has moved the relationship's end since.
+    """
+    holds = Q(relationship_ended_at__gte=relationship_end("user"))
     return (
         RelationshipWarning.objects.filter(
             token_digest=token_digest(token or ""), user__is_active=True
         )
-        .select_related("user")
+        .annotate(still_holds=ExpressionWrapper(holds, output_field=models.BooleanField()))
         .first()
     )

@@ -51,6 +51,7 @@ from django.utils import formats, timezone, translation
 
 from coursekeeper.privacy.declarations import AfterRelationshipEnds, registry
 from coursekeeper.privacy.errors import PrivacyError
+from coursekeeper.privacy.models import ProviderSettings
 from coursekeeper.privacy.people import Person
 from coursekeeper.privacy.policy import POLICY_LANGUAGES
 from coursekeeper.privacy.relationship.models import RelationshipWarning
@@ -139,6 +140,8 @@ def _warn(user_id: int, *, now: dt.datetime, cutoff: dt.datetime) -> int:
     from coursekeeper.messaging.services import queue_email
 
     with transaction.atomic():
+        # Lock first, then read: the statements after the lock see what a sign-in or a keep
+        # committed meanwhile (one statement would judge by what it saw before it waited).
         user = customers().select_for_update().filter(pk=user_id).first()
         ended_at = relationship_ended_at(user_id)
         if user is None or ended_at is None or ended_at >= cutoff:
@@ -178,8 +181,6 @@ def render_warning(
     user, *, ended_at: dt.datetime, erase_on: dt.datetime, token: str
 ) -> tuple[str, str, str]:
     """Return the subject, text and language of the warning, in the person's language."""
-    from coursekeeper.privacy.models import ProviderSettings
-
     language = user.language if user.language in POLICY_LANGUAGES else "en"
     zone = zoneinfo.ZoneInfo(user.time_zone or settings.TIME_ZONE)
     site = settings.SITE_URL.rstrip("/")
@@ -219,7 +220,7 @@ def _erase(user_id: int, *, now: dt.datetime, cutoff: dt.datetime) -> int:
     from coursekeeper.privacy.privacy import ERASE_AFTER_RELATIONSHIP
 
     with transaction.atomic():
-        user = customers().select_for_update().filter(pk=user_id).first()
+        user = customers().select_for_update().filter(pk=user_id).first()  # as in `_warn`
         ended_at = relationship_ended_at(user_id)
         if user is None or ended_at is None or ended_at >= cutoff:
             return 0

@@ -26,4 +26,6 @@ def keep_account(request: HttpRequest, token: str) -> HttpResponse:
     if warning is None:
         error = PrivacyError("keep_link_invalid").message
         return render(request, "privacy/keep_account.html", {"error": error}, status=400)
+    if not warning.still_holds:  # signed in or kept since the warning
+        return render(request, "privacy/keep_account.html", {"kept": True})
     return render(request, "privacy/keep_account.html", {"erase_on": warning.erase_on})

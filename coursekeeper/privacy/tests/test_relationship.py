@@ -179,6 +179,9 @@ def test_r20_signing_in_after_the_warning_keeps_the_account(token):
     assert signed_in.status_code == 302
 
     assert relationship_ended_at(user.pk) == signed_in_at
+    link = keep_link(warnings_to(user)[0])
+    page = Client().get(link[link.index("/privacy/keep/") :]).content.decode()
+    assert "Your account is kept." in page and "Keep my account</button>" not in page
     assert clock_at(warning.erase_on + DAY).erased == 0
     assert active(user)
     # The clock starts again from the sign-in.

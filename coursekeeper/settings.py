@@ -96,6 +96,10 @@ STATS_FLUSH_SECONDS = float(os.environ.get("COURSEKEEPER_STATS_FLUSH_SECONDS", "
 # How long database backups are kept: the erasure ledger keeps its entries exactly as long.
 BACKUP_RETENTION_DAYS = int(os.environ.get("COURSEKEEPER_BACKUP_RETENTION_DAYS", "35"))
 
+# How many days before an account goes, its customer relationship long over (R20), its holder is
+# warned; the period itself is the provider's rule pack's (privacy.rules, "customer_relationship").
+RELATIONSHIP_WARNING_DAYS = int(os.environ.get("COURSEKEEPER_RELATIONSHIP_WARNING_DAYS", "30"))
+
 _ALLOWED_HOSTS_FOR_SITE_URL = os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")
 # Where the platform is reached: links in emails sent by workers (no request to ask) use it.
 SITE_URL = os.environ.get(

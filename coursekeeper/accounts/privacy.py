@@ -10,6 +10,7 @@ from coursekeeper.privacy.declarations import (
     NOT_PERSONAL,
     Account,
     After,
+    AfterRelationshipEnds,
     Category,
     Event,
     Reading,
@@ -52,7 +53,8 @@ declare(
             "links to permissions, declared on the link table"
         ),
     },
-    retention=WhileAccountExists(),
+    # R20: erased, after a warning, once the customer relationship has long ended.
+    retention=AfterRelationshipEnds(),
     erasure=DELETE,
 )
 

@@ -98,7 +98,10 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
     created_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=1))
     paid_at = factory.LazyAttribute(lambda o: o.created_at)
-    keep_until = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=5 * 366))
+    # A sale to an account goes with the account (R20); one without, 5 years after the sale.
+    keep_until = factory.LazyAttribute(
+        lambda o: None if o.buyer else o.created_at + dt.timedelta(days=5 * 366)
+    )
 
 
 class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):

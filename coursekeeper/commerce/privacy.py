@@ -1,6 +1,10 @@
 """What the shop holds about people (R11-R16): orders, invoices under legal hold, subscriptions."""
 
+import datetime as dt
+
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coursekeeper.commerce.erasure import cancel_running_subscriptions
 from coursekeeper.commerce.models import (
@@ -26,6 +30,7 @@ from coursekeeper.commerce.models import (
     WebhookEvent,
     WithdrawalWaiver,
 )
+from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import (
     DELETE,
     HOLD,
@@ -33,6 +38,7 @@ from coursekeeper.privacy.declarations import (
     Account,
     AccountOrEmail,
     After,
+    AfterRelationshipEnds,
     Category,
     Event,
     Hold,
@@ -52,6 +58,7 @@ from coursekeeper.privacy.purposes import (
     Purpose,
     register_purpose,
 )
+from coursekeeper.privacy.relationship.selectors import Moment, relationship_lasts_until
 
 SALES = register_purpose(
     Purpose(
@@ -125,18 +132,37 @@ SEAT_INVITATIONS = register_purpose(
     )
 )
 
-ORDER_RETENTION = After(
-    Event.EXPIRED,
-    column="keep_until",
-    days=0,
-    explanation=_(
-        "an abandoned checkout after 30 days; a purchase 5 years after the customer "
-        "relationship ends"
-    ),
+# R20: when a customer relationship ends. Besides the last sign-in (privacy.relationship), it
+# lasts until the last purchase, the end of the last paid subscription period and the end of
+# paid access to a course, whichever is latest.
+relationship_lasts_until(
+    Moment(Order, account="buyer", column="paid_at"),
+    Moment(Subscription, account="user", column="current_period_end"),
+    Moment(Enrollment, account="learner", column="access_until"),
+)
+
+ABANDONED_ORDER_KEPT_FOR = dt.timedelta(days=30)
+
+
+def _abandoned_order_text() -> str:
+    days = ABANDONED_ORDER_KEPT_FOR.days
+    return ngettext(
+        "an order never paid: %(count)d day after it was started",
+        "an order never paid: %(count)d days after it was started",
+        days,
+    ) % {"count": days}
+
+
+# Rendered in the reader's language each time the policy or a notice is shown.
+_ABANDONED = lazy(_abandoned_order_text, str)()
+# A sale goes with its buyer's account, the rule pack's period after the relationship ends; an
+# order never paid, or paid without an account, goes on its own day (`keep_until`).
+ORDER_RETENTION = AfterRelationshipEnds(
+    dated=After(Event.EXPIRED, column="keep_until", days=0, explanation=_ABANDONED)
 )
 _ORDER_PERSON = AccountOrEmail("order__buyer", "order__email")
-_AFTER_ORDER = After(
-    Event.EXPIRED, column="order__keep_until", days=0, explanation=ORDER_RETENTION.explanation
+_AFTER_ORDER = AfterRelationshipEnds(
+    dated=After(Event.EXPIRED, column="order__keep_until", days=0, explanation=_ABANDONED)
 )
 
 
@@ -202,7 +228,9 @@ declare(
         "expires_at": Category.PAYMENT,
         "paid_at": Category.PAYMENT,
         "withdrawn_at": Category.PAYMENT,
-        "keep_until": NOT_PERSONAL.because("the day the order's record is deleted"),
+        "keep_until": NOT_PERSONAL.because(
+            "the day an order never paid, or paid without an account, is deleted"
+        ),
         "provider_checkout_url": NOT_PERSONAL.because("the provider's payment page"),
         "browser_digest": Category.TECHNICAL,
     },
@@ -389,6 +417,7 @@ declare(
         "created_at": Category.PAYMENT,
     },
     erasure=DELETE,
+    retention=AfterRelationshipEnds(),
     reading=Reading(references=("product", "order")),
 )
 declare(

@@ -192,6 +192,7 @@ def renewal_key(subscription: Subscription, period_end: dt.datetime) -> str:
 def _invoice_renewal(subscription: Subscription, period_end: dt.datetime) -> Order | None:
     """Issue the invoice of a renewed period: a paid Order copied from the first order."""
     from coursekeeper.commerce import invoices
+    from coursekeeper.commerce.checkout.fulfilment import paid_order_kept_until
 
     first = subscription.order
     if first is None:  # the first order was erased; nothing to copy the buyer's details from
@@ -216,7 +217,7 @@ def _invoice_renewal(subscription: Subscription, period_end: dt.datetime) -> Ord
         renewal.paid_at = now
         renewal.withdrawn_at = None
         renewal.immediate_start_requested_at = None
-        renewal.keep_until = max(first.keep_until, period_end + dt.timedelta(days=5 * 366))
+        renewal.keep_until = paid_order_kept_until(renewal, paid_at=now)
         renewal.save()
         for line in lines:
             line.pk = None

@@ -9,11 +9,11 @@ contact too):
 - the address belongs to a customer (`is_customer`): also at least 5 years after the customer
   relationship ends (R20), whichever is later.
 
-The relationship's end is the account's last learning activity: the latest
-`Enrollment.last_activity_at` (indexed; the column the enrolment's own 5-year retention counts
-from, so the thread and the enrolment go together). While the person keeps learning the end
-keeps moving, and the daily `contact_refresh_retention` job moves `keep_until` with it; each new
-entry in a thread recomputes it at once.
+The relationship's end is R20's one definition (`privacy.relationship.selectors`): the latest
+of the account's last sign-in, purchase and paid access, the day the account itself is erased
+from. While the person keeps using the platform the end keeps moving, and the daily
+`contact_refresh_retention` job moves `keep_until` with it; each new entry in a thread
+recomputes it at once.
 
 The declaration reads only the column: `After(Event.EXPIRED, column="keep_until", days=0)`, so
 the retention sweep deletes a thread with one indexed comparison, and the thread's entries and
@@ -31,7 +31,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 
@@ -39,6 +39,7 @@ from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import add_years
+from coursekeeper.privacy.relationship import selectors as relationship
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +102,11 @@ def is_customer(email: str) -> bool:
 
 
 def relationship_ended_at(user_id: int | None) -> dt.datetime | None:
-    """Return when the customer relationship of the account ended (so far): its last activity."""
-    if user_id is None:
+    """Return when the customer relationship of the account ended (so far); None for an
+    account that is not a customer's (`is_customer`)."""
+    if user_id is None or not Enrollment.objects.filter(learner_id=user_id).exists():
         return None
-    return Enrollment.objects.filter(learner_id=user_id).aggregate(end=Max("last_activity_at"))[
-        "end"
-    ]
+    return relationship.relationship_ended_at(user_id)
 
 
 def keep_until_for(
@@ -184,19 +184,15 @@ def refresh_all(*, batch_size: int = REFRESH_BATCH_SIZE) -> RefreshOutcome:
     """Link threads to accounts and move each linked thread's `keep_until` with its customer
     relationship; one transaction per batch, so a killed run keeps what it finished."""
     outcome = RefreshOutcome(linked=link_threads_to_accounts())
-    last_activity = (
-        Enrollment.objects.filter(learner_id=OuterRef("user_id"))
-        .order_by("-last_activity_at")
-        .values("last_activity_at")[:1]
-    )
+    customer = Exists(Enrollment.objects.filter(learner_id=OuterRef("user_id")))
     after = 0
     while True:
         with transaction.atomic():
             batch = list(
-                Contact.objects.select_for_update()
+                Contact.objects.select_for_update(of=("self",))
                 .filter(user__isnull=False, pk__gt=after)
                 .order_by("pk")
-                .annotate(relationship_end=Subquery(last_activity))
+                .annotate(customer=customer, relationship_end=relationship.relationship_end("user"))
                 .only("pk", "last_contact_at", "years_after_last_contact", "keep_until")[
                     :batch_size
                 ]
@@ -208,7 +204,7 @@ def refresh_all(*, batch_size: int = REFRESH_BATCH_SIZE) -> RefreshOutcome:
                 keep_until = keep_until_for(
                     last_contact_at=contact.last_contact_at,
                     years_after_last_contact=contact.years_after_last_contact,
-                    relationship_ended_at=contact.relationship_end,
+                    relationship_ended_at=contact.relationship_end if contact.customer else None,
                 )
                 if keep_until != contact.keep_until:
                     contact.keep_until = keep_until

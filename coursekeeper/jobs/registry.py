@@ -42,6 +42,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("contact_refresh_retention", timedelta(days=1), "contact_refresh_retention"),
     # The retention sweep (R33): what the declarations say has run out goes, in batches.
     PeriodicJob("privacy_sweep", timedelta(days=1), "privacy_sweep"),
+    # Accounts whose customer relationship long ended: warned, then erased (R20).
+    PeriodicJob("privacy_relationship_clock", timedelta(days=1), "privacy_relationship_clock"),
     # Newsletter sendings whose task was lost: queued again, never an address twice.
     PeriodicJob("newsletter_dispatch", timedelta(minutes=5), "newsletter_dispatch"),
     # Subscribers hear before a charge that their card on file expires first (R13).

@@ -473,9 +473,14 @@ class After(Retention):
 def provider_rule_country() -> str:
     """Return the provider's country when it has a rule pack, else Denmark's pack (LEGAL.md)."""
     from coursekeeper.privacy.models import ProviderSettings
+
+    return rule_country(ProviderSettings.load().country)
+
+
+def rule_country(country: str) -> str:
+    """Return `country` when it has a rule pack, else Denmark's pack (LEGAL.md)."""
     from coursekeeper.privacy.rules import RULE_PACKS
 
-    country = ProviderSettings.load().country
     return country if country in RULE_PACKS else "DK"
 
 
@@ -488,6 +493,47 @@ class WhileAccountExists(Retention):
 
     def describe(self):
         return "while the account exists"
+
+
+@dataclass(frozen=True)
+class AfterRelationshipEnds(Retention):
+    """Kept until the rule pack's period has passed since the account's customer relationship
+    ended (R20); then the account is erased, after a warning (`privacy.relationship`).
+
+    The rows go with their account, through the erasure walk, never through the sweep: a
+    person is told before their account goes, and a held row (an invoice) stays. `dated` is
+    the retention of rows that do not wait for a relationship, read from a nullable column:
+    a row with a date there goes on that date, through the sweep (an abandoned checkout); a
+    row without one goes with its account. `country` names the rule pack (empty: the
+    provider's), set only when a published policy's rule is read back.
+    """
+
+    rule: str = "customer_relationship"
+    dated: After | None = None
+    country: str = ""
+
+    def pack_country(self) -> str:
+        """Return the country whose rule pack sets the period: the provider's, unless named."""
+        return rule_country(self.country) if self.country else provider_rule_country()
+
+    def years(self) -> int:
+        """Return the period in years, from that rule pack."""
+        from coursekeeper.privacy.rules import hold_rule
+
+        return hold_rule(self.pack_country(), self.rule).years
+
+    def expired_q(self, as_of):
+        return self.dated.expired_q(as_of) if self.dated else None
+
+    def columns(self):
+        return self.dated.columns() if self.dated else []
+
+    def laws(self) -> list[str]:
+        return laws_of(self.rule)
+
+    def describe(self):
+        own = f"; {self.dated.describe()}" if self.dated else ""
+        return f"{self.rule} period after the customer relationship ends{own}"
 
 
 class HoldReason(models.TextChoices):

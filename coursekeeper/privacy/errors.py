@@ -76,6 +76,10 @@ MESSAGES = {
         "Nothing was changed."
     ),
     "dismissal_reason_needed": _("Say why the report is dismissed; the reason stays with it."),
+    "keep_link_invalid": _(
+        "This link no longer works: the account it kept is erased or being erased. If you "
+        "still have an account, signing in keeps it."
+    ),
 }
 
 

@@ -31,6 +31,7 @@ from coursekeeper.privacy.models import (
     PolicyVersion,
     Recipient,
     RecipientNotice,
+    RelationshipWarning,
     ReporterAddress,
     Restriction,
     RightsRequest,
@@ -339,6 +340,19 @@ class ReporterAddressFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"reporter{n}-{secrets.token_hex(4)}@example.org")
 
 
+class RelationshipWarningFactory(factory.django.DjangoModelFactory):
+    """That the person was warned their account goes in 30 days, its relationship long over."""
+
+    class Meta:
+        model = RelationshipWarning
+
+    user = factory.SubFactory(UserFactory)
+    warned_at = factory.LazyFunction(timezone.now)
+    relationship_ended_at = factory.LazyAttribute(lambda o: o.warned_at - dt.timedelta(days=1795))
+    erase_on = factory.LazyAttribute(lambda o: o.warned_at + dt.timedelta(days=30))
+    token_digest = factory.LazyFunction(lambda: secrets.token_hex(32))
+
+
 # --- Rehearsals: each of the app's processing paths, ready to run for one person --------------
 
 
@@ -363,4 +377,26 @@ def rehearse_minor_report(user, path):
     return Rehearsal(
         run=lambda: report_minor(about=user.email, reasons="They said they are 14."),
         happened=lambda: MinorReport.objects.filter(account=user).exists(),
+    )
+
+
+def rehearse_erase_after_relationship(user, path):
+    """Make the person's relationship long over and their warned date come, then run the clock."""
+    from coursekeeper.accounts.models import User
+    from coursekeeper.privacy.models import ProviderSettings
+    from coursekeeper.privacy.paths import Rehearsal
+    from coursekeeper.privacy.relationship.services import erase_ended_relationships
+
+    ProviderSettings.load()  # whose rule pack counts; made on first use, so made here
+    long_ago = timezone.now() - dt.timedelta(days=6 * 366)
+    User.objects.filter(pk=user.pk).update(last_login=long_ago, date_joined=long_ago)
+    RelationshipWarningFactory(
+        user=user,
+        relationship_ended_at=long_ago,
+        warned_at=timezone.now() - dt.timedelta(days=31),
+        erase_on=timezone.now() - dt.timedelta(days=1),
+    )
+    return Rehearsal(
+        run=erase_ended_relationships,
+        happened=lambda: not User.objects.filter(pk=user.pk, is_active=True).exists(),
     )

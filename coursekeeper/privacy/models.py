@@ -732,3 +732,4 @@ class PolicyNotice(models.Model):
 from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401
 from coursekeeper.privacy.minors.models import MinorReport, ReporterAddress  # noqa: E402, F401
 from coursekeeper.privacy.recipient_notices.models import RecipientNotice  # noqa: E402, F401
+from coursekeeper.privacy.relationship.models import RelationshipWarning  # noqa: E402, F401

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from coursekeeper.privacy import service_ends
 from coursekeeper.privacy.declarations import (
     After,
+    AfterRelationshipEnds,
     Category,
     Declaration,
     Event,
@@ -45,6 +46,7 @@ from coursekeeper.privacy.declarations import (
     Retention,
     WhileAccountExists,
     registry,
+    rule_country,
 )
 from coursekeeper.privacy.gate import DespiteRestriction
 from coursekeeper.privacy.paths import ProcessingPath, all_paths, path_named
@@ -138,6 +140,21 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
         }
     if isinstance(retention, WhileAccountExists):
         return {"kind": "while_account"}
+    if isinstance(retention, AfterRelationshipEnds):
+        # The period of the pack the clock counts by (privacy.relationship), so a change of
+        # country or of the pack shows as a change of the policy.
+        pack = rule_country(country)
+        rule = hold_rule(pack, retention.rule)
+        return {
+            "kind": "after_relationship",
+            "rule": retention.rule,
+            "country": pack,
+            "years": rule.years,
+            "law": rule.law,
+            "dated": (
+                retention_rule(retention.dated, country=country) if retention.dated else None
+            ),
+        }
     return {"kind": "other", "describe": retention.describe()}
 
 
@@ -166,6 +183,13 @@ def rule_object(rule: dict[str, Any]) -> Retention | None:
         )
     if kind == "while_account":
         return WhileAccountExists()
+    if kind == "after_relationship":
+        dated = rule_object(rule["dated"]) if rule.get("dated") else None
+        return AfterRelationshipEnds(
+            rule=rule["rule"],
+            dated=dated if isinstance(dated, After) else None,
+            country=rule.get("country", ""),
+        )
     return None
 
 

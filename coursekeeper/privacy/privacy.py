@@ -24,6 +24,7 @@ from coursekeeper.privacy.declarations import (
     Account,
     AccountOrEmail,
     After,
+    AfterRelationshipEnds,
     Anonymise,
     Category,
     Event,
@@ -54,6 +55,7 @@ from coursekeeper.privacy.models import (
     ProviderSettings,
     Recipient,
     RecipientNotice,
+    RelationshipWarning,
     ReporterAddress,
     Restriction,
     RightsRequest,
@@ -667,6 +669,27 @@ declare(
     ),
 )
 
+# --- The customer relationship's clock (R20) ----------------------------------------------------
+
+declare(
+    RelationshipWarning,
+    subject=Account("user"),
+    purposes=[ACCOUNT],
+    fields={
+        "user": Category.IDENTITY,
+        "relationship_ended_at": Category.USAGE,
+        "warned_at": Category.USAGE,
+        "erase_on": Category.USAGE,
+        "token_digest": Category.CREDENTIALS,
+        "kept_at": Category.USAGE,
+    },
+    retention=AfterRelationshipEnds(),
+    erasure=DELETE,
+    source="system",
+    title=_("warnings before your account is erased"),
+    notes="That you were told when your account would go, and whether you kept it (R20).",
+)
+
 declare(
     StaffAccess,
     subject=AccountOrEmail("user", "email"),
@@ -772,6 +795,22 @@ email_path(
     where="coursekeeper.privacy.minors.services.tell_reporter",
 )
 
+# The warning and the erasure run on the account's contract and stop while processing is
+# restricted: a restriction asks us to store the data and do nothing else with it, and it is how
+# a person keeps data we would otherwise erase (GDPR Art. 18(1)(b), (c)).
+email_path(
+    ACCOUNT,
+    template="privacy/relationship_warning",
+    title=_("warning you before we erase an account you no longer use"),
+    where="coursekeeper.privacy.relationship.services.warn_ended_relationships",
+)
+ERASE_AFTER_RELATIONSHIP = processing_path(
+    ACCOUNT,
+    name="privacy.erase_after_relationship",
+    title=_("erasing your account once the customer relationship has long ended"),
+    where="coursekeeper.privacy.relationship.services.erase_ended_relationships",
+    rehearsal="coursekeeper.privacy.factories.rehearse_erase_after_relationship",
+)
 STAFF_ACCESS_LOG = processing_path(
     PLATFORM_OPERATION,
     name="privacy.staff_access_log",

@@ -105,7 +105,7 @@ def _rule_length(rule: dict[str, Any]) -> int | None:
     """Return a rule's length in days, for comparing two rules of the same kind and event."""
     if rule.get("kind") == "after":
         return (rule.get("years") or 0) * 365 + (rule.get("days") or 0)
-    if rule.get("kind") == "hold" and rule.get("years") is not None:
+    if rule.get("kind") in ("hold", "after_relationship") and rule.get("years") is not None:
         return rule["years"] * 365
     return None
 
@@ -125,6 +125,8 @@ def _same_measure(old: dict[str, Any], new: dict[str, Any]) -> bool:
         return old.get("rule") == new.get("rule") and old.get("counted_from") == new.get(
             "counted_from"
         )
+    if old["kind"] == "after_relationship":
+        return old.get("rule") == new.get("rule") and old.get("dated") == new.get("dated")
     return old == new
 
 

@@ -24,7 +24,11 @@ from django.conf import settings
 
 @dataclass(frozen=True)
 class HoldRule:
-    """Keep a record `years` after `counted_from` because `law` says so."""
+    """Keep a record `years` after `counted_from` because `law` says so.
+
+    A period the provider sets itself within the law (how long a customer's data outlives the
+    customer relationship, R20) names what it rests on instead of a law that demands it.
+    """
 
     years: int
     counted_from: str  # "end_of_financial_year" | "end_of_calendar_year" | "event"
@@ -39,6 +43,9 @@ RULE_PACKS: dict[str, dict[str, HoldRule]] = {
         # Three years from when the claim could be raised (forældelsesloven §§ 2, 3).
         "limitation": HoldRule(3, "event", "forældelsesloven § 3"),
         "oss_records": HoldRule(10, "end_of_calendar_year", "VAT Directive Art. 369k"),
+        # R20: a customer's data, 5 years after the relationship ends; no longer than needed
+        # (GDPR Art. 5(1)(e)), and as long as the books it supports (bogføringsloven).
+        "customer_relationship": HoldRule(5, "event", "GDPR Art. 5(1)(e)"),
     },
     "DE": {
         "bookkeeping": HoldRule(8, "end_of_calendar_year", "§ 147(3) AO, § 257(4) HGB, § 14b UStG"),
@@ -47,6 +54,8 @@ RULE_PACKS: dict[str, dict[str, HoldRule]] = {
         # Three years (§ 195 BGB) from the end of the year in which the claim arose (§ 199(1)).
         "limitation": HoldRule(3, "end_of_calendar_year", "§§ 195, 199 BGB"),
         "oss_records": HoldRule(10, "end_of_calendar_year", "VAT Directive Art. 369k"),
+        # R20: 5 years after the relationship ends; the invoices' longer duty is their own hold.
+        "customer_relationship": HoldRule(5, "event", "GDPR Art. 5(1)(e)"),
     },
 }
 

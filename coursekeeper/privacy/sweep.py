@@ -3,7 +3,8 @@
 What is swept. Every declaration that holds personal data and whose retention can run out:
 `After` (a duration after an event, read from the declared indexed column) and `Hold` (kept
 because a law requires it, until the release date in its indexed release column). Rows kept
-`WhileAccountExists` go with the account, through erasure, never here; declarations that hold
+`WhileAccountExists`, or `AfterRelationshipEnds` (save its own dated rows, `swept_part`), go
+with the account, through erasure (`privacy.relationship`), never here; declarations that hold
 no personal data (`Nobody`, `declare_not_personal`) are skipped. The kind of subject makes no
 difference: a `Linked` session expires like any other row, because expiry is read from the row's
 own retention column through `Declaration.expired(as_of)`, never from whom the row is about.
@@ -87,6 +88,7 @@ from django.utils import timezone
 from coursekeeper.privacy.declarations import (
     Account,
     After,
+    AfterRelationshipEnds,
     Anonymise,
     Declaration,
     Hold,
@@ -142,7 +144,9 @@ class Rule:
 
     @property
     def retention(self) -> Retention:
-        return self.declaration.retention
+        retention = swept_part(self.declaration.retention)
+        assert retention is not None  # `sweep_rules` makes rules of nothing else
+        return retention
 
     @property
     def text(self) -> str:
@@ -186,12 +190,24 @@ class Rule:
         return rows.exclude(self._done()) if self.action == ANONYMISE else rows
 
 
+def swept_part(retention: Retention) -> Retention | None:
+    """Return the part of `retention` the sweep applies, or None.
+
+    Rows kept until a customer relationship has long ended go with their account, through
+    erasure (`privacy.relationship`); only their own dated rows (an abandoned checkout) are
+    the sweep's.
+    """
+    if isinstance(retention, AfterRelationshipEnds):
+        return retention.dated
+    return retention if isinstance(retention, After | Hold) else None
+
+
 def sweep_rules() -> list[Rule]:
     """Return a rule per declaration of personal data whose retention can run out."""
     return [
         Rule(declaration)
         for declaration in registry
-        if declaration.holds_personal_data and isinstance(declaration.retention, After | Hold)
+        if declaration.holds_personal_data and swept_part(declaration.retention) is not None
     ]
 
 

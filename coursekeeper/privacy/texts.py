@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from coursekeeper.privacy.declarations import (
     After,
+    AfterRelationshipEnds,
     Category,
     Hold,
     Retention,
@@ -56,6 +57,18 @@ def retention_text(retention: Retention) -> str:
         return _("as long as the law requires (%(laws)s)") % {"laws": laws}
     if isinstance(retention, WhileAccountExists):
         return _("as long as you have an account")
+    if isinstance(retention, AfterRelationshipEnds):
+        years = retention.years()
+        text = ngettext(
+            "%(count)d year after the customer relationship ends (your last sign-in, purchase "
+            "or paid access, whichever is latest)",
+            "%(count)d years after the customer relationship ends (your last sign-in, purchase "
+            "or paid access, whichever is latest)",
+            years,
+        ) % {"count": years}
+        if retention.dated is not None:
+            text = f"{text}; {retention_text(retention.dated)}"
+        return text
     return str(retention.describe())
 
 

@@ -5,6 +5,7 @@ from coursekeeper.privacy import request_views as rights
 from coursekeeper.privacy.access.views import access_log, staff_changes
 from coursekeeper.privacy.export_views import download_export
 from coursekeeper.privacy.minors import views as minors
+from coursekeeper.privacy.relationship.views import keep_account
 from coursekeeper.privacy.retention_views import retention
 
 app_name = "privacy"
@@ -53,6 +54,8 @@ urlpatterns = [
     path(
         "staff/minor-reports/<int:pk>/confirm/", minors.confirm_report, name="minor_report_confirm"
     ),
+    # The link in the warning before an account whose customer relationship ended goes (R20).
+    path("privacy/keep/<str:token>/", keep_account, name="keep_account"),
     # Staff: the request queue.
     path("staff/requests/", rights.request_queue_view, name="request_queue"),
     path("staff/requests/new/", rights.log_request, name="log_request"),

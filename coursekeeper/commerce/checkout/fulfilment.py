@@ -36,12 +36,6 @@ from coursekeeper.security.services import pseudonym
 
 logger = logging.getLogger(__name__)
 
-# R20: a sale's record is kept 5 years after the customer relationship ends; the purchase is
-# where that relationship stands last when nothing follows. 5 * 365 days rather than calendar
-# years: a day or two short of five years only matters to a sweep that then keeps it a day
-# longer elsewhere (the invoice has its own, longer hold under the bookkeeping law).
-PAID_ORDER_KEPT_FOR = dt.timedelta(days=5 * 365)
-
 # The statuses an order is fulfilled from once the provider says it is paid: a payment that
 # arrives after the checkout was marked failed or expired still counts.
 OPEN_STATUSES = (Order.Status.PENDING, Order.Status.FAILED, Order.Status.EXPIRED)
@@ -100,9 +94,9 @@ def _fulfil(
         order.card_last4 = state.card.last4
         order.card_exp_month = state.card.exp_month or None
         order.card_exp_year = state.card.exp_year or None
-    order.keep_until = now + PAID_ORDER_KEPT_FOR
     if order.buyer_id is None:
         order.buyer = _account_for(order)
+    order.keep_until = paid_order_kept_until(order, paid_at=now)
     order.save()
     PendingCheckout.objects.filter(order=order).delete()
     buyer = order.buyer
@@ -122,6 +116,19 @@ def _fulfil(
         subscriptions.grant_subscription(order=order, state=subscription_state)
     _queue_receipt(order, product=product, invoice=invoice, waiver=waiver)
     logger.info("checkout %s paid; buyer %s", order.pk, pseudonym(order.buyer_id))
+
+
+def paid_order_kept_until(order: Order, *, paid_at: dt.datetime) -> dt.datetime | None:
+    """Return the day a paid order goes on its own: none for a sale to an account (R20).
+
+    A sale to an account is part of its customer relationship and goes with the account, the
+    rule pack's period after the relationship ends (`privacy.relationship`). A sale without an
+    account (its sign-up lapsed before the payment came) is a relationship that ended with the
+    purchase: it goes the same period after it. The invoice is held longer under its own law.
+    """
+    from coursekeeper.privacy.relationship.services import period_ends
+
+    return None if order.buyer_id is not None else period_ends(paid_at)
 
 
 def _account_for(order: Order) -> User | None:

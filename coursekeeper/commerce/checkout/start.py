@@ -27,7 +27,7 @@ from coursekeeper.accounts.models import User, normalize_email
 from coursekeeper.commerce import invoices, pricing
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order, OrderLine, PendingCheckout, Product
-from coursekeeper.commerce.privacy import START_CHECKOUT
+from coursekeeper.commerce.privacy import ABANDONED_ORDER_KEPT_FOR, START_CHECKOUT
 from coursekeeper.commerce.providers.base import (
     CheckoutLine,
     CheckoutRequest,
@@ -40,7 +40,6 @@ from coursekeeper.security.services import token_digest
 logger = logging.getLogger(__name__)
 
 CHECKOUT_VALID_FOR = dt.timedelta(days=1)
-ABANDONED_ORDER_KEPT_FOR = dt.timedelta(days=30)
 DIGITAL_CONTENT_KINDS = (Product.Kind.COURSE, Product.Kind.BUNDLE)
 
 

@@ -98,8 +98,12 @@ class Order(models.Model):
     expires_at = models.DateTimeField(_("checkout expires at"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Empty for a sale to an account, which goes with the account once the customer
+    # relationship has long ended (R20, privacy.relationship).
     keep_until = models.DateTimeField(
         _("kept until"),
+        null=True,
+        blank=True,
         db_index=True,
         help_text=_(
             "An abandoned checkout goes after 30 days; a sale's record 5 years after the "

@@ -280,6 +280,29 @@ def test_r12_guest_account_made_once_whether_return_or_webhook_comes_first(token
     assert (address.email, address.primary, address.verified) == (person.email, True, False)
 
 
+def test_r20_a_sale_goes_with_the_customer_relationship_one_without_an_account_after_it(token):
+    """R20: a sale to an account has no day of its own: it goes with the account once the
+    relationship has long ended. A payment whose sign-up lapsed has no account: that
+    relationship ended with the purchase, and the sale goes the rule pack's period after it."""
+    product, _course = course_product(token)
+    order, _url = start(product, token)
+    pay(order)
+    assert deliver_pending_sandbox_events() == 1
+    lapsed, _url = start(product, token, billing=billing(token, email=f"late-{token}@example.org"))
+    PendingCheckout.objects.filter(order=lapsed).delete()
+    pay(lapsed)
+    assert deliver_pending_sandbox_events() == 1
+
+    order.refresh_from_db()
+    lapsed.refresh_from_db()
+    assert (order.status, order.buyer is not None, order.keep_until) == ("paid", True, None)
+    assert (lapsed.status, lapsed.buyer, lapsed.keep_until) == (
+        "paid",
+        None,
+        release_date(country="DK", rule="customer_relationship", event_at=lapsed.paid_at),
+    )
+
+
 def test_r12_webhook_first_then_the_return_signs_in_only_the_starting_browser(token):
     """R12: after the webhook fulfilled, the return still signs in the browser that started it,
     and no other browser."""

@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.accounts.models import User
 from coursekeeper.contact import retention, services
 from coursekeeper.contact.models import Contact, ContactEntry
 from coursekeeper.learning.factories import EnrollmentFactory
-from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import After, Event, add_years
 from coursekeeper.privacy.models import StaffAccess
 from coursekeeper.privacy.testing import declaration_of
@@ -109,9 +109,9 @@ def test_r20_a_customers_thread_is_kept_until_five_years_after_the_relationship_
     # A year later the visitor signs up and enrols: a customer relationship follows.
     with time_machine.travel(START + 365 * DAY, tick=False):
         learner = UserFactory(email=email)
-        enrollment = EnrollmentFactory(learner=learner)
-    last_activity = START + 500 * DAY
-    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=last_activity)
+        EnrollmentFactory(learner=learner)
+    last_sign_in = START + 500 * DAY
+    User.objects.filter(pk=learner.pk).update(last_login=last_sign_in)
     contact = entry.contact
     assert retention.is_customer(email) is True
     assert_kept_until(contact, add_years(START, 2))  # the refresh has not run yet
@@ -120,17 +120,18 @@ def test_r20_a_customers_thread_is_kept_until_five_years_after_the_relationship_
 
     contact.refresh_from_db()
     assert contact.user_id == learner.pk
-    assert_kept_until(contact, add_years(last_activity, 5))
-    # While the person keeps learning, the date moves with them.
-    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=last_activity + 30 * DAY)
+    assert_kept_until(contact, add_years(last_sign_in, 5))
+    # While the person keeps coming back, the date moves with them: the end R20 counts from
+    # (privacy.relationship), the day the account itself would go.
+    User.objects.filter(pk=learner.pk).update(last_login=last_sign_in + 30 * DAY)
     call_command("contact_refresh_retention", verbosity=0)
-    assert_kept_until(contact, add_years(last_activity + 30 * DAY, 5))
+    assert_kept_until(contact, add_years(last_sign_in + 30 * DAY, 5))
 
 
 def test_r20_a_later_contact_still_wins_over_an_older_relationship(token):
-    learner = UserFactory(email=f"rita-{token}@example.org")
-    enrollment = EnrollmentFactory(learner=learner)
-    Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=START - 2000 * DAY)
+    with time_machine.travel(START - 2000 * DAY, tick=False):
+        learner = UserFactory(email=f"rita-{token}@example.org")
+        EnrollmentFactory(learner=learner)
     with time_machine.travel(START, tick=False):
         entry = write(token)
 

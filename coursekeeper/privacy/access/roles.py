@@ -186,6 +186,14 @@ def holders(capability: Capability):
     return get_user_model().objects.filter(Q(role__in=roles) | Q(is_superuser=True), is_active=True)
 
 
+def customer_accounts():
+    """Return the accounts that see no one else's data: customers and learners, not staff."""
+    from django.contrib.auth import get_user_model
+
+    roles = [role for role, granted in ROLE_CAPABILITIES.items() if not granted]
+    return get_user_model()._base_manager.filter(role__in=roles, is_staff=False, is_superuser=False)
+
+
 def works_with_others_data(role: str) -> bool:
     """Return whether people with `role` see other people's data, so sign in with two factors."""
     return bool(ROLE_CAPABILITIES.get(role))

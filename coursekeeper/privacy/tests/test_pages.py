@@ -103,13 +103,20 @@ def test_r44_the_notice_is_rendered_from_the_declaration():
             "Contract (GDPR Art. 6(1)(b))",
         )
     ]
-    assert line.retention == "as long as you have an account"
+    assert line.retention == (
+        "5 years after the customer relationship ends (your last sign-in, purchase or paid "
+        "access, whichever is latest)"
+    )
 
 
 @pytest.mark.parametrize(
     ("url_name", "expected"),
     [
-        ("account_signup", "as long as you have an account"),
+        (
+            "account_signup",
+            "5 years after the customer relationship ends (your last sign-in, purchase or paid "
+            "access, whichever is latest)",
+        ),
         ("account_login", "30 days after it was recorded"),
         ("account_reset_password", "as long as you have an account"),
     ],

@@ -66,7 +66,14 @@ def test_r41_the_content_is_json_and_made_of_codes():
     assert account["basis"] == "contract"
     assert "title" not in account and "description" not in account
     user_rule = next(r for r in account["retention"] if r["data"] == "accounts.User")
-    assert user_rule["rule"] == {"kind": "while_account"}
+    assert user_rule["rule"] == {
+        "kind": "after_relationship",
+        "rule": "customer_relationship",
+        "country": "DK",
+        "years": 5,
+        "law": "GDPR Art. 5(1)(e)",
+        "dated": None,
+    }
     assert [c["code"] for c in content["categories"]] == [
         c.value
         for c in Category

@@ -60,8 +60,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "newsletter/confirmed.html")
     pending = services.pending_signup(token)
     if pending is not None and services.is_discontinued():
-        message = NewsletterError("discontinued").message
-        return render(request, "newsletter/confirm.html", {"error": message}, status=400)
+        raise NewsletterError("discontinued")
     if pending is None:
         raise NewsletterError("link_invalid")
     context = {

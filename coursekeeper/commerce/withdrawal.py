@@ -60,7 +60,7 @@ class WithdrawalAssessment:
         return self.refusal is None
 
 
-def format_date(moment: dt.datetime | dt.date) -> str:
+def _format_date(moment: dt.datetime | dt.date) -> str:
     if isinstance(moment, dt.datetime):
         moment = timezone.localtime(moment)
     return formats.date_format(moment, "DATE_FORMAT")
@@ -81,14 +81,14 @@ def withdrawal_period(order: Order) -> PeriodEnd | None:
     )
 
 
-def used_share(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tuple[int, int]:
+def _used_share(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> tuple[int, int]:
     """Return (used, whole) seconds of the service period, `used` clamped to it."""
     whole = max(int((end - start).total_seconds()), 1)
     used = min(max(int((now - start).total_seconds()), 0), whole)
     return used, whole
 
 
-def minus_used(amount: int, used: int, whole: int) -> int:
+def _minus_used(amount: int, used: int, whole: int) -> int:
     """Return what is left of `amount` after the used share (the used share rounded half up)."""
     owed = (amount * used * 2 + whole) // (2 * whole)
     return amount - owed
@@ -120,7 +120,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
     assert order.paid_at is not None  # the withdrawal period runs from the payment
     if now >= period.ends_at:
         return refused(
-            DetailedCommerceError("withdrawal_period_over", ends_on=format_date(period.last_day))
+            DetailedCommerceError("withdrawal_period_over", ends_on=_format_date(period.last_day))
         )
     waivers = {waiver.kind: waiver for waiver in order.waivers.order_by("given_at")}
     asked_early = (
@@ -136,7 +136,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
             if waiver is not None:
                 return refused(
                     DetailedCommerceError(
-                        "withdrawal_waived", given_on=format_date(waiver.given_at)
+                        "withdrawal_waived", given_on=_format_date(waiver.given_at)
                     )
                 )
         elif product.kind == Product.Kind.EVENT:
@@ -144,10 +144,10 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
             ends = product.event_ends_at or starts
             if ends is not None and ends <= now:
                 return refused(
-                    DetailedCommerceError("withdrawal_event_over", event_on=format_date(ends))
+                    DetailedCommerceError("withdrawal_event_over", event_on=_format_date(ends))
                 )
             if starts is not None and ends is not None and starts <= now and asked_early:
-                amount = minus_used(amount, *used_share(starts, ends, now))
+                amount = _minus_used(amount, *_used_share(starts, ends, now))
                 proportionate = True
         elif product.kind == Product.Kind.SUBSCRIPTION and asked_early:
             subscription = Subscription.objects.filter(order=order).first()
@@ -156,7 +156,7 @@ def assess_withdrawal(order: Order, *, now: dt.datetime | None = None) -> Withdr
                 if subscription is not None and subscription.current_period_end > order.paid_at
                 else order.paid_at + dt.timedelta(days=30)
             )
-            amount = minus_used(amount, *used_share(order.paid_at, period_end, now))
+            amount = _minus_used(amount, *_used_share(order.paid_at, period_end, now))
             proportionate = True
         total += amount
     left = refundable_minor(order)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import selectors, services, subscriptions, withdrawal
+from coursekeeper.commerce import cancellation, selectors, services, subscriptions, withdrawal
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.web.refusals import refusals_as_pages
 
@@ -141,5 +141,5 @@ def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         subscription = services.confirm_cancellation(token=token)
         return render(request, "commerce/account/cancel_done.html", {"subscription": subscription})
-    subscription = subscriptions.subscription_for_token(token)
+    subscription = cancellation.subscription_for_token(token)
     return render(request, "commerce/account/cancel_confirm.html", {"subscription": subscription})

@@ -38,13 +38,13 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from coursekeeper.commerce.errors import CommerceError
-from coursekeeper.commerce.models import Order, Refund, Subscription
-from coursekeeper.commerce.providers.base import ProviderError, RefundState, get_provider
-from coursekeeper.commerce.subscriptions import (
+from coursekeeper.commerce.mailing import (
     email_customer,
     format_moment,
     format_money,
 )
+from coursekeeper.commerce.models import Order, Refund, Subscription
+from coursekeeper.commerce.providers.base import ProviderError, RefundState, get_provider
 from coursekeeper.commerce.withdrawal import (
     REFUNDABLE,
     assess_withdrawal,

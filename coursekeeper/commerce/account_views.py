@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coursekeeper.commerce import refunds, services, subscriptions
+from coursekeeper.commerce import cancellation, selectors, services, subscriptions, withdrawal
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.web.refusals import refusals_as_pages
 
@@ -51,7 +51,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
         request,
         "commerce/account/orders.html",
         {
-            "orders": refunds.orders_of_buyer(request.user),
+            "orders": selectors.orders_of_buyer(request.user),
             "subscriptions": subscriptions.subscriptions_of(request.user),
         },
     )
@@ -62,7 +62,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 @refusals_as_pages
 def withdraw(request: HttpRequest, public_id) -> HttpResponse:
     """GET explains what a withdrawal gives back (or why not); POST withdraws."""
-    order = refunds.order_of_buyer(request.user, public_id)
+    order = selectors.order_of_buyer(request.user, public_id)
     if request.method == "POST":
         refund = services.withdraw_order(order=order, acting_user=request.user)
         messages.success(
@@ -72,7 +72,7 @@ def withdraw(request: HttpRequest, public_id) -> HttpResponse:
         if refund.status == refund.Status.FAILED:
             messages.error(request, CommerceError("refund_failed").message)
         return redirect("commerce_account:orders")
-    assessment = refunds.assess_withdrawal(order)
+    assessment = withdrawal.assess_withdrawal(order)
     return render(
         request, "commerce/account/withdraw.html", {"order": order, "assessment": assessment}
     )
@@ -141,5 +141,5 @@ def cancel_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         subscription = services.confirm_cancellation(token=token)
         return render(request, "commerce/account/cancel_done.html", {"subscription": subscription})
-    subscription = subscriptions.subscription_for_token(token)
+    subscription = cancellation.subscription_for_token(token)
     return render(request, "commerce/account/cancel_confirm.html", {"subscription": subscription})

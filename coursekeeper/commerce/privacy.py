@@ -576,7 +576,7 @@ for _template, _title, _where, _exception in (
     (
         "commerce/cancellation_request",
         _("sending the links of the public cancellation page"),
-        "coursekeeper.commerce.subscriptions.request_cancellation",
+        "coursekeeper.commerce.cancellation.request_cancellation",
         DespiteRestriction.LEGAL_OBLIGATION,
     ),
     (

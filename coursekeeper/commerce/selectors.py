@@ -1,4 +1,5 @@
-"""Reads of the shop that views and other apps use: what is for sale, and a buyer's orders."""
+"""Reads of the shop that views and other apps use: what is for sale, a buyer's orders, and
+the staff's order list (each staff read is logged, R35)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from dataclasses import dataclass
 
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order, Price, Product
+from coursekeeper.commerce.withdrawal import (
+    WithdrawalAssessment,
+    assess_withdrawal,
+    refunded_minor,
+)
+from coursekeeper.privacy.access.roles import SELL, can
+from coursekeeper.privacy.access.services import record_access
 
 
 def product_by_slug(slug: str) -> Product:
@@ -109,3 +117,84 @@ def customer_account_ids():
         .values("buyer_id")
         .distinct()
     )
+
+
+@dataclass
+class BuyerOrder:
+    order: Order
+    withdrawal: WithdrawalAssessment
+    refunded_minor: int
+
+
+def orders_of_buyer(user) -> list[BuyerOrder]:
+    """Return the person's paid (or refunded) orders with their invoices and withdrawal state."""
+    if user is None or not user.is_authenticated:
+        return []
+    orders = (
+        Order.objects.filter(buyer=user)
+        .exclude(status__in=[Order.Status.PENDING, Order.Status.EXPIRED, Order.Status.FAILED])
+        .prefetch_related("lines", "invoices", "refunds")
+        .order_by("-created_at")
+    )
+    return [BuyerOrder(order, assess_withdrawal(order), refunded_minor(order)) for order in orders]
+
+
+def order_of_buyer(user, public_id) -> Order:
+    """Return the person's own order by its public id; refuse anyone else's."""
+    order = (
+        Order.objects.filter(public_id=public_id, buyer=user).first()
+        if user is not None and user.is_authenticated
+        else None
+    )
+    if order is None:
+        raise CommerceError("order_not_found")
+    return order
+
+
+STAFF_PAGE_SIZE = 50
+
+
+def staff_order_page(*, acting_user, query: str = "", status: str = "", page_number=None):
+    """Return one page of orders for the staff list, logging that `acting_user` saw them (R35).
+
+    `query` finds an email (part of it) or a public id; `status` filters by status.
+    """
+    from django.core.paginator import Paginator
+
+    if not can(acting_user, SELL):
+        raise CommerceError("not_allowed")
+    orders = Order.objects.only(
+        "pk", "public_id", "status", "email", "full_name", "currency", "total_minor", "created_at"
+    )
+    query = query.strip()
+    if query:
+        try:
+            orders = orders.filter(public_id=uuid.UUID(query))
+        except ValueError:
+            orders = orders.filter(email__icontains=query)
+    if status in Order.Status.values:
+        orders = orders.filter(status=status)
+    page = Paginator(orders.order_by("-created_at", "-pk"), STAFF_PAGE_SIZE).get_page(page_number)
+    record_access(
+        acting_user=acting_user,
+        rows=page.object_list,
+        place="commerce:staff_orders",
+        categories=["identity", "contact", "payment"],
+    )
+    return page
+
+
+def open_order_for_staff(*, acting_user, public_id) -> Order:
+    """Return an order with its lines, invoices and refunds for staff, logging the view."""
+    if not can(acting_user, SELL):
+        raise CommerceError("not_allowed")
+    order = (
+        Order.objects.filter(public_id=public_id)
+        .select_related("buyer")
+        .prefetch_related("lines", "invoices", "refunds")
+        .first()
+    )
+    if order is None:
+        raise CommerceError("order_not_found")
+    record_access(acting_user=acting_user, rows=[order], place="commerce:staff_order")
+    return order

@@ -2,7 +2,7 @@
 and the shop's VAT page: the One-Stop-Shop threshold's figures and the owner's option.
 
 Staff who may sell only (`privacy.access.roles.SELL`); each look at an order is logged
-(`refunds.record_order_views`). The refund form carries a key made when the page is shown, so a
+(`selectors.staff_order_page`). The refund form carries a key made when the page is shown, so a
 double click on the final button refunds once.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from coursekeeper.commerce import oss, refunds, services
+from coursekeeper.commerce import oss, selectors, services, withdrawal
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.models import Order
 from coursekeeper.privacy.access.roles import CONFIGURE_SHOP, SELL, can, requires
@@ -52,7 +52,7 @@ class RefundForm(forms.Form):
 def order_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:254]
     status = request.GET.get("status", "")
-    page = refunds.staff_order_page(
+    page = selectors.staff_order_page(
         acting_user=request.user, query=query, status=status, page_number=request.GET.get("page")
     )
     return render(
@@ -63,8 +63,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, public_id, *, form=None, status: int = 200) -> HttpResponse:
-    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
-    left = refunds.refundable_minor(order)
+    order = selectors.open_order_for_staff(acting_user=request.user, public_id=public_id)
+    left = withdrawal.refundable_minor(order)
     if form is None:
         form = RefundForm(
             initial={"amount": Decimal(left) / 100, "request_key": uuid.uuid4(), "note": ""}
@@ -93,7 +93,7 @@ def refund(request: HttpRequest, public_id) -> HttpResponse:
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _detail(request, public_id, form=form, status=400)
-    order = refunds.open_order_for_staff(acting_user=request.user, public_id=public_id)
+    order = selectors.open_order_for_staff(acting_user=request.user, public_id=public_id)
     if request.POST.get("confirm") != "1":
         return render(
             request,

@@ -13,27 +13,23 @@ Design:
 - Provider calls happen outside the row lock; the lock is taken afterwards, and the state the
   provider returned is applied in one short transaction.
 - A cancellation is confirmed by email (a durable medium, § 312k BGB) stating when access ends.
-  A visitor without an account cancels through the public page: the confirmation link goes only
-  to the address on record, and nothing is cancelled before the person posts from that link.
+  The public page's cancellation by an emailed link is in `cancellation`; the shop's emails and
+  their dates and amounts in `mailing`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE
-from django.core import signing
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
 from coursekeeper.commerce.errors import CommerceError
+from coursekeeper.commerce.mailing import email_customer, format_moment, site_url
 from coursekeeper.commerce.models import Order, Product, ShopSettings, Subscription
 from coursekeeper.commerce.providers.base import (
     Card,
@@ -41,8 +37,6 @@ from coursekeeper.commerce.providers.base import (
     SubscriptionState,
     get_provider,
 )
-from coursekeeper.messaging.models import OutboxMessage
-from coursekeeper.messaging.services import queue_email
 from coursekeeper.privacy.access.roles import SELL, can
 from coursekeeper.privacy.access.services import record_staff_change
 
@@ -52,53 +46,6 @@ Status = Subscription.Status
 # A card-expiry reminder goes out this long before the charge at the latest (for a yearly plan,
 # not eleven months ahead).
 REMIND_WITHIN = dt.timedelta(days=30)
-# How long the link of a cancellation asked for on the public page works.
-CANCEL_LINK_MAX_AGE = dt.timedelta(days=7)
-CANCEL_LINK_SALT = "commerce.subscription-cancel"
-
-
-# --- Emails -------------------------------------------------------------------------------------
-
-
-def format_moment(moment: dt.datetime, *, user=None, language: str = "en") -> str:
-    """Return a date as the person reads it: their language and time zone."""
-    zone_name = getattr(user, "time_zone", "") or settings.TIME_ZONE
-    with translation.override(language):
-        return formats.date_format(timezone.localtime(moment, ZoneInfo(zone_name)), "DATE_FORMAT")
-
-
-def format_money(amount_minor: int, currency: str, language: str | None = None) -> str:
-    """Return an amount as people write it in `language` (default: the active one)."""
-    from coursekeeper.commerce.templatetags.money import format_money as written
-
-    return written(amount_minor, currency, language)
-
-
-def email_customer(
-    *, name: str, to: str, language: str, context: dict, recipient=None
-) -> OutboxMessage | None:
-    """Queue `commerce/email/<name>_subject.txt` and `_message.txt` in the person's language.
-
-    Must run inside the transaction of the email's cause (the outbox requires it). Return the
-    outbox row, or None when the privacy gate stopped the message (`commerce.privacy` names
-    which of the shop's emails go on while a person's processing is restricted).
-    """
-    language = language if language in {"da", "de", "en"} else "en"
-    with translation.override(language):
-        subject = render_to_string(f"commerce/email/{name}_subject.txt", context).strip()
-        body = render_to_string(f"commerce/email/{name}_message.txt", context)
-    return queue_email(
-        to=to,
-        subject=" ".join(subject.split()),
-        body_text=body,
-        language=language,
-        template=f"commerce/{name}",
-        recipient=recipient,
-    )
-
-
-def _site_url() -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 # --- Granting -----------------------------------------------------------------------------------
@@ -378,96 +325,9 @@ def _record_cancellation(subscription: Subscription, *, ended: bool = False) -> 
             "cancelled_on": format_moment(
                 subscription.cancelled_at, user=user, language=user.language
             ),
-            "orders_url": _site_url() + reverse("commerce_account:orders"),
+            "orders_url": site_url() + reverse("commerce_account:orders"),
         },
     )
-
-
-@dataclass(frozen=True)
-class CancellationRequest:
-    name: str
-    email: str
-    contract: str
-    wanted_on: dt.date | None = None
-
-
-def cancellation_token(subscription: Subscription) -> str:
-    """Return the signed token of a cancellation link (it names the subscription and its ref)."""
-    return signing.dumps(
-        {"s": subscription.pk, "r": subscription.provider_ref}, salt=CANCEL_LINK_SALT
-    )
-
-
-def subscription_for_token(token: str) -> Subscription:
-    """Return the subscription a cancellation link names; refuse a bad or expired link."""
-    try:
-        data = signing.loads(token, salt=CANCEL_LINK_SALT, max_age=CANCEL_LINK_MAX_AGE)
-    except signing.BadSignature as error:
-        raise CommerceError("cancel_link_invalid") from error
-    subscription = (
-        Subscription.objects.select_related("user", "product")
-        .filter(pk=data.get("s"), provider_ref=data.get("r"))
-        .first()
-    )
-    if subscription is None:
-        raise CommerceError("cancel_link_invalid")
-    return subscription
-
-
-@transaction.atomic
-def request_cancellation(*, request: CancellationRequest, base_url: str) -> int:
-    """The public cancellation form (§ 312k BGB): email the address on record a link for each
-    of its active subscriptions. Return how many were found (the page never shows it: the
-    answer is the same for every address). Nothing is cancelled until the link is confirmed.
-    """
-    from coursekeeper.accounts.models import normalize_email
-
-    email = normalize_email(request.email)
-    subscriptions = list(
-        Subscription.objects.select_related("user", "product")
-        .filter(
-            user__email__iexact=email,
-            user__is_active=True,
-            status__in=[Status.ACTIVE, Status.PAST_DUE],
-        )
-        .order_by("pk")
-    )
-    if not subscriptions:
-        return 0
-    user = subscriptions[0].user
-    links = [
-        {
-            "product": item.product.title,
-            "paid_until": format_moment(item.current_period_end, user=user, language=user.language),
-            "link": base_url.rstrip("/")
-            + reverse("commerce_account:cancel_confirm", args=[cancellation_token(item)]),
-        }
-        for item in subscriptions
-    ]
-    email_customer(
-        name="cancellation_request",
-        to=user.email,
-        language=user.language,
-        recipient=user,
-        context={
-            "name": user.full_name,
-            "given_name": request.name,
-            "contract": request.contract,
-            "wanted_on": (
-                formats.date_format(request.wanted_on, "DATE_FORMAT") if request.wanted_on else ""
-            ),
-            "links": links,
-            "days": CANCEL_LINK_MAX_AGE.days,
-        },
-    )
-    return len(subscriptions)
-
-
-def confirm_cancellation(*, token: str) -> Subscription:
-    """Cancel the subscription a public cancellation link names (the POST from that link)."""
-    subscription = subscription_for_token(token)
-    # The link went only to the subscriber's address: following it acts as the subscriber.
-    return cancel_subscription(subscription=subscription, acting_user=subscription.user)
 
 
 # --- Card expiry reminders (R13) ----------------------------------------------------------------
@@ -549,7 +409,7 @@ def remind_expiring_cards(*, now: dt.datetime | None = None) -> int:
                         locked.current_period_end, user=user, language=user.language
                     ),
                     "provider": locked.provider,
-                    "orders_url": _site_url() + reverse("commerce_account:orders"),
+                    "orders_url": site_url() + reverse("commerce_account:orders"),
                 },
             )
             locked.expiry_reminder_for = locked.current_period_end

@@ -127,7 +127,7 @@ class NewsletterDispatch(LeasedJob):
 
     `total` is how many recipients the last run found, `queued_count` how many emails are in
     the outbox (from every run), `skipped_count` how many recipients the last run left out
-    (the gate said no, or no version in their language). See services.run_dispatch.
+    (the gate said no, or no version in their language). See dispatch.run_dispatch.
     """
 
     task_path = "coursekeeper.newsletter.tasks.run_newsletter_dispatch"

@@ -169,13 +169,13 @@ NEWSLETTER_EMAIL = email_path(
     NEWSLETTER,
     template="newsletter/newsletter",
     title=_("sending you the newsletter"),
-    where="coursekeeper.newsletter.services.run_dispatch",
+    where="coursekeeper.newsletter.dispatch.run_dispatch",
 )
 CUSTOMER_OFFER_EMAIL = email_path(
     CUSTOMER_OFFERS,
     template="newsletter/customer_offer",
     title=_("emailing you offers of courses like those you bought"),
-    where="coursekeeper.newsletter.services.run_dispatch",
+    where="coursekeeper.newsletter.dispatch.run_dispatch",
 )
 # The confirmation link is how a newsletter consent is proven (double opt-in, Art. 7(1)).
 email_path(

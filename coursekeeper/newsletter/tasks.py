@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from coursekeeper.newsletter import services
+from coursekeeper.newsletter import dispatch
 
 
 @task()
 def run_newsletter_dispatch(dispatch_id: int) -> None:
     """Queue the emails of dispatch row `dispatch_id` if it is due; safe to run more than once."""
-    services.run_dispatch(dispatch_id=dispatch_id)
+    dispatch.run_dispatch(dispatch_id=dispatch_id)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from coursekeeper.newsletter import selectors, services
+from coursekeeper.newsletter import dispatch, selectors, services
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.forms import DiscontinueForm, NewsletterForm, SendForm, SignupForm
 from coursekeeper.newsletter.models import LANGUAGES, Newsletter
@@ -193,10 +193,10 @@ def _previews(newsletter: Newsletter) -> list[dict]:
     sample = "https://…/newsletter/unsubscribe/…/"
     previews = []
     for code in newsletter.languages():
-        subject, text = services.render_newsletter_email(
+        subject, text = dispatch.render_newsletter_email(
             newsletter, language=code, customer=False, unsubscribe_link=sample
         )
-        customer_footer = services.newsletter_footer(
+        customer_footer = dispatch.newsletter_footer(
             language=code, customer=True, unsubscribe_link=sample
         )
         previews.append(
@@ -239,7 +239,7 @@ def staff_send(request: HttpRequest, pk: int) -> HttpResponse:
         form = SendForm(request.POST)
         if form.is_valid():
             try:
-                services.start_sending(
+                dispatch.start_sending(
                     acting_user=request.user, newsletter_id=newsletter.pk, **form.cleaned_data
                 )
             except NewsletterError as refusal:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory
-from coursekeeper.commerce import refunds
+from coursekeeper.commerce import refunds, withdrawal
 from coursekeeper.commerce.errors import CommerceError
 from coursekeeper.commerce.factories import ProductFactory, WithdrawalWaiverFactory
 from coursekeeper.commerce.models import (
@@ -100,7 +100,7 @@ def test_r15_partial_refund_marks_the_order_partly_refunded_with_a_credit_note(t
     )
     assert at_provider(order).refunded_minor == 25000
     assert enrolment_of(order).access_until is None  # access stays
-    assert refunds.refundable_minor(order) == 75000
+    assert withdrawal.refundable_minor(order) == 75000
 
 
 def test_r15_refund_of_more_than_is_left_is_refused_and_changes_nothing(token):
@@ -243,8 +243,8 @@ def test_r15_the_withdrawal_period_ends_at_midnight_after_the_14th_day_of_the_co
     last_minute = dt.datetime(2026, 3, 16, 23, 59, tzinfo=COPENHAGEN)
     first_minute_after = dt.datetime(2026, 3, 17, 0, 0, tzinfo=COPENHAGEN)
 
-    inside = refunds.assess_withdrawal(order, now=last_minute)
-    outside = refunds.assess_withdrawal(order, now=first_minute_after)
+    inside = withdrawal.assess_withdrawal(order, now=last_minute)
+    outside = withdrawal.assess_withdrawal(order, now=first_minute_after)
 
     assert (inside.allowed, inside.amount_minor, inside.last_day) == (
         True,
@@ -281,10 +281,10 @@ def test_r15_a_last_day_on_a_holiday_or_weekend_moves_to_the_next_working_day(to
     the end of Tuesday 7 April."""
     order = paid_in_copenhagen(token, dt.datetime(2026, 3, 20, 23, 50, tzinfo=COPENHAGEN))
 
-    on_easter_monday = refunds.assess_withdrawal(
+    on_easter_monday = withdrawal.assess_withdrawal(
         order, now=dt.datetime(2026, 4, 6, 12, 0, tzinfo=COPENHAGEN)
     )
-    on_wednesday = refunds.assess_withdrawal(
+    on_wednesday = withdrawal.assess_withdrawal(
         order, now=dt.datetime(2026, 4, 8, 0, 0, tzinfo=COPENHAGEN)
     )
 

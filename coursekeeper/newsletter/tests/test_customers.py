@@ -13,7 +13,7 @@ from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
 from coursekeeper.commerce.factories import OrderFactory
 from coursekeeper.learning.factories import EnrollmentFactory
-from coursekeeper.newsletter import services
+from coursekeeper.newsletter.dispatch import run_dispatch, start_sending
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.factories import NewsletterFactory
 from coursekeeper.newsletter.models import Newsletter, NewsletterDelivery, NewsletterDispatch
@@ -41,7 +41,7 @@ def customer(country: str, **fields):
 
 
 def send(*, include_customers: bool, statements: bool = True) -> NewsletterDispatch:
-    return services.start_sending(
+    return start_sending(
         acting_user=StaffFactory(role=Role.OWNER),
         newsletter_id=NewsletterFactory().pk,
         include_customers=include_customers,
@@ -113,7 +113,7 @@ def _run_dispatch_as_stated(*, own_similar_products: bool, objection_at_collecti
         own_similar_products_stated=own_similar_products,
         objection_at_collection_stated=objection_at_collection,
     )
-    assert services.run_dispatch(dispatch_id=dispatch.pk) is True
+    assert run_dispatch(dispatch_id=dispatch.pk) is True
 
 
 @pytest.mark.parametrize(

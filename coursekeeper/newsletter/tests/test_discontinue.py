@@ -16,6 +16,7 @@ from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.newsletter import selectors, services
+from coursekeeper.newsletter.dispatch import start_sending
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.factories import NewsletterDeliveryFactory, NewsletterFactory
 from coursekeeper.newsletter.models import NewsletterDelivery, PendingSignup
@@ -99,7 +100,7 @@ def test_r29_support_discontinue_the_newsletter_and_the_waiting_sign_ups_go_with
     assert "The newsletter has been discontinued" in refused.content.decode()
     assert Consent.objects.filter(email=waiting).count() == 0
     with pytest.raises(NewsletterError) as not_sent:
-        services.start_sending(acting_user=end.ended_by, newsletter_id=NewsletterFactory().pk)
+        start_sending(acting_user=end.ended_by, newsletter_id=NewsletterFactory().pk)
     assert not_sent.value.code == "discontinued_not_sent"
 
     report = run_sweep(as_of=MONDAY + dt.timedelta(hours=3))

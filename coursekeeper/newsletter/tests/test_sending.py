@@ -19,6 +19,7 @@ from coursekeeper.jobs.models import JobStatus
 from coursekeeper.messaging.models import OutboxMessage
 from coursekeeper.messaging.services import deliver_due_messages
 from coursekeeper.newsletter import services
+from coursekeeper.newsletter.dispatch import run_dispatch, run_due_dispatches, start_sending
 from coursekeeper.newsletter.errors import NewsletterError
 from coursekeeper.newsletter.factories import NewsletterFactory
 from coursekeeper.newsletter.models import Newsletter, NewsletterDelivery, NewsletterDispatch
@@ -125,7 +126,7 @@ def test_r18_a_rerun_of_the_dispatch_queues_nothing_twice(smtp_server, site_url,
     subscribe(second)
     newsletter = NewsletterFactory()
 
-    services.start_sending(acting_user=_staff_user(Role.OWNER), newsletter_id=newsletter.pk)
+    start_sending(acting_user=_staff_user(Role.OWNER), newsletter_id=newsletter.pk)
     smtp_server.wait_for(first)
     smtp_server.wait_for(second)
     # The worker died after queueing but before its "done" landed; meanwhile one more person
@@ -136,7 +137,7 @@ def test_r18_a_rerun_of_the_dispatch_queues_nothing_twice(smtp_server, site_url,
     Newsletter.objects.update(status=Newsletter.Status.SENDING)
     subscribe(late)
 
-    assert services.run_due_dispatches() == 1
+    assert run_due_dispatches() == 1
     smtp_server.wait_for(late)
 
     recipients = sorted(r for m in smtp_server.messages for r in m.recipients)
@@ -151,8 +152,8 @@ def test_r18_a_rerun_of_the_dispatch_queues_nothing_twice(smtp_server, site_url,
         2,
     )
     # A finished dispatch does nothing at all when run again.
-    assert services.run_dispatch(dispatch_id=dispatch.pk) is False
-    assert services.run_due_dispatches() == 0
+    assert run_dispatch(dispatch_id=dispatch.pk) is False
+    assert run_due_dispatches() == 0
     assert OutboxMessage.objects.count() == 3
 
 
@@ -162,9 +163,7 @@ def test_r18_a_sending_whose_task_was_lost_is_picked_up_by_the_periodic_job(
     reader = f"reader-{token}@example.org"
     subscribe(reader)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    services.start_sending(
-        acting_user=_staff_user(Role.OWNER), newsletter_id=NewsletterFactory().pk
-    )
+    start_sending(acting_user=_staff_user(Role.OWNER), newsletter_id=NewsletterFactory().pk)
     assert NewsletterDispatch.objects.get().status == JobStatus.QUEUED  # the task never ran
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -182,9 +181,7 @@ def test_r29_r17_a_subscriber_whose_erasure_is_under_way_gets_nothing(smtp_serve
     subscribe(staying.email, user=staying)
     ErasureJobFactory(user=leaving)  # asked for, not yet carried out: the consent still stands
 
-    services.start_sending(
-        acting_user=_staff_user(Role.OWNER), newsletter_id=NewsletterFactory().pk
-    )
+    start_sending(acting_user=_staff_user(Role.OWNER), newsletter_id=NewsletterFactory().pk)
 
     smtp_server.wait_for(staying.email)
     assert received_by(smtp_server) == [staying.email]
@@ -207,7 +204,7 @@ def test_r18_a_server_refusing_one_recipient_does_not_stop_the_others(
         subscribe(address)
     newsletter = NewsletterFactory()
 
-    services.start_sending(acting_user=_staff_user(Role.SUPPORT), newsletter_id=newsletter.pk)
+    start_sending(acting_user=_staff_user(Role.SUPPORT), newsletter_id=newsletter.pk)
 
     picky_smtp_server.wait_for(addresses[2])
     assert sorted(r for m in picky_smtp_server.messages for r in m.recipients) == [
@@ -229,9 +226,7 @@ def test_r18_a_server_that_is_down_loses_nothing_and_each_email_goes_once_when_i
         subscribe(address)
     settings.EMAIL_PORT = free_port()  # nothing listens there: the server is down
     settings.EMAIL_TIMEOUT = 5
-    services.start_sending(
-        acting_user=_staff_user(Role.SUPPORT), newsletter_id=NewsletterFactory().pk
-    )
+    start_sending(acting_user=_staff_user(Role.SUPPORT), newsletter_id=NewsletterFactory().pk)
 
     waiting = OutboxMessage.objects.order_by("email")
     assert [(m.email, m.status, m.last_error_code) for m in waiting] == [
@@ -257,8 +252,8 @@ def test_r17_recipients_get_their_language_or_english_and_nothing_without_either
     only_danish = NewsletterFactory(subject_en="", body_en="", subject_da="Kun på dansk")
     acting = _staff_user(Role.SUPPORT)
 
-    services.start_sending(acting_user=acting, newsletter_id=with_english.pk)
-    services.start_sending(acting_user=acting, newsletter_id=only_danish.pk)
+    start_sending(acting_user=acting, newsletter_id=with_english.pk)
+    start_sending(acting_user=acting, newsletter_id=only_danish.pk)
 
     (mail,) = smtp_server.wait_for(german)
     assert mail.subject == "English news"
@@ -303,10 +298,10 @@ def test_r17_a_newsletter_needs_a_subject_and_a_text_in_at_least_one_language():
 def test_r17_a_newsletter_being_sent_can_be_neither_changed_nor_sent_again(site_url):
     acting = _staff_user(Role.OWNER)
     newsletter = NewsletterFactory()
-    dispatch = services.start_sending(acting_user=acting, newsletter_id=newsletter.pk)
+    dispatch = start_sending(acting_user=acting, newsletter_id=newsletter.pk)
 
     with pytest.raises(NewsletterError) as again:
-        services.start_sending(acting_user=acting, newsletter_id=newsletter.pk)
+        start_sending(acting_user=acting, newsletter_id=newsletter.pk)
     with pytest.raises(NewsletterError) as changed:
         services.save_newsletter(acting_user=acting, texts=TEXTS, newsletter_id=newsletter.pk)
 
@@ -326,12 +321,10 @@ def test_r35_writing_changing_and_sending_a_newsletter_are_audited_and_refusals_
         acting_user=staff, texts={**TEXTS, "body_en": "Four courses."}, newsletter_id=newsletter.pk
     )
     with pytest.raises(NewsletterError) as statements:
-        services.start_sending(
-            acting_user=staff, newsletter_id=newsletter.pk, include_customers=True
-        )
-    services.start_sending(acting_user=staff, newsletter_id=newsletter.pk)
+        start_sending(acting_user=staff, newsletter_id=newsletter.pk, include_customers=True)
+    start_sending(acting_user=staff, newsletter_id=newsletter.pk)
     with pytest.raises(NewsletterError) as again:
-        services.start_sending(acting_user=staff, newsletter_id=newsletter.pk)
+        start_sending(acting_user=staff, newsletter_id=newsletter.pk)
 
     assert (empty.value.code, statements.value.code, again.value.code) == (
         "no_language",

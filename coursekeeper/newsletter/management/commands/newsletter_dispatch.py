@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from coursekeeper.newsletter.services import run_due_dispatches
+from coursekeeper.newsletter.dispatch import run_due_dispatches
 
 
 class Command(BaseCommand):

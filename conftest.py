@@ -90,6 +90,18 @@ def _own_erasure_ledger_journal(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language, whatever the test before it left
+    active in this thread (a request a signed-in German learner made, say): with the suite
+    split across processes, which test ran before is a matter of chance."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_accidental_mail(settings):
     """Tests that do not ask for the SMTP server must not try to reach one."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

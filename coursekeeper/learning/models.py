@@ -82,6 +82,10 @@ class Lesson(models.Model):
         VIDEO = "video", _("Video")
         FILE = "file", _("Downloadable file")
         EXERCISE = "exercise", _("Exercise")
+        # Kinds whose part of the page another app brings (`learning.kinds`).
+        QUIZ = "quiz", _("Quiz")
+        SURVEY = "survey", _("Survey")
+        HANDIN = "handin", _("Exercise to hand in")
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
     title = models.CharField(_("title"), max_length=200)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coursekeeper.commerce import selectors as commerce_selectors
-from coursekeeper.learning import selectors, services
+from coursekeeper.learning import kinds, selectors, services
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.forms import MaterialRequestForm
 from coursekeeper.learning.models import MATERIAL_LINK_VALID_FOR, MaterialRequest
@@ -67,7 +67,9 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_as_pages
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     page = selectors.lesson_page(learner=request.user, lesson_id=lesson_id)
-    return render(request, "learning/lesson.html", {"page": page})
+    return render(
+        request, "learning/lesson.html", {"page": page, **kinds.part_context(request, page)}
+    )
 
 
 @login_required

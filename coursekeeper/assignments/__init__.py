@@ -1,0 +1,1 @@
+"""Exercises a learner hands in and an instructor marks."""

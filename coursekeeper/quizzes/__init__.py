@@ -1,0 +1,1 @@
+"""Quizzes in lessons: questions, attempts and scores (R6)."""

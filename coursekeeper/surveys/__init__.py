@@ -1,0 +1,1 @@
+"""Surveys in lessons, named or anonymous (R6, R44)."""

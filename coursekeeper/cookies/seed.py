@@ -46,7 +46,7 @@ def seed_entries() -> list[dict]:
             "to the next.",
             "purpose_da": "Holder dig logget ind og bærer det, en formular har brug for, fra den "
             "ene side til den næste.",
-            "purpose_de": "Hält Sie angemeldet und trägt, was ein Formular von einer Seite zur "
+            "purpose_de": "Hält dich angemeldet und trägt, was ein Formular von einer Seite zur "
             "nächsten braucht.",
         },
         {
@@ -56,7 +56,7 @@ def seed_entries() -> list[dict]:
             "purpose_en": "Protects the forms you send against forgery by other websites.",
             "purpose_da": "Beskytter de formularer, du sender, mod forfalskning fra andre "
             "websteder.",
-            "purpose_de": "Schützt die Formulare, die Sie absenden, vor Fälschung durch andere "
+            "purpose_de": "Schützt die Formulare, die du absendest, vor Fälschung durch andere "
             "Websites.",
         },
         {
@@ -65,8 +65,8 @@ def seed_entries() -> list[dict]:
             "duration_seconds": settings.LANGUAGE_COOKIE_AGE,
             "purpose_en": "Remembers the language you picked. Set only when you pick one.",
             "purpose_da": "Husker det sprog, du valgte. Sættes kun, når du vælger et.",
-            "purpose_de": "Merkt sich die Sprache, die Sie gewählt haben. Wird nur gesetzt, wenn "
-            "Sie eine wählen.",
+            "purpose_de": "Merkt sich die Sprache, die du gewählt hast. Wird nur gesetzt, wenn "
+            "du eine wählst.",
         },
         {
             # django.contrib.messages' CookieStorage (the first of its fallback storages).
@@ -77,7 +77,7 @@ def seed_entries() -> list[dict]:
             "the next page; removed once shown.",
             "purpose_da": "Bærer en kort besked (som “dine valg er gemt”) til den næste "
             "side; fjernes, når den er vist.",
-            "purpose_de": "Trägt einen kurzen Hinweis (etwa „Ihre Auswahl ist "
+            "purpose_de": "Trägt einen kurzen Hinweis (etwa „Deine Auswahl ist "
             "gespeichert“) zur nächsten Seite; wird entfernt, sobald er angezeigt wurde.",
         },
         {
@@ -88,8 +88,8 @@ def seed_entries() -> list[dict]:
             "made for, so you are not asked on every page.",
             "purpose_da": "Husker dine cookievalg og den version af denne liste, de blev truffet "
             "for, så du ikke bliver spurgt på hver side.",
-            "purpose_de": "Merkt sich Ihre Cookie-Auswahl und die Version dieser Liste, für die "
-            "sie getroffen wurde, damit Sie nicht auf jeder Seite gefragt werden.",
+            "purpose_de": "Merkt sich deine Cookie-Auswahl und die Version dieser Liste, für die "
+            "sie getroffen wurde, damit du nicht auf jeder Seite gefragt wirst.",
         },
         {
             "name": SCREEN_COUNTED_KEY,
@@ -100,7 +100,7 @@ def seed_entries() -> list[dict]:
             "browser session, so it is counted only once.",
             "purpose_da": "Noterer, at din skærmstørrelse (i grove trin) er talt med i denne "
             "browsersession, så den kun tælles én gang.",
-            "purpose_de": "Vermerkt, dass Ihre Bildschirmgröße (in groben Stufen) in dieser "
+            "purpose_de": "Vermerkt, dass deine Bildschirmgröße (in groben Stufen) in dieser "
             "Browsersitzung gezählt wurde, damit sie nur einmal gezählt wird.",
         },
         *_youtube(),
@@ -114,8 +114,8 @@ _YOUTUBE_PURPOSE = {
     "also on other websites, to count views and choose adverts.",
     "purpose_da": "Sættes af YouTube, når du indlæser en indlejret video: genkender din browser, "
     "også på andre websteder, for at tælle visninger og vælge annoncer.",
-    "purpose_de": "Wird von YouTube gesetzt, wenn Sie ein eingebettetes Video laden: erkennt "
-    "Ihren Browser, auch auf anderen Websites, um Aufrufe zu zählen und Werbung auszuwählen.",
+    "purpose_de": "Wird von YouTube gesetzt, wenn du ein eingebettetes Video lädst: erkennt "
+    "deinen Browser, auch auf anderen Websites, um Aufrufe zu zählen und Werbung auszuwählen.",
 }
 
 
@@ -146,8 +146,8 @@ def _vimeo() -> list[dict]:
         "and protects Vimeo's service against automated traffic.",
         "purpose_da": "Sættes af Vimeo, når du indlæser en indlejret video: genkender din "
         "browser og beskytter Vimeos tjeneste mod automatiseret trafik.",
-        "purpose_de": "Wird von Vimeo gesetzt, wenn Sie ein eingebettetes Video laden: erkennt "
-        "Ihren Browser und schützt Vimeos Dienst vor automatisiertem Datenverkehr.",
+        "purpose_de": "Wird von Vimeo gesetzt, wenn du ein eingebettetes Video lädst: erkennt "
+        "deinen Browser und schützt Vimeos Dienst vor automatisiertem Datenverkehr.",
     }
     return [
         {"name": "vuid", "duration_seconds": 2 * YEAR, **common},

@@ -112,7 +112,7 @@ _META_ADVERTS = _purpose(
     "other websites, to show and measure adverts.",
     "Sættes af Meta under dets egen adresse (facebook.com): genkender din browser, også på "
     "andre websteder, for at vise og måle annoncer.",
-    "Wird von Meta unter seiner eigenen Adresse (facebook.com) gesetzt: erkennt Ihren Browser, "
+    "Wird von Meta unter seiner eigenen Adresse (facebook.com) gesetzt: erkennt deinen Browser, "
     "auch auf anderen Websites, um Werbung anzuzeigen und zu messen.",
 )
 META_PIXEL = TagKind(
@@ -135,7 +135,7 @@ META_PIXEL = TagKind(
                 "Meta can measure and target its adverts.",
                 "Sættes af Metas pixel på dette websted: genkender din browser ved senere "
                 "besøg, så Meta kan måle og målrette sine annoncer.",
-                "Wird vom Meta-Pixel auf dieser Website gesetzt: erkennt Ihren Browser bei "
+                "Wird vom Meta-Pixel auf dieser Website gesetzt: erkennt deinen Browser bei "
                 "späteren Besuchen wieder, damit Meta seine Werbung messen und ausrichten kann.",
             ),
         },
@@ -147,7 +147,7 @@ META_PIXEL = TagKind(
                 "records which advert it was.",
                 "Sættes af Metas pixel, når du kommer fra en annonce på Facebook eller "
                 "Instagram: registrerer, hvilken annonce det var.",
-                "Wird vom Meta-Pixel gesetzt, wenn Sie über eine Anzeige auf Facebook oder "
+                "Wird vom Meta-Pixel gesetzt, wenn du über eine Anzeige auf Facebook oder "
                 "Instagram kommen: hält fest, welche Anzeige es war.",
             ),
         },
@@ -161,7 +161,7 @@ _GA_COUNT = _purpose(
     "count visitors and how they use this site, for us.",
     "Sættes af Google Analytics: skelner din browsers besøg fra andres, så Google kan tælle "
     "besøgende og deres brug af dette websted for os.",
-    "Wird von Google Analytics gesetzt: unterscheidet die Besuche Ihres Browsers von anderen, "
+    "Wird von Google Analytics gesetzt: unterscheidet die Besuche deines Browsers von anderen, "
     "damit Google für uns Besucher und ihre Nutzung dieser Website zählen kann.",
 )
 GOOGLE_ANALYTICS = TagKind(
@@ -187,7 +187,7 @@ GOOGLE_ANALYTICS = TagKind(
             **_purpose(
                 "Set by Google Analytics: keeps the state of your current visit for the count.",
                 "Sættes af Google Analytics: holder styr på dit nuværende besøg til optællingen.",
-                "Wird von Google Analytics gesetzt: hält den Stand Ihres aktuellen Besuchs für "
+                "Wird von Google Analytics gesetzt: hält den Stand deines aktuellen Besuchs für "
                 "die Zählung fest.",
             ),
         },
@@ -227,7 +227,7 @@ GOOGLE_ADS = TagKind(
                 "whether the advert worked.",
                 "Sættes af Google Ads: forbinder dit besøg med en annonce, du klikkede på, for "
                 "at måle, om annoncen virkede.",
-                "Wird von Google Ads gesetzt: verknüpft Ihren Besuch mit einer angeklickten "
+                "Wird von Google Ads gesetzt: verknüpft deinen Besuch mit einer angeklickten "
                 "Anzeige, um zu messen, ob die Anzeige gewirkt hat.",
             ),
         },
@@ -240,7 +240,7 @@ GOOGLE_ADS = TagKind(
                 "Sættes af Google under dets egen adresse (doubleclick.net): genkender din "
                 "browser, også på andre websteder, for at vise og måle annoncer.",
                 "Wird von Google unter seiner eigenen Adresse (doubleclick.net) gesetzt: "
-                "erkennt Ihren Browser, auch auf anderen Websites, um Werbung anzuzeigen und "
+                "erkennt deinen Browser, auch auf anderen Websites, um Werbung anzuzeigen und "
                 "zu messen.",
             ),
         },
@@ -252,7 +252,7 @@ _LINKEDIN_ADVERTS = _purpose(
     "LinkedIn can measure and target its adverts and report visits to us in groups.",
     "Sættes af LinkedIns Insight Tag: genkender din browser, også på andre websteder, så "
     "LinkedIn kan måle og målrette sine annoncer og rapportere besøg til os samlet.",
-    "Wird vom LinkedIn Insight Tag gesetzt: erkennt Ihren Browser, auch auf anderen Websites, "
+    "Wird vom LinkedIn Insight Tag gesetzt: erkennt deinen Browser, auch auf anderen Websites, "
     "damit LinkedIn seine Werbung messen und ausrichten und uns Besuche gesammelt melden kann.",
 )
 LINKEDIN_INSIGHT = TagKind(

@@ -169,7 +169,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Instead of allauth's UserSessionsMiddleware, which writes on every request: the idle
+    # timeout also keeps "Your sessions" current, at most once a minute (see its docstring).
     "coursekeeper.accounts.middleware.SessionIdleTimeoutMiddleware",
     "coursekeeper.accounts.middleware.PersonPreferencesMiddleware",
     "coursekeeper.accounts.middleware.StaffTwoFactorMiddleware",

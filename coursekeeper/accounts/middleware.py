@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 import zoneinfo
 from urllib.parse import quote
 
+from allauth.account.adapter import get_adapter
+from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -80,14 +83,24 @@ class StaffTwoFactorMiddleware:
 
 
 class SessionIdleTimeoutMiddleware:
-    """Sign a person out after a stretch of inactivity (ASVS V7.3): short for staff, who see
-    other people's data; long for learners. The absolute limit is SESSION_COOKIE_AGE.
+    """Sign a person out after a stretch of inactivity (ASVS V7.3), and keep "Your sessions"
+    (R3) up to date, without writing on every request.
 
-    The last-activity stamp is written at most once a minute, so a busy session does not
-    rewrite its row on every request.
+    Idle limits: short for staff, who see other people's data; long for learners. The absolute
+    limit is SESSION_COOKIE_AGE.
+
+    Writes: the last-activity stamp in the session, and the sign-in library's row for the
+    session ("last seen", address, browser), are written together at most once a minute, or at
+    once when the request comes from another address or browser than the stamp recorded (so a
+    session used from somewhere new shows up, and the library's "client changed" signal fires,
+    without waiting). A signed-in person reading pages therefore causes no database write
+    between stamps: the library's own middleware, which rewrites the row on every request, is
+    replaced by this one.
     """
 
     SESSION_KEY = "coursekeeper_last_activity"
+    CLIENT_KEY = "coursekeeper_client"
+    STAMP_EVERY_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -111,6 +124,20 @@ class SessionIdleTimeoutMiddleware:
                     )
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(f"{reverse('account_login')}?next={quote(request.get_full_path())}")
-            if last is None or now - last >= 60:
+            client = _client_of(request)
+            if (
+                last is None
+                or now - last >= self.STAMP_EVERY_SECONDS
+                or request.session.get(self.CLIENT_KEY) != client
+            ):
                 request.session[self.SESSION_KEY] = now
+                request.session[self.CLIENT_KEY] = client
+                usersessionkit.track_activity(request, user=user, session=request.session)
         return self.get_response(request)
+
+
+def _client_of(request) -> str:
+    """Return a short fingerprint of the address and browser a request comes from."""
+    address = get_adapter().get_client_ip(request) or ""
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return hashlib.sha256(f"{address}\n{agent}".encode()).hexdigest()[:16]

@@ -60,7 +60,7 @@ class CheckoutForm(forms.Form):
     street_address = forms.CharField(
         label=_("Street address"),
         max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     postal_code = forms.CharField(
         label=_("Postal code"),

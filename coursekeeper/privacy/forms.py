@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.cookies.tags import TAG_FIELDS
 from coursekeeper.privacy.models import ProviderSettings, RightsRequest
+from coursekeeper.web.widgets import NativeDateInput
 
 
 def _form_field(model_field: models.Field, **kwargs) -> forms.Field | None:
@@ -22,7 +23,7 @@ class ProviderSettingsForm(forms.ModelForm):
         model = ProviderSettings
         fields = [*ProviderSettings.PUBLISHED_FIELDS, "min_group_size", *TAG_FIELDS]
         widgets = {
-            "street_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "street_address": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             **{name: forms.TextInput(attrs={"spellcheck": "false"}) for name in TAG_FIELDS},
@@ -148,7 +149,7 @@ class StaffLogRequestForm(SubmissionKeyMixin):
     email = forms.EmailField(label=_("The person's email address"))
     received_on = forms.DateField(
         label=_("Received on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         help_text=_("The day it arrived: the deadline counts from it."),
     )
     language = forms.ChoiceField(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.accounts.models import normalize_email
+from coursekeeper.web.widgets import NativeDateInput
 
 
 class AccessLogFilterForm(forms.Form):
@@ -19,12 +20,8 @@ class AccessLogFilterForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=NativeDateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=NativeDateInput())
 
     def clean_person(self) -> str:
         return normalize_email(self.cleaned_data["person"] or "")

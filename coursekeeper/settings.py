@@ -388,6 +388,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "coursekeeper" / "locale"]
+# British formats on English pages (coursekeeper/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["coursekeeper.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Copenhagen"

@@ -254,7 +254,7 @@ def test_r15_the_withdrawal_period_ends_at_midnight_after_the_14th_day_of_the_co
     assert inside.deadline == first_minute_after
     assert outside.refusal is not None
     assert outside.refusal.code == "withdrawal_period_over"
-    assert "ended on March 16, 2026" in outside.refusal.message
+    assert "ended on 16 March 2026" in outside.refusal.message
 
     with (
         time_machine.travel(first_minute_after, tick=False),

@@ -204,3 +204,31 @@ def test_r22_a_tag_id_in_another_format_is_refused_with_a_message_and_changes_no
         "G-KEPT1234",
         "",
     )
+
+
+def test_r27_every_label_on_my_data_points_at_its_own_box():
+    """Several forms on "My data" share fields; no id repeats, so no label names another box."""
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.label_targets: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            values = dict(attrs)
+            if values.get("id"):
+                self.ids.append(values["id"] or "")
+            if tag == "label" and values.get("for"):
+                self.label_targets.append(values["for"] or "")
+
+    learner = UserFactory()
+    client = Client()
+    client.force_login(learner)
+    page = Ids()
+    page.feed(client.get(reverse("privacy:my_privacy")).content.decode())
+
+    assert sorted(set(page.ids)) == sorted(page.ids)
+    assert set(page.label_targets) <= set(page.ids)
+    assert {"id_correction-details", "id_restriction-details"} <= set(page.label_targets)

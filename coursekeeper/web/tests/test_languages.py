@@ -94,7 +94,7 @@ def test_signup_remembers_the_language_the_person_signed_up_in(token):
     [
         ("de", "Europe/Berlin", "1. März 2026 13:00"),
         ("da", "Europe/Copenhagen", "1. marts 2026 13:00"),
-        ("en", "Europe/London", "March 1, 2026, noon"),
+        ("en", "Europe/London", "1 March 2026 12:00"),
     ],
 )
 def test_dates_and_times_follow_the_persons_locale_and_time_zone(language, time_zone, expected):

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages_against_bare_django.py                  # SQLite, a scratch file
     DATABASE_URL=postgres://... .venv/bin/python bench/pages_against_bare_django.py   # PostgreSQL
+    .venv/bin/python bench/pages_against_bare_django.py --profile "lesson page"   # where it goes
 
 The floor is `bench/bare_django/`: Django's defaults as `startproject` writes them (its seven
 middleware, SQLite, DEBUG off) and one view returning about 4 KB of HTML, the least any Django
@@ -43,6 +44,10 @@ Design:
   every round, so a drift of the shared machine hits both alike. The wrk script counts every
   response whose status is not the expected one (wrk itself counts a 3xx as success: a session
   that lost its sign-in would look fast); one such response makes the run invalid.
+- `--profile PAGE` measures no load: it runs 500 requests of PAGE with the test client under
+  cProfile, on the same seed data, and prints the time per request and the costliest functions
+  (the project's own, template tags and the ORM's SQL compiler first), to see where a page's
+  time goes. It needs neither wrk nor gunicorn.
 - The servers are stopped at the end whatever happens. Without wrk or gunicorn the benchmark
   says how to install them and exits 0 without measuring.
 Exit status: 0 when every measurement is valid (a missed target is printed, not an error),
@@ -145,6 +150,12 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per target")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help='instead of the load, profile one page in-process (e.g. "lesson page")',
+    )
+    parser.add_argument("--requests", type=int, default=500, help="requests to profile")
     options = parser.parse_args()
     if options.connections < options.threads:
         parser.error("wrk needs at least as many connections as threads")
@@ -347,6 +358,43 @@ def queries_per_request(targets: list[Target]) -> dict[str, Queries]:
     return counts
 
 
+def profile_in_process(targets: list[Target], label: str, requests: int) -> None:
+    """Run `requests` requests of the page `label` with the test client under cProfile; print
+    the milliseconds per request without the profiler and the functions costing most."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    by_label = {target.label: target for target in targets}
+    if label not in by_label:
+        raise InvalidRun(f"no page {label!r}; the pages are {', '.join(by_label)}")
+    target = by_label[label]
+    client = Client()
+
+    def one_request():
+        if target.method == "POST":
+            return client.post(
+                target.path, target.body, content_type="application/json", headers=target.headers
+            )
+        return client.get(target.path, headers=target.headers)
+
+    for _warm in range(5):
+        if one_request().status_code != target.expected_status:
+            raise InvalidRun(f"{label}: the test client did not get {target.expected_status}")
+    started = time.perf_counter()
+    for _request in range(requests):
+        one_request()
+    unprofiled = (time.perf_counter() - started) / requests * 1000
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [one_request() for _request in range(requests)])
+    print(f"{label}: {unprofiled:.1f} ms per request in-process without the profiler")
+    print(f"profile of {requests} requests (seconds for all of them, profiler included):")
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats(r"coursekeeper/|templatetags|compiler\.py", 40)
+    stats.sort_stats("tottime").print_stats(20)
+
+
 def written_table(sql: str) -> str:
     match = re.search(r'(?:INTO|UPDATE|FROM)\s+"?([\w.]+)"?', sql, re.IGNORECASE)
     return match.group(1) if match else sql[:40]
@@ -473,7 +521,7 @@ def mean(measurements: list[Measurement]) -> float:
 def main() -> int:
     options = parse_arguments()
     missing = missing_tools()
-    if missing:
+    if missing and not options.profile:
         print("pages against bare Django benchmark: not run")
         for line in missing:
             print(line)
@@ -520,6 +568,10 @@ def main() -> int:
         call_command("migrate", verbosity=0, skip_checks=True)
         call_command("createcachetable", verbosity=0)
         targets = pages(seed())
+        if options.profile:
+            profile_in_process(targets, options.profile, options.requests)
+            shutil.rmtree(scratch, ignore_errors=True)
+            return 0
         queries = queries_per_request(targets)
         connections.close_all()
 

@@ -658,7 +658,7 @@ def main() -> int:
         counted = queries[target.label]
         print(
             f"{target.label:<15}{mean(page_rounds):>11.0f}{mean(floor_rounds):>13.0f}"
-            f"{ratio:>7.2f}  {verdict:<15}{counted.total:>8}{len(counted.writes):>8}"
+            f"{ratio:>7.3f}  {verdict:<15}{counted.total:>8}{len(counted.writes):>8}"
         )
     print()
     for target in targets:

@@ -36,10 +36,11 @@ nothing is stored, answers included, since answers without a completion could be
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.models import Enrollment, Lesson, LessonProgress
@@ -57,6 +58,8 @@ from coursekeeper.surveys.models import (
     SurveyQuestion,
 )
 from coursekeeper.surveys.privacy import SAVE_NAMED_ANSWERS
+
+logger = logging.getLogger(__name__)
 
 SCALE = range(1, 6)
 
@@ -146,7 +149,17 @@ def _answer_anonymously(*, learner, lesson: Lesson, survey: Survey, rows: list[d
             raise SurveyError("already_answered")
         _complete(learner=learner, lesson=lesson)
         # Only once the completion has committed, in a transaction of its own.
-        transaction.on_commit(lambda: _store_anonymous(survey_id=survey.pk, rows=rows))
+        transaction.on_commit(lambda: _store_anonymous_or_lose(survey_id=survey.pk, rows=rows))
+
+
+def _store_anonymous_or_lose(*, survey_id: int, rows: list[dict]) -> None:
+    """Store the answers; if the database refuses, lose them rather than show an error page
+    about a lesson already done. The log line names neither the person nor the answers (a
+    database error's message can quote the row, and the line's time would sit beside theirs)."""
+    try:
+        _store_anonymous(survey_id=survey_id, rows=rows)
+    except DatabaseError:
+        logger.error("anonymous survey answers not stored: database error")
 
 
 @transaction.atomic

@@ -476,3 +476,30 @@ def test_r6_named_free_text_shows_under_the_course_pseudonym_and_is_access_logge
         assert learner.email not in text and learner.full_name not in text
     logged = StaffAccess.objects.filter(staff=instructor, place="surveys:results")
     assert sorted(logged.values_list("user_id", flat=True)) == sorted(p.pk for p in learners)
+
+
+def test_r6_a_database_failure_after_the_completion_loses_the_answers_and_logs_nothing_of_them(
+    django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    from django.db import DatabaseError
+
+    survey = survey_with_every_kind()
+    learner = enrolled_learner(survey)
+    answer_text = f"lost-{secrets.token_hex(6)}"
+
+    def refuse(**kwargs):
+        raise DatabaseError(f"row contains {kwargs['rows']}")
+
+    monkeypatch.setattr(services, "_store_anonymous", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_survey(
+            learner=learner, lesson=survey.lesson, answers=full_answers(survey, text=answer_text)
+        )
+
+    assert AnonymousResponse.objects.count() == 0
+    assert LessonProgress.objects.get(learner=learner, lesson=survey.lesson).completed_at
+    errors = [r for r in caplog.records if r.name == "coursekeeper.surveys.services"]
+    assert [r.getMessage() for r in errors] == [
+        "anonymous survey answers not stored: database error"
+    ]
+    assert all(answer_text not in r.getMessage() and not r.exc_info for r in caplog.records)

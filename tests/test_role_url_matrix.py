@@ -140,6 +140,11 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
         "privacy:policy_diff": {"old": 1, "new": 2},
         "account_confirm_email": {"key": "nothing"},
         "account_reset_password_from_key": {"uidb36": "zz", "key": "nothing"},
+        "surveys:remove_question": {
+            "slug": private["slug"],
+            "lesson_id": private["lesson_id"],
+            "question_id": 1,
+        },
     }
     if name.startswith("contact:"):
         by_route[name] = {"pk": private["contact"]}
@@ -166,7 +171,7 @@ def _object(name: str, world):
     """Return the object a route's capability is checked on (a course for the editor), or None."""
     return (
         world["course"]
-        if name.startswith("learning:editor_")
+        if name.startswith(("learning:editor_", "surveys:"))
         and name != "learning:editor_courses"
         and name != "learning:editor_new_course"
         else None

@@ -1,5 +1,6 @@
 """Create the demo school's three courses (English, Danish, German) with a video and a PDF,
-and a class of learners part-way through the first, so the instructor's page has figures.
+and a class of learners part-way through the first, so the instructor's page has figures;
+the first course ends with an anonymous feedback survey (`surveys.demo`).
 
 Idempotent: a course whose slug exists is left as it is, and the class is made once.
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
 from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
+from coursekeeper.surveys.demo import seed_demo_survey
 from coursekeeper.web.uploads import identify
 
 ASSETS = Path(__file__).resolve().parents[2] / "demo_assets"
@@ -242,6 +244,9 @@ class Command(BaseCommand):
                     lesson.save()
             created += 1
         self._seed_class()
+        first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        if first is not None:
+            seed_demo_survey(first)
         self.stdout.write(f"Demo courses ready ({created} created).")
 
     def _seed_class(self) -> None:

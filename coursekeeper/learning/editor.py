@@ -126,6 +126,7 @@ def lesson_edit(
             "course": course,
             "title": lesson.title if lesson_id else _("New lesson"),
             "multipart": True,
+            "lesson": lesson if lesson_id else None,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -107,7 +107,7 @@ def test_r6_a_single_choice_question_without_exactly_one_right_choice_is_refused
 
 
 def test_r6_editing_a_question_keeps_its_choices_in_place(teaching):
-    instructor, client, course, lesson = teaching
+    _instructor, client, course, lesson = teaching
     question = single_choice(QuizFactory(lesson=lesson))
     first_choice = question.choices.order_by("position")[0].pk
 

@@ -44,7 +44,7 @@ def test_r6_the_access_copy_names_each_attempt_by_its_course_and_quiz(
     submitted, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    learner, token, attempt = submitted
+    learner, token, _attempt = submitted
 
     archive_bytes = build_export(Person.for_user(learner), portability_only=False, language="en")
 

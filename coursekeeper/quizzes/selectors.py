@@ -135,6 +135,7 @@ class AttemptSheet:
     attempt: Attempt
     questions: list[QuestionSheet]
     closes_at: dt.datetime | None  # the deadline, if any
+    overdue: bool = False  # the time and its grace ran out: submitting only closes it
 
 
 def attempt_to_take(*, learner, attempt_id: int) -> AttemptSheet:
@@ -142,7 +143,8 @@ def attempt_to_take(*, learner, attempt_id: int) -> AttemptSheet:
     attempt = _own_attempt(learner=learner, attempt_id=attempt_id)
     if not attempt.is_open:
         raise QuizError("already_submitted")
-    return AttemptSheet(attempt, _sheets(attempt), attempt.deadline)
+    overdue = is_overdue(attempt, timezone.now())
+    return AttemptSheet(attempt, _sheets(attempt), attempt.deadline, overdue)
 
 
 @dataclass(frozen=True)

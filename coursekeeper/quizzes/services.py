@@ -6,8 +6,9 @@ nothing changes.
 
 The rules an attempt follows, all decided here on the server:
 
-- Starting draws the questions at random (all of them when the quiz draws no fewer) and fixes
-  the deadline from the time limit. While an attempt is open and in time, starting again
+- Starting draws the questions at random, in random order, when the quiz asks fewer than its
+  bank holds; otherwise it asks them all, in the bank's order. It fixes the deadline from the
+  time limit. While an attempt is open and in time, starting again
   returns it rather than spending another attempt. Every attempt started counts against the
   limit, submitted or not: otherwise leaving one open would be a free look at the questions.
 - A submission is accepted up to `GRACE` after the deadline (the time the form takes to travel).

@@ -207,6 +207,7 @@ def test_r6_a_submission_after_the_deadline_and_grace_is_refused_and_the_attempt
     assert attempt.deadline == attempt.started_at + dt.timedelta(minutes=10)
     late = timezone.now() - services.GRACE - dt.timedelta(seconds=1)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=late)
+    page = learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
 
     response = learner_client.post(
         reverse("quizzes:attempt", args=[attempt.pk]),
@@ -219,6 +220,7 @@ def test_r6_a_submission_after_the_deadline_and_grace_is_refused_and_the_attempt
     assert not Answer.objects.filter(attempt=attempt).exists()
     assert not LessonProgress.objects.filter(learner=learner).exists()
     result = learner_client.get(response["Location"]).content.decode()
+    assert 'role="alert">The time for this attempt has run out' in page
     assert 'role="alert">The time for this attempt ran out' in result
 
 

@@ -50,6 +50,12 @@ from coursekeeper.privacy.factories import (
     RightsRequestFactory,
     UserSessionFactory,
 )
+from coursekeeper.quizzes.factories import (
+    AnswerFactory,
+    QuizFactory,
+    QuizLessonFactory,
+    single_choice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +95,9 @@ def world(token):
     export = ExportJobFactory(
         user=other, status="done", file=ContentFile(f'{{"n": "{token}"}}'.encode(), "x.json")
     )
+    quiz = QuizFactory(lesson=QuizLessonFactory(module=lesson.module))
+    question = single_choice(quiz)
+    attempt = AnswerFactory(attempt__learner=other, attempt__quiz=quiz, question=question).attempt
     contact = ContactFactory(user=other, email=other.email, name=other.full_name)
     ContactEntryFactory(contact=contact, text=f"Question from {token}")
     private = {
@@ -102,6 +111,7 @@ def world(token):
         "export": export.pk,
         "request": RightsRequestFactory(user=other, details=f"About {token}").pk,
         "contact": contact.pk,
+        "attempt_id": attempt.pk,
         "minor_report": MinorReportFactory(account=other, reasons=f"{token} is 14").pk,
     }
     people = {"anonymous": None, "learner": UserFactory(full_name="Aksel Seeker")}
@@ -115,6 +125,7 @@ def world(token):
         "lesson": lesson,
         "course": course,
         "private": private,
+        "quiz": {"slug": course.slug, "lesson_id": quiz.lesson.pk, "question_id": question.pk},
         "shared": {
             "recipient": RecipientFactory().pk,
             "newsletter": NewsletterFactory().pk,
@@ -150,6 +161,8 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
         by_route[name] = {"pk": private["contact"]}
     if name.startswith("privacy:minor_report") and "pk" in parameters:
         by_route[name] = {"pk": private["minor_report"]}
+    if name.startswith("quizzes:editor_"):
+        by_route[name] = world["quiz"]
     if name.startswith("newsletter:staff"):
         by_route[name] = {"pk": shared["newsletter"]}
     if name in by_route:
@@ -171,7 +184,7 @@ def _object(name: str, world):
     """Return the object a route's capability is checked on (a course for the editor), or None."""
     return (
         world["course"]
-        if name.startswith(("learning:editor_", "surveys:"))
+        if name.startswith(("learning:editor_", "surveys:", "quizzes:editor_"))
         and name != "learning:editor_courses"
         and name != "learning:editor_new_course"
         else None

@@ -106,13 +106,14 @@ def test_r41_the_policy_says_what_a_restriction_and_an_objection_do_per_purpose(
         {"name": "learning.mark_lesson_done", "exception": ""},
         {"name": "learning.save_position", "exception": ""},
         {"name": "learning.show_lesson", "exception": "consent"},
+        {"name": "quizzes.take_quiz", "exception": ""},
     ]
 
     text = html.unescape(" ".join(policy.render_policy(content, "en").split()))
 
     assert (
         "Paused until you lift the restriction: marking lessons and courses done; saving your "
-        "place in a video. Goes on: showing you a lesson you open, because you ask for it "
+        "place in a video; recording your quiz attempts, answers and scores. Goes on: showing you a lesson you open, because you ask for it "
         "yourself, each time." in text
     )
     assert (

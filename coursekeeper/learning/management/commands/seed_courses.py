@@ -21,6 +21,7 @@ from django.utils import timezone
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
 from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
+from coursekeeper.quizzes.demo import seed_demo_quiz
 from coursekeeper.surveys.demo import seed_demo_survey
 from coursekeeper.web.uploads import identify
 
@@ -243,8 +244,11 @@ class Command(BaseCommand):
                     self._attach_media(lesson)
                     lesson.save()
             created += 1
-        self._seed_class()
+        # The quiz before the class, so the class's progress counts it among the lessons.
         first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        if first is not None:
+            seed_demo_quiz(first)
+        self._seed_class()
         if first is not None:
             seed_demo_survey(first)
         self.stdout.write(f"Demo courses ready ({created} created).")

@@ -244,13 +244,13 @@ class Command(BaseCommand):
                     self._attach_media(lesson)
                     lesson.save()
             created += 1
-        # The quiz before the class, so the class's progress counts it among the lessons.
+        # The quiz and the survey before the class, so the class's progress counts them among
+        # the lessons.
         first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
         if first is not None:
             seed_demo_quiz(first)
-        self._seed_class()
-        if first is not None:
             seed_demo_survey(first)
+        self._seed_class()
         self.stdout.write(f"Demo courses ready ({created} created).")
 
     def _seed_class(self) -> None:

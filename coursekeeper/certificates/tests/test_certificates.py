@@ -449,3 +449,30 @@ def test_r9_the_policy_announces_documented_participation_and_its_hold():
     text = render_policy(content, "en")
     assert "Documented participation" in text
     assert "As long as the law or professional duty named for it requires" in text
+
+
+# --- Demo ---------------------------------------------------------------------------------------
+
+
+def test_r9_the_demo_turns_certificates_on_once_and_issues_what_was_earned():
+    from coursekeeper.certificates.demo import (
+        DEMO_DUTY,
+        complete_course_with_certificate,
+        seed_demo_certificates,
+    )
+
+    course = CourseFactory(slug="bookkeeping-for-small-businesses")
+    lesson = LessonFactory(module=ModuleFactory(course=course))
+    finished = EnrollmentFactory(course=course, completed_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
+
+    assert seed_demo_certificates() == 1
+    assert seed_demo_certificates() == 0
+
+    stored = CertificateSettings.objects.get(course=course)
+    assert (stored.enabled, stored.duty_name, stored.keep_years) == (True, DEMO_DUTY, 5)
+    assert Certificate.objects.get().learner == finished.learner
+    learner = UserFactory()
+    certificate = complete_course_with_certificate(learner=learner, course=course)
+    assert certificate is not None and certificate.learner == learner
+    assert learner.lesson_progress.get().lesson == lesson
+    assert ParticipationRecord.objects.count() == 2

@@ -242,7 +242,10 @@ class Command(BaseCommand):
                     lesson.save()
             created += 1
         self._seed_class()
-        self.stdout.write(f"Demo courses ready ({created} created).")
+        from coursekeeper.certificates.demo import seed_demo_certificates
+
+        issued = seed_demo_certificates()
+        self.stdout.write(f"Demo courses ready ({created} created, {issued} certificates issued).")
 
     def _seed_class(self) -> None:
         """Enrol a made-up class and the demo learner in the first course, part-way through."""

@@ -10,6 +10,10 @@ MESSAGES = {
     "not_your_course": (403, _("Only the course's instructor may change its certificates.")),
     "reason_missing": _("Say why the certificate is revoked."),
     "already_revoked": _("This certificate is already revoked."),
+    "certificate_revoked": (
+        403,
+        _("This certificate was revoked, so it can no longer be downloaded."),
+    ),
     "duty_incomplete": _(
         "Name the law or professional duty and the number of years the record must be kept."
     ),

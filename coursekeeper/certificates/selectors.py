@@ -131,6 +131,8 @@ def certificate_document(*, learner, slug: str, verify_url_for) -> tuple[Certifi
     )
     if certificate is None:
         raise CertificateError("certificate_not_found")
+    if certificate.revoked_at is not None:  # a revoked certificate is not handed out again
+        raise CertificateError("certificate_revoked")
     if not SHOW_CERTIFICATE.ask(Person.for_user(learner)):
         raise CertificateError("processing_refused")
     return certificate, render_certificate_pdf(
@@ -164,6 +166,16 @@ def settings_of(course: Course) -> CertificateSettings:
     return CertificateSettings.objects.filter(course=course).first() or CertificateSettings(
         course=course
     )
+
+
+def documentation_waits_for_policy() -> bool:
+    """Return whether the privacy policy in effect does not announce documented participation
+    yet, so no record is kept until a version that does takes effect (R21)."""
+    from coursekeeper.certificates.privacy import DOCUMENTED_PARTICIPATION
+    from coursekeeper.privacy.publishing import announced_purpose_codes
+
+    codes = announced_purpose_codes()
+    return codes is not None and DOCUMENTED_PARTICIPATION.code not in codes
 
 
 def issued_certificates(*, acting_user, course: Course, page_number=None) -> Page:

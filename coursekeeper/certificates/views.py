@@ -107,6 +107,7 @@ def course_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 acting_user=request.user, course=course, page_number=request.GET.get("page")
             ),
             "revoke_form": RevokeForm(),
+            "documentation_waits": selectors.documentation_waits_for_policy(),
         },
         status=400 if request.method == "POST" else 200,
     )

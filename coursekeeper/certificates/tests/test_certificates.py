@@ -288,6 +288,11 @@ def test_r9_the_instructor_revokes_with_a_reason_audited_and_everyone_sees_it():
     dashboard = signed_in(certificate.learner).get(reverse("learning:dashboard")).content.decode()
     assert "Certificate revoked on" in dashboard
     assert "The final exercise was copied." in dashboard
+    download = signed_in(certificate.learner).get(
+        reverse("certificates:download", args=[course_of(certificate).slug])
+    )
+    assert download.status_code == 403
+    assert "can no longer be downloaded" in download.content.decode()
 
 
 def test_r9_revoking_is_refused_to_another_instructor_and_without_a_reason():
@@ -476,3 +481,22 @@ def test_r9_the_demo_turns_certificates_on_once_and_issues_what_was_earned():
     assert certificate is not None and certificate.learner == learner
     assert learner.lesson_progress.get().lesson == lesson
     assert ParticipationRecord.objects.count() == 2
+
+
+def test_r9_r21_no_record_is_kept_before_a_policy_in_effect_announces_it():
+    from coursekeeper.privacy.factories import PolicyVersionFactory
+    from coursekeeper.privacy.purposes import ALL_PURPOSES
+
+    PolicyVersionFactory(purposes=sorted(set(ALL_PURPOSES) - {"documented_participation"}))
+    course, lessons = course_with_lessons(DocumentedSettingsFactory, lessons=1)
+    AuthenticatorFactory(user=course.instructor)
+    learner = UserFactory()
+
+    finish(learner, lessons)
+
+    assert Certificate.objects.count() == 1
+    assert ParticipationRecord.objects.count() == 0
+    page = signed_in(course.instructor).get(
+        reverse("certificates:course_settings", args=[course.slug])
+    )
+    assert "does not announce documented participation yet" in page.content.decode()

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.certificates.factories import CertificateFactory
 from coursekeeper.commerce.factories import InvoiceFactory, OrderFactory, SubscriptionFactory
 from coursekeeper.contact.factories import ContactEntryFactory, ContactFactory
 from coursekeeper.learning.factories import (
@@ -98,6 +99,7 @@ def world(token):
     quiz = QuizFactory(lesson=QuizLessonFactory(module=lesson.module))
     question = single_choice(quiz)
     attempt = AnswerFactory(attempt__learner=other, attempt__quiz=quiz, question=question).attempt
+    certificate = CertificateFactory(learner=other, course=course)
     contact = ContactFactory(user=other, email=other.email, name=other.full_name)
     ContactEntryFactory(contact=contact, text=f"Question from {token}")
     private = {
@@ -113,6 +115,7 @@ def world(token):
         "contact": contact.pk,
         "attempt_id": attempt.pk,
         "minor_report": MinorReportFactory(account=other, reasons=f"{token} is 14").pk,
+        "certificate": certificate.pk,
     }
     people = {"anonymous": None, "learner": UserFactory(full_name="Aksel Seeker")}
     for role in ROLES[2:]:
@@ -156,6 +159,9 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
             "lesson_id": private["lesson_id"],
             "question_id": 1,
         },
+        # A code nobody was given: B's own would show B's name to anyone, as it is meant to.
+        "certificates:verify": {"code": "ABCDEFGHJKLM"},
+        "certificates:course_revoke": {"slug": private["slug"], "pk": private["certificate"]},
     }
     if name.startswith("contact:"):
         by_route[name] = {"pk": private["contact"]}
@@ -184,9 +190,12 @@ def _object(name: str, world):
     """Return the object a route's capability is checked on (a course for the editor), or None."""
     return (
         world["course"]
-        if name.startswith(("learning:editor_", "surveys:", "quizzes:editor_"))
-        and name != "learning:editor_courses"
-        and name != "learning:editor_new_course"
+        if (
+            name.startswith(("learning:editor_", "surveys:", "quizzes:editor_"))
+            and name != "learning:editor_courses"
+            and name != "learning:editor_new_course"
+        )
+        or name.startswith("certificates:course_")
         else None
     )
 

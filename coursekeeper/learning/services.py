@@ -208,9 +208,14 @@ def _complete_course_if_done(enrollment: Enrollment) -> None:
         completed_at__isnull=False,
     ).count()
     if total and done >= total:
-        Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(
+        completed = Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(
             completed_at=timezone.now()
         )
+        if completed:
+            # The course's certificate, if it gives one (R9); a direct call, never a signal.
+            from coursekeeper.certificates.services import issue_certificate
+
+            issue_certificate(enrollment=Enrollment.objects.get(pk=enrollment.pk))
 
 
 @transaction.atomic

@@ -558,12 +558,19 @@ class Hold(Retention):
     row whose hold has not started yet (a consent still in force) has no release date; an
     erasure starts it. `country_column` names the row's column saying whose rule pack applies
     (empty: the provider's).
+
+    `law_column` names the row's column holding the law or professional duty itself, for a
+    hold whose law and period the provider sets per record rather than a rule pack (a course
+    that must document its participants' attendance, R9): then `rule` names the kind of hold
+    only, the release date is written with the row and never left empty, and the erase page
+    and the answer to an erasure show each row's own law.
     """
 
     rule: str
     release_column: str
     reason: HoldReason
     country_column: str = ""
+    law_column: str = ""
 
     def expired_q(self, as_of):
         return Q(**{f"{self.release_column}__lt": as_of})
@@ -572,6 +579,8 @@ class Hold(Retention):
         return [self.release_column]
 
     def describe(self):
+        if self.law_column:
+            return f"held under the law named in {self.law_column} until {self.release_column}"
         return f"held under '{self.rule}' until {self.release_column}"
 
     def laws(self) -> list[str]:

@@ -129,7 +129,7 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
             years, counted_from, law = rule.years, rule.counted_from, rule.law
         except LookupError:
             years, counted_from, law = None, "", ""
-        return {
+        held = {
             "kind": "hold",
             "rule": retention.rule,
             "reason": retention.reason.value,
@@ -138,6 +138,9 @@ def retention_rule(retention: Retention, *, country: str) -> dict[str, Any]:
             "counted_from": counted_from,
             "law": law,
         }
+        if retention.law_column:  # each record names its own law and period
+            held["law_per_record"] = True
+        return held
     if isinstance(retention, WhileAccountExists):
         return {"kind": "while_account"}
     if isinstance(retention, AfterRelationshipEnds):
@@ -180,6 +183,7 @@ def rule_object(rule: dict[str, Any]) -> Retention | None:
             rule=rule["rule"],
             release_column="",
             reason=HoldReason(rule.get("reason", default)),
+            law_column="law" if rule.get("law_per_record") else "",
         )
     if kind == "while_account":
         return WhileAccountExists()

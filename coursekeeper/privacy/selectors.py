@@ -65,7 +65,7 @@ def what_erasure_keeps(person, *, now=None) -> list[KeptData]:
     it first) has no release date yet; it is shown with the date an erasure now would give
     it, from the rule pack of the row's country (`Hold.country_column`) or the provider's.
     """
-    from django.db.models import Max
+    from django.db.models import Count, Max
     from django.utils import timezone
 
     from coursekeeper.privacy.declarations import Hold, KeepHeld, provider_rule_country
@@ -85,6 +85,25 @@ def what_erasure_keeps(person, *, now=None) -> list[KeptData]:
             continue
         retention = declaration.retention
         law, until, reason = "", None, "legal_obligation"
+        if isinstance(retention, Hold) and retention.law_column:
+            # Each row names its own law and release date (a course's duty to document
+            # participation): one line per law, with the last day any of its rows is kept.
+            per_law = (
+                rows.values_list(retention.law_column)
+                .annotate(count=Count("pk"), until=Max(retention.release_column))
+                .order_by(retention.law_column)
+            )
+            for row_law, row_count, row_until in per_law:
+                kept.append(
+                    KeptData(
+                        what=declaration.plural_name,
+                        count=row_count,
+                        law=row_law,
+                        until=row_until,
+                        reason=retention.reason.value,
+                    )
+                )
+            continue
         if isinstance(retention, Hold):
             reason = retention.reason.value
             if retention.country_column:  # each row says whose law holds it

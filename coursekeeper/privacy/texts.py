@@ -46,6 +46,11 @@ def retention_text(retention: Retention) -> str:
                 retention.days,
             ) % {"count": retention.days, "event": event}
         return _("until %(event)s") % {"event": event}  # "until it expires"
+    if isinstance(retention, Hold) and retention.law_column:
+        return _(
+            "as long as the law or professional duty named for it requires, for the number of "
+            "years given with it"
+        )
     if isinstance(retention, Hold):
         laws = "; ".join(retention.laws())
         if retention.rule == "limitation":

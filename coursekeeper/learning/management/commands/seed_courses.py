@@ -251,7 +251,10 @@ class Command(BaseCommand):
             seed_demo_quiz(first)
             seed_demo_survey(first)
         self._seed_class()
-        self.stdout.write(f"Demo courses ready ({created} created).")
+        from coursekeeper.certificates.demo import seed_demo_certificates
+
+        issued = seed_demo_certificates()
+        self.stdout.write(f"Demo courses ready ({created} created, {issued} certificates issued).")
 
     def _seed_class(self) -> None:
         """Enrol a made-up class and the demo learner in the first course, part-way through."""

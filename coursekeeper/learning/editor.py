@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coursekeeper.accounts.http import AuthenticatedHttpRequest
 from coursekeeper.learning import selectors, services
 from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
-from coursekeeper.learning.insight import course_insight
+from coursekeeper.learning.insight import CourseInsight, course_insight
 from coursekeeper.learning.models import Course, Lesson
 from coursekeeper.privacy.access.roles import TEACH, requires
-from coursekeeper.web.charts import bar_chart
+from coursekeeper.web.charts import BarChart, bar_chart
 from coursekeeper.web.refusals import refusals_as_pages
 
 
@@ -64,11 +64,6 @@ def course_outline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     insight = course_insight(
         course=course, acting_user=request.user, page_number=request.GET.get("page")
     )
-    shares = [
-        (str(number), figure.share)
-        for number, figure in enumerate(insight.lessons, 1)
-        if figure.share is not None
-    ]
     return render(
         request,
         "learning/editor/course_outline.html",
@@ -76,9 +71,32 @@ def course_outline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             "course": course,
             "modules": course.modules.prefetch_related("lessons"),
             "insight": insight,
-            "chart": bar_chart(shares, label_every=1) if shares else None,
+            **_charts(insight),
         },
     )
+
+
+def _charts(insight: CourseInsight) -> dict[str, BarChart | None]:
+    """Lay out the page's charts from the figures that may be shown; the tables say the same."""
+
+    def chart(values: list[tuple[str, int | None]]) -> BarChart | None:
+        shown = [(label, value) for label, value in values if value is not None]
+        return bar_chart(shown, label_every=1) if shown else None
+
+    numbered = list(enumerate(insight.lessons, 1))
+    return {
+        "chart": chart([(str(number), figure.share) for number, figure in numbered]),
+        "went_on_chart": chart(
+            [(str(number), figure.went_on_share) for number, figure in numbered]
+        ),
+        "funnel_chart": chart([(str(step.label), step.figure.value) for step in insight.funnel]),
+        "time_chart": chart(
+            [
+                (str(label), figure.value)
+                for label, figure in zip(insight.time_labels, insight.times, strict=True)
+            ]
+        ),
+    }
 
 
 @requires(TEACH)

@@ -158,3 +158,28 @@ def rehearse_send_free_material(user, path) -> Rehearsal:
         ),
         happened=lambda: MaterialRequest.objects.filter(email=user.email).exists(),
     )
+
+
+def rehearse_note_lesson_opened(user, path) -> Rehearsal:
+    from coursekeeper.learning.services import note_lesson_opened
+
+    lesson = _enrolled_video(user)
+    return Rehearsal(
+        run=lambda: note_lesson_opened(learner=user, lesson_id=lesson.pk),
+        happened=lambda: LessonProgress.objects.filter(
+            learner=user, lesson=lesson, first_opened_at__isnull=False
+        ).exists(),
+    )
+
+
+def rehearse_count_for_statistics(user, path) -> Rehearsal:
+    from coursekeeper.learning.insight import counted_learners, counts_in_statistics
+
+    lesson = _enrolled_video(user)
+    course = lesson.module.course
+    answers: list[bool] = []
+    return Rehearsal(
+        run=lambda: answers.append(counts_in_statistics(learner=user)),
+        # The one person's answer, and the group's query agreeing with it.
+        happened=lambda: answers == [True] and counted_learners(course).filter(pk=user.pk).exists(),
+    )

@@ -182,6 +182,10 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["learner", "course"], name="learning_one_enrolment"),
         ]
+        indexes = [
+            # The course statistics count the finished per course (`learning.insight`).
+            models.Index(fields=["course", "completed_at"], name="learning_enrol_course_done"),
+        ]
 
     def __str__(self) -> str:
         return f"enrolment {self.pk}"
@@ -199,12 +203,19 @@ class LessonProgress(models.Model):
     position_seconds = models.FloatField(_("position in the video (seconds)"), default=0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
+    # When the learner first opened the lesson page: with `completed_at`, how long the lesson
+    # took (the course statistics, `learning.insight`). Written once, never on later views.
+    first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson progress")
         verbose_name_plural = _("lesson progress")
         constraints = [
             models.UniqueConstraint(fields=["learner", "lesson"], name="learning_one_progress"),
+        ]
+        indexes = [
+            # The course statistics count per lesson who finished it and how long it took.
+            models.Index(fields=["lesson", "completed_at"], name="learning_progress_lesson_done"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,25 @@ FREE_MATERIAL = register_purpose(
         data_subjects=(DataSubjects.MATERIAL_REQUESTERS,),
     )
 )
+COURSE_STATISTICS = register_purpose(
+    Purpose(
+        "course_statistics",
+        LegalBasis.LEGITIMATE_INTEREST,
+        _("Course statistics"),
+        _(
+            "To show a course's instructor where learners struggle: how many go on from one "
+            "lesson to the next, how many get half-way and finish, and how long lessons take. "
+            "The instructor sees only counts about groups, never who is in them, and no count "
+            "about a group smaller than the threshold we set."
+        ),
+        balancing_note=_(
+            "Better courses are in your interest too, and the figures are counts about groups "
+            "too big to single anyone out; for them we note when you first open a lesson."
+        ),
+        objectable=True,
+        data_subjects=(DataSubjects.LEARNERS,),
+    )
+)
 
 declare_not_personal(Topic, reason="course topics")
 declare_not_personal(Course.topics.through, reason="which topics a course has")
@@ -93,13 +112,14 @@ declare(
 declare(
     LessonProgress,
     subject=Account("learner"),
-    purposes=[DELIVER_COURSES],
+    purposes=[DELIVER_COURSES, COURSE_STATISTICS],
     fields={
         "learner": Category.IDENTITY,
         "lesson": Category.USAGE,
         "position_seconds": Category.USAGE,
         "completed_at": Category.USAGE,
         "updated_at": Category.USAGE,
+        "first_opened_at": Category.USAGE,
     },
     retention=After(Event.LAST_ACTIVITY, column="updated_at", years=5),
     erasure=DELETE,
@@ -159,6 +179,29 @@ SHOW_LESSON = processing_path(
     # read their enrolment and show them the lesson. Nothing about them is recorded and nobody
     # else sees anything, so the request itself is the consent Art. 18(2) allows for.
     exception=DespiteRestriction.CONSENT,
+)
+# --- Course statistics (R6, R34) ------------------------------------------------------------------
+# Noting when a learner first opens a lesson is done for the statistics alone, so a learner who
+# objected to them, or restricted processing, is not noted. Counting asks the gate for the whole
+# group at once (`privacy.gate.refused_accounts`): whoever the gate refuses is left out of
+# every figure (`learning.insight`).
+
+NOTE_LESSON_OPENED = processing_path(
+    COURSE_STATISTICS,
+    name="learning.note_lesson_opened",
+    title=_("noting when you first open a lesson"),
+    where="coursekeeper.learning.services.note_lesson_opened",
+    rehearsal="coursekeeper.learning.factories.rehearse_note_lesson_opened",
+)
+COUNT_FOR_STATISTICS = processing_path(
+    COURSE_STATISTICS,
+    name="learning.count_for_statistics",
+    title=_("counting your progress into a course's statistics"),
+    where=(
+        "coursekeeper.learning.insight.counts_in_statistics",
+        "coursekeeper.learning.insight.course_insight",
+    ),
+    rehearsal="coursekeeper.learning.factories.rehearse_count_for_statistics",
 )
 SEND_FREE_MATERIAL = processing_path(
     FREE_MATERIAL,

@@ -67,6 +67,8 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_as_pages
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     page = selectors.lesson_page(learner=request.user, lesson_id=lesson_id)
+    if not page.opened_before:  # one write on the first visit only, never on later views
+        services.note_lesson_opened(learner=request.user, lesson_id=page.lesson_id)
     return render(
         request, "learning/lesson.html", {"page": page, **kinds.part_context(request, page)}
     )

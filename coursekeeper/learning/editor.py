@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coursekeeper.accounts.http import AuthenticatedHttpRequest
-from coursekeeper.learning import selectors, services
-from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
+from coursekeeper.learning import news, selectors, services
+from coursekeeper.learning.forms import CourseForm, CourseNewsForm, LessonForm, ModuleForm
 from coursekeeper.learning.insight import CourseInsight, course_insight
 from coursekeeper.learning.models import Course, Lesson
 from coursekeeper.privacy.access.roles import TEACH, requires
@@ -146,4 +146,36 @@ def lesson_edit(
             "multipart": True,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(TEACH)
+@require_http_methods(["GET", "POST"])
+@refusals_as_pages
+def course_news(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Write news to the course's learners, see it as they will, then send it (R18)."""
+    course = selectors.course_to_edit(acting_user=request.user, slug=slug)
+    form = CourseNewsForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "send":
+            news.post_course_news(
+                acting_user=request.user,
+                course=course,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+            messages.success(request, _("The news is being sent to the course's learners."))
+            return redirect("learning:editor_news", slug=course.slug)
+        preview = form.cleaned_data
+    return render(
+        request,
+        "learning/editor/course_news.html",
+        {
+            "course": course,
+            "form": form,
+            "preview": preview,
+            "past": course.news.all()[:20],
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
     )

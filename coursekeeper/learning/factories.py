@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.learning.models import (
     Course,
+    CourseNews,
+    CourseNewsDelivery,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -92,6 +94,24 @@ class LessonProgressFactory(factory.django.DjangoModelFactory[LessonProgress]):
     learner = factory.SubFactory(UserFactory)
     lesson = factory.SubFactory(LessonFactory)
     position_seconds = 12.5
+
+
+class CourseNewsFactory(factory.django.DjangoModelFactory[CourseNews]):
+    class Meta:
+        model = CourseNews
+
+    course = factory.SubFactory(CourseFactory)
+    author = factory.SelfAttribute("course.instructor")
+    subject = factory.Sequence(lambda n: f"News {n}")
+    body = "The live session moves to Thursday."
+
+
+class CourseNewsDeliveryFactory(factory.django.DjangoModelFactory[CourseNewsDelivery]):
+    class Meta:
+        model = CourseNewsDelivery
+
+    news = factory.SubFactory(CourseNewsFactory)
+    learner = factory.SubFactory(UserFactory)
 
 
 class MaterialRequestFactory(factory.django.DjangoModelFactory[MaterialRequest]):

@@ -175,6 +175,9 @@ class Enrollment(models.Model):
     # Empty for lasting access (a course bought outright, a free course); a subscription or a
     # refund sets the moment access ends.
     access_until = models.DateTimeField(_("access until"), null=True, blank=True, db_index=True)
+    # The learner's own choice: the course's news by email (R18); switched off on the course
+    # page or by the link in every news email.
+    receives_course_news = models.BooleanField(_("receives the course's news"), default=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -220,6 +223,62 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"progress {self.pk}"
+
+
+class CourseNews(models.Model):
+    """An update an instructor posted to a course's learners (R18); sent once, by email."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="news", verbose_name=_("course")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    # When the sending finished: every learner who could get it has it in the outbox.
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("course news")
+        verbose_name_plural = _("course news")
+        indexes = [models.Index(fields=["course", "-created_at"], name="learning_news_course")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CourseNewsDelivery(models.Model):
+    """That one news item was queued for one learner: at most once (the unique constraint).
+
+    Written in the same transaction as the outbox message, so a rerun of the sending finds it
+    and queues nothing twice.
+    """
+
+    news = models.ForeignKey(
+        CourseNews, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("news")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("course news sent")
+        verbose_name_plural = _("course news sent")
+        constraints = [
+            models.UniqueConstraint(fields=["news", "learner"], name="learning_news_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"news delivery {self.pk}"
 
 
 MATERIAL_LINK_VALID_FOR = dt.timedelta(days=30)

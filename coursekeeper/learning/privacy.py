@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coursekeeper.learning.models import (
     Course,
+    CourseNews,
+    CourseNewsDelivery,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -103,6 +105,7 @@ declare(
         "last_lesson": Category.USAGE,
         "last_activity_at": Category.USAGE,
         "access_until": Category.USAGE,
+        "receives_course_news": Category.USAGE,
     },
     retention=After(Event.LAST_ACTIVITY, column="last_activity_at", years=5),
     erasure=DELETE,
@@ -128,6 +131,40 @@ declare(
         references=("lesson__module__course", "lesson"),
         labels={"lesson__module__course": _("course")},
     ),
+)
+declare(
+    CourseNews,
+    subject=Account("author", keeps_row_on_erasure=True),
+    purposes=[DELIVER_COURSES],
+    fields={
+        "course": NOT_PERSONAL,
+        "author": Category.IDENTITY,
+        "subject": NOT_PERSONAL.because("course news the instructor wrote for every learner"),
+        "body": NOT_PERSONAL.because("course news the instructor wrote for every learner"),
+        "created_at": NOT_PERSONAL,
+        "sent_at": NOT_PERSONAL,
+    },
+    erasure=Anonymise({}),
+    source="staff",
+    notes="The news is about the course, not about learners; it outlives its author's account, "
+    "and the link to them goes with the account.",
+    reading=Reading(references=("course",)),
+)
+declare(
+    CourseNewsDelivery,
+    subject=Account("learner"),
+    purposes=[DELIVER_COURSES],
+    fields={
+        "news": Category.COMMUNICATION,
+        "learner": Category.IDENTITY,
+        "queued_at": Category.COMMUNICATION,
+    },
+    retention=After(Event.SENT, column="queued_at", days=30),
+    erasure=DELETE,
+    source="system",
+    notes="Which news went to which learner, so a rerun of the sending never sends it twice; "
+    "kept 30 days, as long as the outbox keeps the email itself.",
+    reading=Reading(references=("news",)),
 )
 declare(
     MaterialRequest,
@@ -209,6 +246,14 @@ SEND_FREE_MATERIAL = processing_path(
     title=_("sending free material you ask for"),
     where="coursekeeper.learning.services.request_free_material",
     rehearsal="coursekeeper.learning.factories.rehearse_send_free_material",
+)
+# Course news is part of the course the learner enrolled in (R18): a service email on the
+# contract, no consent needed; a restriction stops it, and the learner can switch it off.
+email_path(
+    DELIVER_COURSES,
+    template="learning/course_news",
+    title=_("sending you the news of a course you take"),
+    where="coursekeeper.learning.news.send_course_news",
 )
 email_path(
     FREE_MATERIAL,

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
+from coursekeeper.learning.demo_news import seed_demo_news
 from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
 from coursekeeper.web.uploads import identify
 
@@ -242,6 +243,9 @@ class Command(BaseCommand):
                     lesson.save()
             created += 1
         self._seed_class()
+        first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        if first is not None:
+            seed_demo_news(first)
         self.stdout.write(f"Demo courses ready ({created} created).")
 
     def _seed_class(self) -> None:
@@ -276,11 +280,16 @@ class Command(BaseCommand):
                 last_lesson=lessons[finished - 1] if finished else None,
                 completed_at=active if finished == len(lessons) else None,
             )
+            # Opened some minutes before it was done, so the lesson times have figures.
             LessonProgress.objects.bulk_create(
                 LessonProgress(
-                    learner=person, lesson=lesson, completed_at=active, updated_at=active
+                    learner=person,
+                    lesson=lesson,
+                    completed_at=active,
+                    updated_at=active,
+                    first_opened_at=active - dt.timedelta(minutes=3 + 7 * ((done + step) % 6)),
                 )
-                for lesson in lessons[:finished]
+                for step, lesson in enumerate(lessons[:finished])
             )
 
     def _attach_media(self, lesson: Lesson) -> None:

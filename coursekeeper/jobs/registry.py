@@ -57,6 +57,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Notices of a material change to the privacy policy whose task was lost (R21): queued
     # again, never one person twice.
     PeriodicJob("privacy_policy_notices", timedelta(minutes=5), "privacy_policy_notices"),
+    # Course news whose sending task was lost (R18): sent on, never to a learner twice.
+    PeriodicJob("learning_course_news", timedelta(minutes=5), "learning_course_news"),
 )
 
 

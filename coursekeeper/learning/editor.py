@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coursekeeper.accounts.http import AuthenticatedHttpRequest
-from coursekeeper.learning import selectors, services
-from coursekeeper.learning.forms import CourseForm, LessonForm, ModuleForm
-from coursekeeper.learning.insight import course_insight
+from coursekeeper.learning import news, selectors, services
+from coursekeeper.learning.forms import CourseForm, CourseNewsForm, LessonForm, ModuleForm
+from coursekeeper.learning.insight import CourseInsight, course_insight
 from coursekeeper.learning.models import Course, Lesson
 from coursekeeper.privacy.access.roles import TEACH, requires
-from coursekeeper.web.charts import bar_chart
+from coursekeeper.web.charts import BarChart, bar_chart
 from coursekeeper.web.refusals import refusals_as_pages
 
 
@@ -64,11 +64,6 @@ def course_outline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     insight = course_insight(
         course=course, acting_user=request.user, page_number=request.GET.get("page")
     )
-    shares = [
-        (str(number), figure.share)
-        for number, figure in enumerate(insight.lessons, 1)
-        if figure.share is not None
-    ]
     return render(
         request,
         "learning/editor/course_outline.html",
@@ -76,9 +71,32 @@ def course_outline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             "course": course,
             "modules": course.modules.prefetch_related("lessons"),
             "insight": insight,
-            "chart": bar_chart(shares, label_every=1) if shares else None,
+            **_charts(insight),
         },
     )
+
+
+def _charts(insight: CourseInsight) -> dict[str, BarChart | None]:
+    """Lay out the page's charts from the figures that may be shown; the tables say the same."""
+
+    def chart(values: list[tuple[str, int | None]]) -> BarChart | None:
+        shown = [(label, value) for label, value in values if value is not None]
+        return bar_chart(shown, label_every=1) if shown else None
+
+    numbered = list(enumerate(insight.lessons, 1))
+    return {
+        "chart": chart([(str(number), figure.share) for number, figure in numbered]),
+        "went_on_chart": chart(
+            [(str(number), figure.went_on_share) for number, figure in numbered]
+        ),
+        "funnel_chart": chart([(str(step.label), step.figure.value) for step in insight.funnel]),
+        "time_chart": chart(
+            [
+                (str(label), figure.value)
+                for label, figure in zip(insight.time_labels, insight.times, strict=True)
+            ]
+        ),
+    }
 
 
 @requires(TEACH)
@@ -129,4 +147,36 @@ def lesson_edit(
             "lesson": lesson if lesson_id else None,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(TEACH)
+@require_http_methods(["GET", "POST"])
+@refusals_as_pages
+def course_news(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Write news to the course's learners, see it as they will, then send it (R18)."""
+    course = selectors.course_to_edit(acting_user=request.user, slug=slug)
+    form = CourseNewsForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "send":
+            news.post_course_news(
+                acting_user=request.user,
+                course=course,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+            messages.success(request, _("The news is being sent to the course's learners."))
+            return redirect("learning:editor_news", slug=course.slug)
+        preview = form.cleaned_data
+    return render(
+        request,
+        "learning/editor/course_news.html",
+        {
+            "course": course,
+            "form": form,
+            "preview": preview,
+            "past": course.news.all()[:20],
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
     )

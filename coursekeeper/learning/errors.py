@@ -33,6 +33,10 @@ MESSAGES = {
             "the restriction lasts. Nothing was saved."
         ),
     ),
+    "news_link_invalid": (
+        404,
+        _("This link is not valid. You can switch the course's news off on the course page."),
+    ),
     "processing_refused": (
         403,
         _("We may not process your data for this right now, so nothing was saved."),

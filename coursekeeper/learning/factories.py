@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from coursekeeper.accounts.factories import UserFactory
 from coursekeeper.learning.models import (
     Course,
+    CourseNews,
+    CourseNewsDelivery,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -94,6 +96,24 @@ class LessonProgressFactory(factory.django.DjangoModelFactory[LessonProgress]):
     position_seconds = 12.5
 
 
+class CourseNewsFactory(factory.django.DjangoModelFactory[CourseNews]):
+    class Meta:
+        model = CourseNews
+
+    course = factory.SubFactory(CourseFactory)
+    author = factory.SelfAttribute("course.instructor")
+    subject = factory.Sequence(lambda n: f"News {n}")
+    body = "The live session moves to Thursday."
+
+
+class CourseNewsDeliveryFactory(factory.django.DjangoModelFactory[CourseNewsDelivery]):
+    class Meta:
+        model = CourseNewsDelivery
+
+    news = factory.SubFactory(CourseNewsFactory)
+    learner = factory.SubFactory(UserFactory)
+
+
 class MaterialRequestFactory(factory.django.DjangoModelFactory[MaterialRequest]):
     class Meta:
         model = MaterialRequest
@@ -157,4 +177,29 @@ def rehearse_send_free_material(user, path) -> Rehearsal:
             lesson=lesson, name=user.full_name, email=user.email, base_url="http://testserver"
         ),
         happened=lambda: MaterialRequest.objects.filter(email=user.email).exists(),
+    )
+
+
+def rehearse_note_lesson_opened(user, path) -> Rehearsal:
+    from coursekeeper.learning.services import note_lesson_opened
+
+    lesson = _enrolled_video(user)
+    return Rehearsal(
+        run=lambda: note_lesson_opened(learner=user, lesson_id=lesson.pk),
+        happened=lambda: LessonProgress.objects.filter(
+            learner=user, lesson=lesson, first_opened_at__isnull=False
+        ).exists(),
+    )
+
+
+def rehearse_count_for_statistics(user, path) -> Rehearsal:
+    from coursekeeper.learning.insight import counted_learners, counts_in_statistics
+
+    lesson = _enrolled_video(user)
+    course = lesson.module.course
+    answers: list[bool] = []
+    return Rehearsal(
+        run=lambda: answers.append(counts_in_statistics(learner=user)),
+        # The one person's answer, and the group's query agreeing with it.
+        happened=lambda: answers == [True] and counted_learners(course).filter(pk=user.pk).exists(),
     )

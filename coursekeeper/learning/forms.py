@@ -17,6 +17,16 @@ from coursekeeper.web import uploads
 PLAYABLE = (uploads.Category.VIDEO, uploads.Category.AUDIO)
 
 
+class CourseNewsForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Sent as plain text to every learner of the course who gets its news."),
+    )
+
+
 class MaterialRequestForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})

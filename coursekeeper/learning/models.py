@@ -175,12 +175,19 @@ class Enrollment(models.Model):
     # Empty for lasting access (a course bought outright, a free course); a subscription or a
     # refund sets the moment access ends.
     access_until = models.DateTimeField(_("access until"), null=True, blank=True, db_index=True)
+    # The learner's own choice: the course's news by email (R18); switched off on the course
+    # page or by the link in every news email.
+    receives_course_news = models.BooleanField(_("receives the course's news"), default=True)
 
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         constraints = [
             models.UniqueConstraint(fields=["learner", "course"], name="learning_one_enrolment"),
+        ]
+        indexes = [
+            # The course statistics count the finished per course (`learning.insight`).
+            models.Index(fields=["course", "completed_at"], name="learning_enrol_course_done"),
         ]
 
     def __str__(self) -> str:
@@ -199,6 +206,9 @@ class LessonProgress(models.Model):
     position_seconds = models.FloatField(_("position in the video (seconds)"), default=0)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
+    # When the learner first opened the lesson page: with `completed_at`, how long the lesson
+    # took (the course statistics, `learning.insight`). Written once, never on later views.
+    first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson progress")
@@ -206,9 +216,69 @@ class LessonProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["learner", "lesson"], name="learning_one_progress"),
         ]
+        indexes = [
+            # The course statistics count per lesson who finished it and how long it took.
+            models.Index(fields=["lesson", "completed_at"], name="learning_progress_lesson_done"),
+        ]
 
     def __str__(self) -> str:
         return f"progress {self.pk}"
+
+
+class CourseNews(models.Model):
+    """An update an instructor posted to a course's learners (R18); sent once, by email."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="news", verbose_name=_("course")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    # When the sending finished: every learner who could get it has it in the outbox.
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("course news")
+        verbose_name_plural = _("course news")
+        indexes = [models.Index(fields=["course", "-created_at"], name="learning_news_course")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CourseNewsDelivery(models.Model):
+    """That one news item was queued for one learner: at most once (the unique constraint).
+
+    Written in the same transaction as the outbox message, so a rerun of the sending finds it
+    and queues nothing twice.
+    """
+
+    news = models.ForeignKey(
+        CourseNews, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("news")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("course news sent")
+        verbose_name_plural = _("course news sent")
+        constraints = [
+            models.UniqueConstraint(fields=["news", "learner"], name="learning_news_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"news delivery {self.pk}"
 
 
 MATERIAL_LINK_VALID_FOR = dt.timedelta(days=30)

@@ -161,6 +161,8 @@ class LessonPage:
     percent: int
     # A YouTube or Vimeo video the lesson embeds (shown once its cookies are allowed), or None.
     video: Video | None = None
+    # Whether the learner's first opening of the lesson is noted (`services.note_lesson_opened`).
+    opened_before: bool = False
 
 
 # The lesson page is the hot path of learning (R5): one query, written out so it is not compiled
@@ -174,6 +176,9 @@ SELECT l.id, l.title, l.kind, l.body, l.release_after_days, l.release_on,
          WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id),
        (SELECT COUNT(*) FROM learning_lessonprogress p
          WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id AND p.completed_at IS NOT NULL),
+       (SELECT COUNT(*) FROM learning_lessonprogress p
+         WHERE p.learner_id = %(learner)s AND p.lesson_id = l.id
+           AND p.first_opened_at IS NOT NULL),
        (SELECT COUNT(*) FROM learning_lesson l2 JOIN learning_module m2 ON m2.id = l2.module_id
          WHERE m2.course_id = c.id),
        (SELECT COUNT(*) FROM learning_lessonprogress p2
@@ -211,7 +216,7 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
         raise LearningError("lesson_not_found")
     (lid, title, kind, body, after_days, release_on, embed_provider, embed_video_id,
      module_title, slug, course_title, language, enrolled_at, access_until, position, completed,
-     total, done) = row  # fmt: skip
+     opened, total, done) = row  # fmt: skip
     enrolled_at = _aware(enrolled_at)
     if enrolled_at is None:
         raise LearningError("not_enrolled")
@@ -236,6 +241,7 @@ def lesson_page(*, learner, lesson_id: int) -> LessonPage:
         position_seconds=float(position or 0.0),
         percent=_percent(done or 0, total or 0),
         video=video_for(embed_provider, embed_video_id),
+        opened_before=bool(opened),
     )
 
 

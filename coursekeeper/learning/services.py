@@ -33,6 +33,7 @@ from coursekeeper.learning.models import (
 )
 from coursekeeper.learning.privacy import (
     MARK_LESSON_DONE,
+    NOTE_LESSON_OPENED,
     SAVE_POSITION,
     SEND_FREE_MATERIAL,
     SHOW_LESSON,
@@ -180,6 +181,32 @@ def record_position(
         )
     if completed:
         _complete_course_if_done(Enrollment.objects.get(pk=found["pk"]))
+
+
+def note_lesson_opened(*, learner, lesson_id: int) -> bool:
+    """Note when the learner first opened the lesson, for the course statistics (R6).
+
+    The lesson page calls this only while nothing is noted yet, so later views write nothing.
+    A learner who objected to the statistics or restricted processing is not noted (the gate
+    says no; nothing is written, and the page shows as always). Return whether it was noted.
+    A concurrent first view is harmless: whichever writes first wins, the other changes nothing.
+    """
+    if not NOTE_LESSON_OPENED.ask(Person.for_user(learner)):
+        return False
+    now = timezone.now()
+    unnoted = LessonProgress.objects.filter(
+        learner=learner, lesson_id=lesson_id, first_opened_at__isnull=True
+    )
+    if unnoted.update(first_opened_at=now):
+        return True
+    try:
+        with transaction.atomic():
+            LessonProgress.objects.create(
+                learner=learner, lesson_id=lesson_id, updated_at=now, first_opened_at=now
+            )
+    except IntegrityError:  # a row exists: noted already, or made a moment ago by the player
+        return bool(unnoted.update(first_opened_at=now))
+    return True
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coursekeeper.commerce import selectors as commerce_selectors
-from coursekeeper.learning import kinds, selectors, services
+from coursekeeper.learning import kinds, news, selectors, services
 from coursekeeper.learning.errors import LearningError
 from coursekeeper.learning.forms import MaterialRequestForm
 from coursekeeper.learning.models import MATERIAL_LINK_VALID_FOR, MaterialRequest
@@ -46,7 +46,14 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # A course sold by an active product shows its price and a "Buy" link, not "Enrol".
     offer = commerce_selectors.course_offer(course)
     return render(
-        request, "learning/course.html", {"course": course, "outline": outline, "offer": offer}
+        request,
+        "learning/course.html",
+        {
+            "course": course,
+            "outline": outline,
+            "offer": offer,
+            "news": news.past_news(course) if outline.enrollment else [],
+        },
     )
 
 
@@ -67,6 +74,8 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_as_pages
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     page = selectors.lesson_page(learner=request.user, lesson_id=lesson_id)
+    if not page.opened_before:  # one write on the first visit only, never on later views
+        services.note_lesson_opened(learner=request.user, lesson_id=page.lesson_id)
     return render(
         request, "learning/lesson.html", {"page": page, **kinds.part_context(request, page)}
     )
@@ -188,3 +197,34 @@ def material_download(request: HttpRequest, token: str) -> HttpResponseBase:
     if material is None or not material.lesson.media:
         raise LearningError("link_expired")
     return _serve(request, material.lesson)
+
+
+@login_required
+@require_POST
+@refusals_as_pages
+def news_setting(request: HttpRequest, slug: str) -> HttpResponse:
+    """Switch the course's news by email on or off for the signed-in learner (R18)."""
+    course = selectors.published_course(slug)
+    receives = request.POST.get("receives") == "1"
+    news.set_receives_course_news(learner=request.user, course=course, receives=receives)
+    if receives:
+        messages.success(request, _("You get this course's news by email."))
+    else:
+        messages.success(request, _("You no longer get this course's news by email."))
+    return redirect("learning:course", slug=course.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_as_pages
+def news_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in each news email: a button that switches the course's news off, no sign-in."""
+    enrollment = news.enrollment_for_token(token)
+    done = False
+    if request.method == "POST":
+        enrollment = news.unsubscribe_from_news(token=token)
+        done = True
+    return render(
+        request,
+        "learning/news_unsubscribe.html",
+        {"course": enrollment.course, "done": done, "token": token},
+    )

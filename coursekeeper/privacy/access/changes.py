@@ -56,6 +56,7 @@ ACTIONS: dict[str, Promise] = {
     # The course editor (learning).
     "course_published": _("Course published"),
     "course_unpublished": _("Course taken out of the catalogue"),
+    "course_news_posted": _("Course news posted to the learners"),
     # Certificates (certificates).
     "certificate_revoked": _("Certificate revoked, with the reason given to the learner"),
 }

@@ -118,6 +118,7 @@ def test_r41_the_policy_says_what_a_restriction_and_an_objection_do_per_purpose(
         "revoking a certificate that was issued in error, because it protects the rights of "
         "another person" in text
     )
+    assert "sending you the news of a course you take; marking lessons and courses done" in text
     assert (
         "Goes on: issuing and keeping the invoice of a payment, because a law requires it." in text
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from coursekeeper.accounts.models import User
 from coursekeeper.learning import services
+from coursekeeper.learning.demo_news import seed_demo_news
 from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
 from coursekeeper.quizzes.demo import seed_demo_quiz
 from coursekeeper.surveys.demo import seed_demo_survey
@@ -251,6 +252,8 @@ class Command(BaseCommand):
             seed_demo_quiz(first)
             seed_demo_survey(first)
         self._seed_class()
+        if first is not None:
+            seed_demo_news(first)
         from coursekeeper.certificates.demo import seed_demo_certificates
 
         issued = seed_demo_certificates()
@@ -288,11 +291,16 @@ class Command(BaseCommand):
                 last_lesson=lessons[finished - 1] if finished else None,
                 completed_at=active if finished == len(lessons) else None,
             )
+            # Opened some minutes before it was done, so the lesson times have figures.
             LessonProgress.objects.bulk_create(
                 LessonProgress(
-                    learner=person, lesson=lesson, completed_at=active, updated_at=active
+                    learner=person,
+                    lesson=lesson,
+                    completed_at=active,
+                    updated_at=active,
+                    first_opened_at=active - dt.timedelta(minutes=3 + 7 * ((done + step) % 6)),
                 )
-                for lesson in lessons[:finished]
+                for step, lesson in enumerate(lessons[:finished])
             )
 
     def _attach_media(self, lesson: Lesson) -> None:

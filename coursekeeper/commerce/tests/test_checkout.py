@@ -22,7 +22,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from coursekeeper.accounts.factories import PASSWORD, UserFactory
+from coursekeeper.accounts.factories import PASSWORD, StaffFactory, UserFactory
 from coursekeeper.accounts.models import User
 from coursekeeper.commerce import checkout, seats
 from coursekeeper.commerce.errors import CommerceError
@@ -801,3 +801,22 @@ def test_r12_cancelled_and_unknown_return_pages_change_nothing(token):
     assert waiting.status_code == 200
     assert "Waiting for the payment" in waiting.content.decode()
     assert client.get(reverse("checkout:start", args=["no-such-product"])).status_code == 404
+
+
+def test_r4_the_demo_school_keeps_its_free_course_free():
+    """The demo shows free enrolment next to buying: no product, not even the bundle or the
+    subscription, sells the last demo course."""
+    from django.core.management import call_command
+
+    from coursekeeper.accounts.choices import Role
+    from coursekeeper.commerce.selectors import course_is_for_sale
+    from coursekeeper.learning.management.commands.seed_courses import COURSES, INSTRUCTOR_EMAIL
+    from coursekeeper.learning.models import Course
+
+    StaffFactory(email=INSTRUCTOR_EMAIL, role=Role.INSTRUCTOR)
+    call_command("seed_courses", stdout=io.StringIO())
+    call_command("seed_shop", stdout=io.StringIO())
+
+    slugs = [spec["slug"] for spec in COURSES]
+    courses = Course.objects.filter(slug__in=slugs).order_by("pk")
+    assert [course_is_for_sale(course) for course in courses] == [True, True, False]

@@ -41,8 +41,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         slugs = [spec["slug"] for spec in COURSES]
         courses = list(Course.objects.filter(slug__in=slugs, is_published=True).order_by("pk"))
-        # The last demo course stays free, so the demo shows free enrolment next to buying.
-        for course in courses[:-1]:
+        # The last demo course stays free, so the demo shows free enrolment next to buying: no
+        # product sells it, not even a bundle (a course any product gives access to is for sale).
+        paid = courses[:-1]
+        for course in paid:
             _product(
                 course.slug,
                 prices=COURSE_PRICES,
@@ -54,17 +56,17 @@ class Command(BaseCommand):
         _product(
             "all-demo-courses",
             prices={"DKK": 180000, "EUR": 24500},
-            courses=courses,
-            title="All three courses",
-            description="Every course of the school in one bundle.",
+            courses=paid,
+            title="Both paid courses",
+            description="The school's paid courses in one bundle.",
             kind=Product.Kind.BUNDLE,
         )
         _product(
             "course-club-monthly",
             prices={"DKK": 14900, "EUR": 1990},
-            courses=courses,
+            courses=paid,
             title="Course club (monthly)",
-            description="Every course, for as long as you subscribe. Cancel at any time.",
+            description="Every paid course, for as long as you subscribe. Cancel at any time.",
             kind=Product.Kind.SUBSCRIPTION,
             interval=Product.Interval.MONTH,
         )

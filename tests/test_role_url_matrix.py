@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.assignments.factories import HandinLessonFactory, SubmissionFactory
 from coursekeeper.commerce.factories import InvoiceFactory, OrderFactory, SubscriptionFactory
 from coursekeeper.contact.factories import ContactEntryFactory, ContactFactory
 from coursekeeper.learning.factories import (
@@ -90,6 +91,8 @@ def world(token):
         user=other, status="done", file=ContentFile(f'{{"n": "{token}"}}'.encode(), "x.json")
     )
     contact = ContactFactory(user=other, email=other.email, name=other.full_name)
+    # B's hand-in, whose answer and file name B: only B and the course's instructor see it.
+    submission = SubmissionFactory(learner=other, lesson=HandinLessonFactory(module=lesson.module))
     ContactEntryFactory(contact=contact, text=f"Question from {token}")
     private = {
         "slug": course.slug,
@@ -103,6 +106,7 @@ def world(token):
         "request": RightsRequestFactory(user=other, details=f"About {token}").pk,
         "contact": contact.pk,
         "minor_report": MinorReportFactory(account=other, reasons=f"{token} is 14").pk,
+        "submission_id": submission.pk,
     }
     people = {"anonymous": None, "learner": UserFactory(full_name="Aksel Seeker")}
     for role in ROLES[2:]:
@@ -164,13 +168,11 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
 
 def _object(name: str, world):
     """Return the object a route's capability is checked on (a course for the editor), or None."""
-    return (
-        world["course"]
-        if name.startswith("learning:editor_")
-        and name != "learning:editor_courses"
-        and name != "learning:editor_new_course"
-        else None
-    )
+    on_course = (
+        name.startswith("learning:editor_")
+        and name not in {"learning:editor_courses", "learning:editor_new_course"}
+    ) or name in {"assignments:queue", "assignments:review", "assignments:review_file"}
+    return world["course"] if on_course else None
 
 
 def _client(person) -> Client:

@@ -56,6 +56,9 @@ ACTIONS: dict[str, Promise] = {
     # The course editor (learning).
     "course_published": _("Course published"),
     "course_unpublished": _("Course taken out of the catalogue"),
+    # Exercises handed in (assignments).
+    "handin_passed": _("Exercise handed in marked passed"),
+    "handin_to_redo": _("Exercise handed in sent back to redo"),
 }
 
 

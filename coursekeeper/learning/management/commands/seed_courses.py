@@ -241,8 +241,17 @@ class Command(BaseCommand):
                     self._attach_media(lesson)
                     lesson.save()
             created += 1
+        self._seed_handin()
         self._seed_class()
         self.stdout.write(f"Demo courses ready ({created} created).")
+
+    def _seed_handin(self) -> None:
+        """Give the first course an exercise to hand in, which its instructor reviews."""
+        from coursekeeper.assignments.demo import seed_demo_handin
+
+        course = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        if course is not None:
+            seed_demo_handin(course)
 
     def _seed_class(self) -> None:
         """Enrol a made-up class and the demo learner in the first course, part-way through."""

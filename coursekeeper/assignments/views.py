@@ -53,6 +53,10 @@ def hand_in(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
                 file=form.cleaned_data["file"],
             )
         except AssignmentError as refusal:
+            if refusal.field_name is None:
+                # About the hand-in as a whole (a restriction, one already waiting): the lesson
+                # page may show no form to put it on, so it is the page.
+                raise
             status = show_on_form(form, refusal)
         else:
             messages.success(

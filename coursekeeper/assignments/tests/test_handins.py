@@ -460,3 +460,17 @@ def test_r6_the_demo_exercise_is_added_once():
     assert list(Lesson.objects.filter(module__course=course).values_list("kind", "title")) == [
         ("handin", "Aflevering: dit første budget")
     ]
+
+
+def test_r6_a_second_hand_in_while_one_waits_is_refused_with_a_message(course_with_exercise):
+    world = course_with_exercise
+    hand_in(world["client"], world["lesson"], text="First try.")
+
+    response = hand_in(world["client"], world["lesson"], text="Second try.")
+
+    assert response.status_code == 409
+    assert (
+        "Your last hand-in is waiting for review. You can hand in again if it comes back."
+        in response.content.decode()
+    )
+    assert list(Submission.objects.values_list("text", flat=True)) == ["First try."]

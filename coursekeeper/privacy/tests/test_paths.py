@@ -103,6 +103,9 @@ def test_r41_the_policy_says_what_a_restriction_and_an_objection_do_per_purpose(
     content = policy.current_content()
     courses = next(p for p in content["purposes"] if p["code"] == "deliver_courses")
     assert courses["paths"] == [
+        {"name": "assignments.hand_in", "exception": ""},
+        {"name": "assignments.review_handin", "exception": ""},
+        {"name": "email:assignments/reviewed", "exception": ""},
         {"name": "learning.mark_lesson_done", "exception": ""},
         {"name": "learning.save_position", "exception": ""},
         {"name": "learning.show_lesson", "exception": "consent"},
@@ -111,8 +114,9 @@ def test_r41_the_policy_says_what_a_restriction_and_an_objection_do_per_purpose(
     text = html.unescape(" ".join(policy.render_policy(content, "en").split()))
 
     assert (
-        "Paused until you lift the restriction: marking lessons and courses done; saving your "
-        "place in a video. Goes on: showing you a lesson you open, because you ask for it "
+        "Paused until you lift the restriction: keeping the exercises you hand in; giving you "
+        "your instructor's review of an exercise; telling you that an exercise you handed in "
+        "was reviewed; marking lessons and courses done; saving your place in a video. Goes on: showing you a lesson you open, because you ask for it "
         "yourself, each time." in text
     )
     assert (

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coursekeeper.accounts.choices import Role
 from coursekeeper.accounts.factories import StaffFactory, UserFactory
+from coursekeeper.assignments.factories import HandinLessonFactory, SubmissionFactory
 from coursekeeper.certificates.factories import CertificateFactory
 from coursekeeper.commerce.factories import InvoiceFactory, OrderFactory, SubscriptionFactory
 from coursekeeper.contact.factories import ContactEntryFactory, ContactFactory
@@ -101,6 +102,8 @@ def world(token):
     attempt = AnswerFactory(attempt__learner=other, attempt__quiz=quiz, question=question).attempt
     certificate = CertificateFactory(learner=other, course=course)
     contact = ContactFactory(user=other, email=other.email, name=other.full_name)
+    # B's hand-in, whose answer and file name B: only B and the course's instructor see it.
+    submission = SubmissionFactory(learner=other, lesson=HandinLessonFactory(module=lesson.module))
     ContactEntryFactory(contact=contact, text=f"Question from {token}")
     private = {
         "slug": course.slug,
@@ -116,6 +119,7 @@ def world(token):
         "attempt_id": attempt.pk,
         "minor_report": MinorReportFactory(account=other, reasons=f"{token} is 14").pk,
         "certificate": certificate.pk,
+        "submission_id": submission.pk,
     }
     people = {"anonymous": None, "learner": UserFactory(full_name="Aksel Seeker")}
     for role in ROLES[2:]:
@@ -188,16 +192,14 @@ def _arguments(name: str, parameters: list[str], world) -> tuple[dict, bool]:
 
 def _object(name: str, world):
     """Return the object a route's capability is checked on (a course for the editor), or None."""
-    return (
-        world["course"]
-        if (
-            name.startswith(("learning:editor_", "surveys:", "quizzes:editor_"))
-            and name != "learning:editor_courses"
-            and name != "learning:editor_new_course"
-        )
-        or name.startswith("certificates:course_")
-        else None
+    on_course = (
+        name.startswith(("learning:editor_", "surveys:", "quizzes:editor_"))
+        and name not in {"learning:editor_courses", "learning:editor_new_course"}
+    ) or (
+        name.startswith("certificates:course_")
+        or name in {"assignments:queue", "assignments:review", "assignments:review_file"}
     )
+    return world["course"] if on_course else None
 
 
 def _client(person) -> Client:

@@ -59,6 +59,9 @@ ACTIONS: dict[str, Promise] = {
     "course_news_posted": _("Course news posted to the learners"),
     # Certificates (certificates).
     "certificate_revoked": _("Certificate revoked, with the reason given to the learner"),
+    # Exercises handed in (assignments).
+    "handin_passed": _("Exercise handed in marked passed"),
+    "handin_to_redo": _("Exercise handed in sent back to redo"),
 }
 
 

@@ -51,7 +51,8 @@ class Capability:
 TEACH = Capability(
     "teach",
     _("Build and teach their own courses; see their learners under pseudonyms"),
-    ("usage",),
+    # What their learners did, and the exercises they hand in (assignments).
+    ("usage", "content"),
     "deliver_courses",
 )
 TEACH_ANY_COURSE = Capability("teach_any_course", _("Edit every course of the school"))

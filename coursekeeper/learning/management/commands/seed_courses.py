@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coursekeeper.accounts.models import User
+from coursekeeper.assignments.demo import seed_demo_handin
 from coursekeeper.learning import services
 from coursekeeper.learning.demo_news import seed_demo_news
 from coursekeeper.learning.models import Course, Enrollment, Lesson, LessonProgress, Module, Topic
@@ -245,12 +246,13 @@ class Command(BaseCommand):
                     self._attach_media(lesson)
                     lesson.save()
             created += 1
-        # The quiz and the survey before the class, so the class's progress counts them among
-        # the lessons.
+        # The quiz, the survey and the exercise to hand in before the class, so the class's
+        # progress counts them among the lessons.
         first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
         if first is not None:
             seed_demo_quiz(first)
             seed_demo_survey(first)
+            seed_demo_handin(first)
         self._seed_class()
         if first is not None:
             seed_demo_news(first)

@@ -3,7 +3,7 @@
 A subscription is a contract that runs at the payment provider, which charges the card on its
 own clock. Erasure deletes our `Subscription` row; left alone, the provider would go on
 charging, and its renewal webhooks would find nothing here and be ignored. So the shop's
-erasure participant (registered in `commerce/privacy.py`) runs before any row goes: every
+erasure participant (registered in `commerce/privacy/paths.py`) runs before any row goes: every
 subscription of the person that has not ended is cancelled at its provider, at once rather than
 at the period's end, since the account and its access end with the erasure.
 

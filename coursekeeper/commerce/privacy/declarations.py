@@ -1,12 +1,13 @@
-"""What the shop holds about people (R11-R16): orders, invoices under legal hold, subscriptions."""
+"""What the shop holds about people (R11-R16): orders, invoices under legal hold, subscriptions.
+
+One declaration per shop model, and when a customer relationship ends (R20) as the shop sees it.
+"""
 
 import datetime as dt
 
 from django.utils.functional import lazy
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coursekeeper.commerce.erasure import cancel_running_subscriptions
 from coursekeeper.commerce.models import (
     Coupon,
     GiftShipment,
@@ -30,6 +31,13 @@ from coursekeeper.commerce.models import (
     WebhookEvent,
     WithdrawalWaiver,
 )
+from coursekeeper.commerce.privacy.purposes import (
+    BOOKKEEPING,
+    GIFT_SHIPPING,
+    LEGAL_CLAIMS,
+    SALES,
+    SEAT_INVITATIONS,
+)
 from coursekeeper.learning.models import Enrollment
 from coursekeeper.privacy.declarations import (
     DELETE,
@@ -48,89 +56,7 @@ from coursekeeper.privacy.declarations import (
     declare,
     declare_not_personal,
 )
-from coursekeeper.privacy.gate import DespiteRestriction
-from coursekeeper.privacy.participants import erasure_participant
-from coursekeeper.privacy.paths import email_path, processing_path
-from coursekeeper.privacy.purposes import (
-    SERVICE_EMAIL,
-    DataSubjects,
-    LegalBasis,
-    Purpose,
-    register_purpose,
-)
 from coursekeeper.privacy.relationship.selectors import Moment, relationship_lasts_until
-
-SALES = register_purpose(
-    Purpose(
-        "sales",
-        LegalBasis.CONTRACT,
-        _("Your purchases"),
-        _(
-            "To sell you courses, tickets and subscriptions, take payment through our payment "
-            "provider, give you what you bought and handle withdrawals and refunds."
-        ),
-        data_subjects=(DataSubjects.BUYERS,),
-    )
-)
-BOOKKEEPING = register_purpose(
-    Purpose(
-        "bookkeeping",
-        LegalBasis.LEGAL_OBLIGATION,
-        _("Bookkeeping and VAT"),
-        _(
-            "To issue invoices and keep them, and the evidence of where you bought from, for as "
-            "long as the bookkeeping and VAT laws require."
-        ),
-        data_subjects=(DataSubjects.BUYERS,),
-    )
-)
-LEGAL_CLAIMS = register_purpose(
-    Purpose(
-        "legal_claims",
-        LegalBasis.LEGITIMATE_INTEREST,
-        _("Proof of what was agreed"),
-        _(
-            "To be able to show, should a claim arise, that you asked for access to start at "
-            "once and what that meant for your right of withdrawal."
-        ),
-        balancing_note=_(
-            "The record holds only what you agreed to and when; it is kept no longer than a "
-            "claim could be raised and used for nothing else."
-        ),
-        compelling_grounds=_(
-            "An objection does not switch this off: the record exists only to establish or "
-            "defend a legal claim, which the law puts before an objection (GDPR Art. 21(1))."
-        ),
-        data_subjects=(DataSubjects.BUYERS,),
-    )
-)
-GIFT_SHIPPING = register_purpose(
-    Purpose(
-        "gift_shipping",
-        LegalBasis.CONTRACT,
-        _("Welcome gifts"),
-        _("To have the welcome gift that comes with a product shipped to you by its supplier."),
-        data_subjects=(DataSubjects.BUYERS,),
-    )
-)
-SEAT_INVITATIONS = register_purpose(
-    Purpose(
-        "seat_invitations",
-        LegalBasis.LEGITIMATE_INTEREST,
-        _("Places bought by your employer"),
-        _(
-            "To invite you to a course place your employer bought for you, and to tell them "
-            "whether the place was taken."
-        ),
-        balancing_note=_(
-            "Your employer gave us your address to offer you a place they paid for; we use it "
-            "only for that invitation and show them only whether you accepted, never your "
-            "progress."
-        ),
-        objectable=True,
-        data_subjects=(DataSubjects.INVITED_EMPLOYEES, DataSubjects.BUYERS),
-    )
-)
 
 # R20: when a customer relationship ends. Besides the last sign-in (privacy.relationship), it
 # lasts until the last purchase, the end of the last paid subscription period and the end of
@@ -490,118 +416,5 @@ declare(
     notes="Only with the built-in test provider: it stands in for a real provider's records.",
     reading=Reading(
         references=("order_ref",), money=_in("currency", "amount_minor", "refunded_minor")
-    ),
-)
-
-
-# --- Where the shop's purposes are carried out ---------------------------------------------------
-
-START_CHECKOUT = processing_path(
-    SALES,
-    name="commerce.start_checkout",
-    title=_("taking a new order"),
-    where="coursekeeper.commerce.checkout.start_checkout",
-    rehearsal="coursekeeper.commerce.factories.rehearse_start_checkout",
-)
-ISSUE_INVOICE = processing_path(
-    BOOKKEEPING,
-    name="commerce.issue_invoice",
-    title=_("issuing and keeping the invoice of a payment"),
-    where="coursekeeper.commerce.invoices.issue_invoice",
-    rehearsal="coursekeeper.commerce.factories.rehearse_issue_invoice",
-)
-RECORD_WAIVER = processing_path(
-    LEGAL_CLAIMS,
-    name="commerce.record_waiver",
-    title=_("recording that you asked for access at once"),
-    where="coursekeeper.commerce.checkout.record_waiver",
-    rehearsal="coursekeeper.commerce.factories.rehearse_record_waiver",
-    # The record is the proof, should you claim a refund later, that you asked for immediate
-    # access and knew what it meant for your right of withdrawal: it serves legal claims only.
-    exception=DespiteRestriction.LEGAL_CLAIMS,
-)
-SHIP_GIFT = processing_path(
-    GIFT_SHIPPING,
-    name="commerce.ship_gift",
-    title=_("passing your address to the supplier of a welcome gift"),
-    where="coursekeeper.commerce.gifts.record_gift_shipment",
-    rehearsal="coursekeeper.commerce.factories.rehearse_ship_gift",
-)
-INVITE_TO_SEAT = processing_path(
-    SEAT_INVITATIONS,
-    name="commerce.invite_to_seat",
-    title=_("inviting you to a place your employer bought"),
-    where="coursekeeper.commerce.seats.invite_to_seat",
-    rehearsal="coursekeeper.commerce.factories.rehearse_invite_to_seat",
-)
-email_path(
-    SEAT_INVITATIONS,
-    template="commerce/seat_invitation",
-    title=_("inviting you to a place your employer bought"),
-    where="coursekeeper.commerce.seats.invite_to_seat",
-)
-email_path(
-    GIFT_SHIPPING,
-    template="commerce/gift_shipment",
-    title=_("passing your address to the supplier of a welcome gift"),
-    where="coursekeeper.commerce.gifts.record_gift_shipment",
-)
-
-# The shop's service emails. The receipt carries the invoice the VAT law says the buyer gets
-# (Directive 2006/112/EC, Art. 220) and the confirmation of the contract on a durable medium
-# consumer law requires (Directive 2011/83/EU, Art. 8(7)); a withdrawal made online must be
-# acknowledged on a durable medium (Art. 11(3)); a subscription's termination must be
-# confirmed, and the public cancellation page must work (§ 312k BGB) -- those go to every
-# subscriber alike. So these go on while processing is restricted. A refund notice and a
-# reminder that a card expires rest on the contract only, and stop.
-for _template, _title, _where, _exception in (
-    (
-        "commerce/receipt",
-        _("sending the receipt and invoice of a payment"),
-        "coursekeeper.commerce.checkout.fulfil_checkout",
-        DespiteRestriction.LEGAL_OBLIGATION,
-    ),
-    (
-        "commerce/withdrawal",
-        _("confirming a withdrawal from a purchase"),
-        "coursekeeper.commerce.refunds.withdraw_order",
-        DespiteRestriction.LEGAL_OBLIGATION,
-    ),
-    (
-        "commerce/cancellation",
-        _("confirming that a subscription was cancelled"),
-        "coursekeeper.commerce.subscriptions.cancel_subscription",
-        DespiteRestriction.LEGAL_OBLIGATION,
-    ),
-    (
-        "commerce/cancellation_request",
-        _("sending the links of the public cancellation page"),
-        "coursekeeper.commerce.cancellation.request_cancellation",
-        DespiteRestriction.LEGAL_OBLIGATION,
-    ),
-    (
-        "commerce/refund",
-        _("telling you that a payment was refunded"),
-        "coursekeeper.commerce.refunds.refund_order",
-        None,
-    ),
-    (
-        "commerce/card_expiry",
-        _("reminding you that the card of a subscription expires"),
-        "coursekeeper.commerce.subscriptions.remind_expiring_cards",
-        None,
-    ),
-):
-    email_path(SERVICE_EMAIL, template=_template, title=_title, where=_where, exception=_exception)
-
-# --- What an erasure does at the payment provider (commerce/erasure.py) -------------------------
-# Before the person's rows go: a subscription left running would go on charging the card.
-
-erasure_participant(
-    "commerce.cancel_subscriptions",
-    before=cancel_running_subscriptions,
-    models=[Subscription],
-    does=_(
-        "any running subscription is cancelled at the payment provider, so nothing more is charged"
     ),
 )

@@ -54,10 +54,8 @@ Failures. A rule whose batch fails (a PROTECT, a database error, a file that can
 is logged with the error's class name and the sweep goes on with the other rules;
 `manage.py privacy_sweep` then fails.
 
-The forecast. `expiring_by_week(now)` counts, per declaration and week, the rows whose retention
-will run out in each of the coming weeks, with one indexed range count per declaration: for
-`After`, the rows whose column falls in the week shifted back by the period; for `Hold`, the rows
-whose release date falls in the week.
+The forecast of what will expire (`sweep.forecast`) and the staff page's reading of the log
+(`sweep.history`) live in their own modules; the rules all three apply, in `sweep.rules`.
 
 Logs (SweepLog rows and the application log) hold model labels, rules and counts, never a value
 from a row.
@@ -73,145 +71,26 @@ import datetime as dt
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, cast
+from typing import cast
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, connections, models, transaction
-from django.db.models import Count, F, Lookup, Q, QuerySet, signals
+from django.db.models import F, Lookup, Q, QuerySet, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
-from coursekeeper.privacy.declarations import (
-    Account,
-    After,
-    AfterRelationshipEnds,
-    Anonymise,
-    Declaration,
-    Hold,
-    Retention,
-    registry,
-)
 from coursekeeper.privacy.models import SweepLog
+from coursekeeper.privacy.sweep.rules import DELETE, Rule, sweep_rules
 from coursekeeper.privacy.walks import _delete_files
 
-logger = logging.getLogger(__name__)
+# Named as before the sweep became a package, so that the log's configuration still finds it.
+logger = logging.getLogger("coursekeeper.privacy.sweep")
 
 # At most this many rows per transaction (the issue's bound); tests pass smaller sizes.
 BATCH = 10_000
 # The sweep's own log (counts only) is kept two years: enough to answer how a rule was kept.
 SWEEP_LOG_KEPT_FOR = dt.timedelta(days=730)
-
-DELETE = SweepLog.Action.DELETE
-ANONYMISE = SweepLog.Action.ANONYMISE
-
-
-# --- Rules --------------------------------------------------------------------------------------
-
-
-def _cut_link(declaration: Declaration) -> str | None:
-    """Return the foreign key to null when expired rows are anonymised, not deleted; else None."""
-    subject = declaration.subject
-    if not isinstance(declaration.retention, After):
-        return None  # the end of a legal hold is when the row goes: held rows are deleted
-    if not isinstance(declaration.erasure, Anonymise):
-        return None
-    if not isinstance(subject, Account) or not subject.keeps_row_on_erasure:
-        return None
-    if "__" in subject.path:
-        return None
-    try:
-        link = declaration.model._meta.get_field(subject.path)
-    except FieldDoesNotExist:
-        return None
-    if not (isinstance(link, models.Field) and link.many_to_one and link.null):
-        return None
-    return subject.path
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One declaration as the sweep applies it: which rows expire, and what happens to them."""
-
-    declaration: Declaration
-
-    @property
-    def label(self) -> str:
-        return self.declaration.label
-
-    @property
-    def retention(self) -> Retention:
-        retention = swept_part(self.declaration.retention)
-        assert retention is not None  # `sweep_rules` makes rules of nothing else
-        return retention
-
-    @property
-    def text(self) -> str:
-        """The rule as declared, for the log (a model label and column names, nothing else)."""
-        return self.retention.describe()[:200]
-
-    @cached_property
-    def link(self) -> str | None:
-        return _cut_link(self.declaration)
-
-    @property
-    def action(self) -> str:
-        return ANONYMISE if self.link else DELETE
-
-    @property
-    def _replacements(self) -> Mapping[str, Any]:
-        erasure = self.declaration.erasure
-        assert isinstance(erasure, Anonymise)  # a rule that cuts a link anonymises (_cut_link)
-        return erasure.replacements
-
-    def changes(self) -> dict:
-        """Return what anonymising writes: the link cut, every declared replacement."""
-        return {self.link: None, **dict(self._replacements)}
-
-    def _done(self) -> Q:
-        """Return the rows already anonymised: link cut, every replacement in place."""
-        done = Q(**{f"{self.link}__isnull": True})
-        for name, value in self._replacements.items():
-            if not callable(value):
-                done &= Q(**{name: value})
-        return done
-
-    def pending(self) -> QuerySet:
-        """Return the rows the rule may still have work on (anonymised ones are done)."""
-        rows = self.declaration.model._base_manager.all()
-        return rows.exclude(self._done()) if self.action == ANONYMISE else rows
-
-    def expired(self, as_of: dt.datetime) -> QuerySet:
-        """Return the rows whose retention ran out before `as_of` and that are still to do."""
-        rows = self.declaration.expired(as_of)
-        return rows.exclude(self._done()) if self.action == ANONYMISE else rows
-
-
-def swept_part(retention: Retention) -> Retention | None:
-    """Return the part of `retention` the sweep applies, or None.
-
-    Rows kept until a customer relationship has long ended go with their account, through
-    erasure (`privacy.relationship`); only their own dated rows (an abandoned checkout) are
-    the sweep's.
-    """
-    if isinstance(retention, AfterRelationshipEnds):
-        return retention.dated
-    return retention if isinstance(retention, After | Hold) else None
-
-
-def sweep_rules() -> list[Rule]:
-    """Return a rule per declaration of personal data whose retention can run out."""
-    return [
-        Rule(declaration)
-        for declaration in registry
-        if declaration.holds_personal_data and swept_part(declaration.retention) is not None
-    ]
-
-
-# --- The run ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -417,138 +296,3 @@ def _referenced(model: type[models.Model], batch: QuerySet, using: str) -> bool:
         if others.filter(**{f"{link.name}__in": batch}).exists():
             return True
     return False
-
-
-# --- The forecast -------------------------------------------------------------------------------
-
-
-def _window(retention: Retention, start: dt.datetime, end: dt.datetime) -> Q:
-    """Return the rows whose retention runs out at or after `start` and before `end`."""
-    if isinstance(retention, After):
-        column = retention.column
-        return Q(
-            **{
-                f"{column}__gte": retention.cutoff(start),
-                f"{column}__lt": retention.cutoff(end),
-            }
-        )
-    if isinstance(retention, Hold):
-        column = retention.release_column
-        return Q(**{f"{column}__gte": start, f"{column}__lt": end})
-    raise TypeError(f"{type(retention).__name__} does not run out on a date")
-
-
-@dataclass
-class ForecastLine:
-    rule: Rule
-    overdue: int  # expired already, waiting for the next sweep
-    weeks: list[int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.weeks)
-
-
-@dataclass
-class Forecast:
-    now: dt.datetime
-    starts: list[dt.datetime]  # the first moment of each week
-    lines: list[ForecastLine]
-
-    @property
-    def totals(self) -> list[int]:
-        return [sum(line.weeks[index] for line in self.lines) for index in range(len(self.starts))]
-
-    @property
-    def overdue(self) -> int:
-        return sum(line.overdue for line in self.lines)
-
-    @property
-    def total(self) -> int:
-        return sum(self.totals)
-
-
-def expiring_by_week(now: dt.datetime, weeks: int = 8) -> Forecast:
-    """Count, per rule and for each of the next `weeks` weeks from `now`, the rows that expire.
-
-    One aggregate per rule over an index range (the weeks' counts are filtered counts of it),
-    and one count of what has expired already.
-    """
-    week = dt.timedelta(days=7)
-    starts = [now + week * index for index in range(weeks)]
-    lines = []
-    for rule in sweep_rules():
-        rows = rule.pending()
-        counts = rows.filter(_window(rule.retention, now, now + week * weeks)).aggregate(
-            **{
-                f"week{index}": Count("pk", filter=_window(rule.retention, start, start + week))
-                for index, start in enumerate(starts)
-            }
-        )
-        lines.append(
-            ForecastLine(
-                rule=rule,
-                overdue=rule.expired(now).count(),
-                weeks=[counts[f"week{index}"] for index in range(weeks)],
-            )
-        )
-    return Forecast(now=now, starts=starts, lines=lines)
-
-
-# --- The log, for the staff page ----------------------------------------------------------------
-
-
-@dataclass
-class SweepRun:
-    run_id: uuid.UUID
-    started_at: dt.datetime
-    finished_at: dt.datetime | None  # None: killed or still running
-    dry_run: bool
-    entries: list[SweepLog]  # the rules under which something was (or would be) done or failed
-
-    def total(self, action: str) -> int:
-        return sum(entry.count for entry in self.entries if entry.action == action)
-
-    @property
-    def deleted(self) -> int:
-        return self.total(DELETE)
-
-    @property
-    def anonymised(self) -> int:
-        return self.total(ANONYMISE)
-
-    @property
-    def cascaded(self) -> int:
-        return sum(sum(entry.cascaded.values()) for entry in self.entries)
-
-    @property
-    def failed(self) -> bool:
-        return any(entry.error for entry in self.entries)
-
-
-def recent_runs(limit: int = 5) -> list[SweepRun]:
-    """Return the last `limit` sweep runs, newest first, from the log."""
-    from django.db.models import Max, Min
-
-    latest = list(
-        SweepLog.objects.values("run_id")
-        .annotate(first=Min("started_at"), last=Max("finished_at"))
-        .order_by("-first")[:limit]
-    )
-    entries: dict[uuid.UUID, list[SweepLog]] = {row["run_id"]: [] for row in latest}
-    for entry in SweepLog.objects.filter(run_id__in=list(entries)).order_by("declaration"):
-        entries[entry.run_id].append(entry)
-    runs = []
-    for row in latest:
-        logged = entries[row["run_id"]]
-        unfinished = any(entry.finished_at is None for entry in logged)
-        runs.append(
-            SweepRun(
-                run_id=row["run_id"],
-                started_at=row["first"],
-                finished_at=None if unfinished else row["last"],
-                dry_run=any(entry.dry_run for entry in logged),
-                entries=[e for e in logged if e.count or e.error or e.finished_at is None],
-            )
-        )
-    return runs

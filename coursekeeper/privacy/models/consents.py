@@ -725,11 +725,3 @@ class PolicyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"policy notice {self.pk}"
-
-
-# The access layer, the Art. 19 notices and the reports of minors' accounts keep their models in
-# their own packages; Django finds them through this module.
-from coursekeeper.privacy.access.models import StaffAccess  # noqa: E402, F401
-from coursekeeper.privacy.minors.models import MinorReport, ReporterAddress  # noqa: E402, F401
-from coursekeeper.privacy.recipient_notices.models import RecipientNotice  # noqa: E402, F401
-from coursekeeper.privacy.relationship.models import RelationshipWarning  # noqa: E402, F401

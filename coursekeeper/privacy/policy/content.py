@@ -36,6 +36,7 @@ RIGHTS_PAGES = {
 
 
 def ordered_categories(codes: Iterable[str]) -> list[str]:
+    """Return the category codes once each, in the order of `Category`; unknown ones last."""
     order = [c.value for c in Category]
     return sorted(set(codes), key=lambda code: order.index(code) if code in order else len(order))
 
@@ -82,7 +83,7 @@ def build_content(
     paths: Iterable[ProcessingPath] = (),
     third_parties: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Return the policy's content from these sources (see the module docstring).
+    """Return the policy's content from these sources (see the package docstring).
 
     `current_content()` passes the real ones; a test passes a changed list to see what a change
     of the declarations would do to the policy, without touching the registry.

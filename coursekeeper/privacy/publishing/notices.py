@@ -77,7 +77,7 @@ def _queue_notice(notice: PolicyNotice, user) -> None:
 def dispatch_policy_notices(*, batch_size: int = NOTICE_BATCH_SIZE) -> int:
     """Queue the emails of every notice not yet queued, a batch per transaction; return how many.
 
-    Safe to run from several workers and again after a crash (see the module docstring).
+    Safe to run from several workers and again after a crash (see the package docstring).
     An account closed since the version was published gets no email; its notice is marked
     done without one.
     """

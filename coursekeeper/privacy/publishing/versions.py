@@ -152,7 +152,7 @@ def render_texts(content: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
 
 @transaction.atomic
 def publish_policy(*, acting_user, effective_at: dt.datetime | None = None) -> PolicyVersion:
-    """Publish the current policy as a new version; see the module docstring.
+    """Publish the current policy as a new version; see the package docstring.
 
     The first version has nothing to be compared with and takes effect at once (or at
     `effective_at`). Refused, with nothing changed, when the provider's details are incomplete,

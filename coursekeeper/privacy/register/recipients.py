@@ -101,6 +101,7 @@ def _clean_recipient(data: dict) -> dict:
 
 
 def log_change(*, acting_user, obj, action_flag: int, message: list) -> None:
+    """Write the staff audit row of a change to the register, in the change's transaction."""
     record_staff_change(acting_user=acting_user, obj=obj, action=action_flag, message=message)
 
 

@@ -76,5 +76,6 @@ class RegisterError(PrivacyError):
 
 
 def check_allowed(acting_user) -> None:
+    """Refuse anyone whose role does not keep the register."""
     if acting_user is None or not can(acting_user, KEEP_REGISTER):
         raise RegisterError("not_allowed")

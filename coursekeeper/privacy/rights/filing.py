@@ -73,7 +73,7 @@ def file_request(
     urgent: bool = False,
     submission_key: str | None = None,
 ) -> RightsRequest:
-    """File a request; see the module docstring for how each channel starts.
+    """File a request; see the package docstring (`privacy.rights`) for how each channel starts.
 
     `user` is the person the request is about (for the account channel, who files it);
     `acting_user` the staff member who logs a request that came by email, post or phone.

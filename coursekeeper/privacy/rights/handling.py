@@ -21,6 +21,7 @@ from coursekeeper.privacy.rights.history import Action, Status, email_person, re
 
 
 def lock_open_request(pk: int) -> RightsRequest:
+    """Return the open request `pk`, locked for the change; refuse a missing or closed one."""
     request = RightsRequest.objects.select_for_update().filter(pk=pk).first()
     if request is None:
         raise PrivacyError("request_not_found")
@@ -30,6 +31,7 @@ def lock_open_request(pk: int) -> RightsRequest:
 
 
 def check_staff(acting_user) -> None:
+    """Refuse anyone whose role does not handle rights requests."""
     if not can(acting_user, HANDLE_REQUESTS):
         raise PrivacyError("not_allowed")
 

@@ -65,6 +65,7 @@ def record_event(
 
 
 def person_filter(request: RightsRequest) -> Q:
+    """Match the rows about the request's person: by account, or by email address."""
     query = Q(pk__in=[])
     if request.user_id:
         query |= Q(user_id=request.user_id)

@@ -362,7 +362,7 @@ def test_r32_a_state_change_and_its_audit_line_and_email_commit_together(monkeyp
     def outbox_down(**kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(rights, "queue_email", outbox_down)
+    monkeypatch.setattr(rights.history, "queue_email", outbox_down)
     with pytest.raises(RuntimeError):
         rights.answer_request(
             request_id=request.pk, acting_user=officer, answer="Corrected.", base_url=BASE

@@ -259,7 +259,23 @@ class Command(BaseCommand):
         from coursekeeper.certificates.demo import seed_demo_certificates
 
         issued = seed_demo_certificates()
+        self._seed_learners_achievements()
         self.stdout.write(f"Demo courses ready ({created} created, {issued} certificates issued).")
+
+    def _seed_learners_achievements(self) -> None:
+        """Let the demo learner have passed the first course's quiz, and have finished the free
+        course with its certificate, so a newcomer signing in sees a school in use."""
+        from coursekeeper.certificates.demo import complete_course_with_certificate
+        from coursekeeper.quizzes.demo import pass_demo_quiz
+
+        learner = User.objects.filter(email=LEARNER_EMAIL).first()
+        first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
+        free = Course.objects.filter(slug=COURSES[-1]["slug"]).first()
+        if learner is None or first is None or free is None:
+            return
+        pass_demo_quiz(learner=learner, course=first)
+        if not Enrollment.objects.filter(learner=learner, course=free).exists():
+            complete_course_with_certificate(learner=learner, course=free)
 
     def _seed_class(self) -> None:
         """Enrol a made-up class and the demo learner in the first course, part-way through."""

@@ -26,6 +26,7 @@ JOB_NAMES = [
     "commerce_sandbox_renew",
     "contact_refresh_retention",
     "expire_exports",
+    "learning_course_news",
     "newsletter_dispatch",
     "outbox_flush",
     "privacy_policy_notices",
@@ -74,6 +75,7 @@ def test_registry_has_the_periodic_jobs_each_a_management_command():
         "commerce_sandbox_deliver": timedelta(minutes=1),
         "commerce_sandbox_renew": timedelta(hours=1),
         "privacy_policy_notices": timedelta(minutes=5),
+        "learning_course_news": timedelta(minutes=5),
     }
     assert all(job.command in get_commands() for job in PERIODIC_JOBS)
     with pytest.raises(LookupError):

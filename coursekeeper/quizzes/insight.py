@@ -6,8 +6,9 @@ question answered by fewer learners than the owner's smallest group
 (`ProviderSettings.min_group_size`) shows no figure, as in `learning.insight`. Counting learners
 rather than answers keeps one learner's many attempts from making a group look big enough.
 
-Learners who objected to course statistics are left out once such a purpose exists
-(`COURSE_STATISTICS_PURPOSE`); until then, the figures serve delivering the course.
+The learners the gate refuses course statistics for (who objected to them, restricted
+processing, or are being erased) are left out, by the same subquery the course's own figures
+use (`learning.insight.excluded_learner_ids`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from coursekeeper.learning.insight import excluded_learner_ids
 from coursekeeper.quizzes.models import Answer, Question, Quiz
-
-COURSE_STATISTICS_PURPOSE = "course_statistics"
 
 
 @dataclass(frozen=True)
@@ -44,27 +44,13 @@ class QuizInsight:
     questions: list[QuestionFigure]
 
 
-def _objectors():
-    """Return the learner ids who objected to course statistics, if that purpose exists."""
-    from coursekeeper.privacy.models import Objection
-    from coursekeeper.privacy.purposes import ALL_PURPOSES
-
-    if COURSE_STATISTICS_PURPOSE not in ALL_PURPOSES:
-        return None
-    return Objection.objects.filter(
-        Q(purpose=COURSE_STATISTICS_PURPOSE) | Q(purpose=""), user__isnull=False
-    ).values("user_id")
-
-
 def quiz_insight(*, quiz: Quiz) -> QuizInsight:
     """Return the per-question figures of `quiz` over its submitted attempts."""
     from coursekeeper.privacy.models import ProviderSettings
 
     threshold = ProviderSettings.objects.values_list("min_group_size", flat=True).first() or 5
     answers = Answer.objects.filter(attempt__quiz=quiz, attempt__submitted_at__isnull=False)
-    objectors = _objectors()
-    if objectors is not None:
-        answers = answers.exclude(attempt__learner_id__in=objectors)
+    answers = answers.exclude(attempt__learner_id__in=excluded_learner_ids())
     counted = {
         row["question_id"]: row
         for row in answers.values("question_id")

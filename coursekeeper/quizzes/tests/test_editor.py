@@ -199,3 +199,25 @@ def test_r6_a_question_answered_by_fewer_learners_than_the_smallest_group_shows_
 
     assert "fewer than 5 learners" in text
     assert "2 of 2" not in text and '<svg class="bar-chart"' not in text
+
+
+def test_r30_a_learner_who_objected_to_course_statistics_leaves_the_quiz_figures(teaching):
+    from coursekeeper.privacy.factories import ObjectionFactory
+
+    _instructor, client, course, lesson = teaching
+    ProviderSettings.objects.update_or_create(pk=1, defaults={"min_group_size": 3})
+    quiz = QuizFactory(lesson=lesson)
+    question = single_choice(quiz)
+    learners = [UserFactory() for _ in range(4)]
+    for index, learner in enumerate(learners):
+        EnrollmentFactory(learner=learner, course=course)
+        attempt = services.start_attempt(learner=learner, quiz=quiz)
+        choice = question.choices.get(is_correct=index > 0)
+        services.submit_attempt(
+            learner=learner, attempt_id=attempt.pk, answers={question.pk: [str(choice.pk)]}
+        )
+    ObjectionFactory(user=learners[0], purpose="course_statistics")
+
+    html = client.get(reverse("quizzes:editor_results", args=[course.slug, lesson.pk])).content
+
+    assert "3 of 3 (100 %)" in html.decode()

@@ -251,8 +251,8 @@ class Command(BaseCommand):
         first = Course.objects.filter(slug=COURSES[0]["slug"]).first()
         if first is not None:
             seed_demo_quiz(first)
+            seed_demo_handin(first)  # into the practice module, before the survey adds its own
             seed_demo_survey(first)
-            seed_demo_handin(first)
         self._seed_class()
         if first is not None:
             seed_demo_news(first)

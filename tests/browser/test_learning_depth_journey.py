@@ -97,7 +97,7 @@ def test_r6_r9_r34_learning_depth_journey_from_quiz_to_certificate_and_erasure(
     the quiz and hands in, and the instructor (signed in with TOTP) passes the hand-in, then the
     instructor saw only a pseudonym and the group's real figures, the learner's certificate is a
     PDF whose check names them, and after their erasure the check answers word for word as for
-    a code that never existed; axe finds nothing on the six new pages in da, de and en."""
+    a code that never existed; axe finds nothing on the new pages in da, de and en."""
     settings.MEDIA_ROOT = tmp_path / "media"
     base = live_server.url
     instructor, course, reading, quiz, statement, exercise = build_course(token)
@@ -229,7 +229,11 @@ def test_r6_r9_r34_learning_depth_journey_from_quiz_to_certificate_and_erasure(
             "hand-in lesson": base + reverse("learning:lesson", args=[exercise.pk]),
             "certificate check": verify_url,
         }
-        teacher_pages = {"hand-in review": review_url, "course statistics": stats_url}
+        teacher_pages = {
+            "hand-in queue": base + reverse("assignments:queue", args=[course.slug]),
+            "hand-in review": review_url,
+            "course statistics": stats_url,
+        }
         violations = {}
         for language in LANGUAGES:
             for page, urls in ((learner_page, learner_pages), (teacher_page, teacher_pages)):

@@ -58,6 +58,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from _scratch import drop_postgres_database
 from _servers import (
@@ -183,10 +184,10 @@ def parse_arguments() -> argparse.Namespace:
 
 @dataclass
 class Seed:
-    course: object
-    quiz: object
+    course: Any  # the models are imported only once Django is set up
+    quiz: Any
     video_id: int
-    learner: object
+    learner: Any
     learner_ids: list[int]
     right_choices: dict[int, int]  # question id -> its right choice's id
     wrong_choices: dict[int, int]
@@ -211,7 +212,7 @@ def create_course():
     instructor = UserFactory(role=Role.INSTRUCTOR)
     authenticator = AuthenticatorFactory(user=instructor)
     course = CourseFactory(title="Statistics benchmark course", instructor=instructor)
-    lessons = []
+    lessons: list[Any] = []
     for module_number in range(MODULES):
         module = ModuleFactory(course=course, position=module_number + 1)
         for position in range(LESSONS_PER_MODULE):
@@ -399,7 +400,7 @@ def answers_body(seeded: Seed) -> str:
 
 
 def statistics_targets(seeded: Seed, slow_connections: int) -> list[Target]:
-    slug = seeded.course.slug  # type: ignore[attr-defined]
+    slug = seeded.course.slug
     return [
         Target(
             "course page",
@@ -410,7 +411,7 @@ def statistics_targets(seeded: Seed, slow_connections: int) -> list[Target]:
         ),
         Target(
             "quiz results",
-            f"/teach/{slug}/lessons/{seeded.quiz.lesson_id}/quiz/results/",  # type: ignore[attr-defined]
+            f"/teach/{slug}/lessons/{seeded.quiz.lesson_id}/quiz/results/",
             b"<table",
             headers=seeded.instructor_headers,
             connections=slow_connections,

@@ -57,89 +57,38 @@ Exit status: 0 when every measurement is valid (a missed target is printed, not 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from _scratch import create_postgres_database, drop_postgres_database, free_port
+from _scratch import drop_postgres_database
+from _servers import (
+    FLOOR_MARKER,
+    WRK_SCRIPT,
+    InvalidRun,
+    Measurement,
+    Target,
+    bare_page,
+    check_once,
+    mean,
+    missing_tools,
+    run_wrk,
+    scratch_environment,
+    session_headers,
+    start_both,
+    stop_server,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
 BENCH_DATABASE = "coursekeeper_bench_pages"
 POSITION_SECONDS = 42.5
 COURSES = 4
 MODULES_PER_COURSE = 3
 LESSONS_PER_MODULE = 5
 OPEN_REQUESTS = 12
-FLOOR_MARKER = b'id="bare-django-floor"'
-
-# One wrk script for every target: the method, body and expected status come as arguments, and
-# every response with another status is counted and reported at the end.
-WRK_SCRIPT = """
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  expected = tonumber(args[1])
-  unexpected = 0
-  if args[2] == "POST" then
-    wrk.method = "POST"
-    wrk.body = args[3]
-    wrk.headers["Content-Type"] = "application/json"
-  end
-end
-
-function response(status, headers, body)
-  if status ~= expected then
-    unexpected = unexpected + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("unexpected")
-  end
-  io.write(string.format("unexpected responses: %d\\n", total))
-end
-"""
-
-
-@dataclass
-class Target:
-    label: str
-    path: str
-    marker: bytes = b""
-    method: str = "GET"
-    body: str = ""
-    expected_status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    target_ratio: float | None = None
-
-
-@dataclass
-class Measurement:
-    requests_per_second: float
-    unexpected: int
-    socket_errors: str
-
-
-class InvalidRun(Exception):
-    pass
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -160,16 +109,6 @@ def parse_arguments() -> argparse.Namespace:
     if options.connections < options.threads:
         parser.error("wrk needs at least as many connections as threads")
     return options
-
-
-def missing_tools() -> list[str]:
-    """Return how to install each tool the benchmark needs and does not find."""
-    missing = []
-    if shutil.which("wrk") is None:
-        missing.append("wrk is not installed; on Debian: sudo apt-get install wrk")
-    if importlib.util.find_spec("gunicorn") is None:
-        missing.append(f"gunicorn is not installed; {sys.executable} -m pip install gunicorn")
-    return missing
 
 
 # --- Seed data and sessions ---------------------------------------------------------------------
@@ -239,39 +178,6 @@ def create_officer_and_requests():
     authenticator = AuthenticatorFactory(user=officer)
     requests = [RightsRequestFactory() for _ in range(OPEN_REQUESTS)]
     return officer, authenticator, requests[0].pk
-
-
-def session_headers(user, *, authenticator=None) -> dict[str, str]:
-    """Sign `user` in with the test client; return the headers a browser would then send.
-
-    That is the session and CSRF cookies and, as player.js sends it, the X-CSRFToken header
-    (the unmasked secret is as valid there as the masked form a page carries). With an
-    `authenticator`, the session also records the TOTP step, as allauth's two-factor form does.
-    """
-    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-    from django.conf import settings
-    from django.test import Client
-    from django.urls import reverse
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    now = time.time()
-    records = [{"method": "password", "at": now, "email": user.email}]
-    if authenticator is not None:
-        records.append({"method": "mfa", "at": now, "id": authenticator.pk, "type": "totp"})
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
-    session.save()
-    client.get(reverse("learning:dashboard"))  # a page with a form sets the CSRF cookie
-    session_id, csrf = (
-        client.cookies[name].value
-        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
-    )
-    return {
-        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_id}; "
-        f"{settings.CSRF_COOKIE_NAME}={csrf}",
-        "X-CSRFToken": csrf,
-    }
 
 
 def seed() -> Seed:
@@ -405,122 +311,7 @@ def written_table(sql: str) -> str:
     return match.group(1) if match else sql[:40]
 
 
-# --- Servers and load ---------------------------------------------------------------------------
-
-
-def start_server(application: str, port: int, environment: dict, log_path: Path):
-    """Start gunicorn on `application`: the one command both projects are served with."""
-    with log_path.open("wb") as log:
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(environment["BENCH_WORKERS"]),
-                "--worker-class",
-                "sync",
-                "--chdir",
-                str(ROOT),
-                "--pythonpath",
-                f"{BENCH},{ROOT}",
-                "--log-level",
-                "warning",
-                application,
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def stop_server(server: subprocess.Popen | None) -> None:
-    if server is None:
-        return
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def request_once(base: str, target: Target) -> tuple[int, bytes]:
-    """Send one request of `target` (no redirects followed); return its status and body."""
-    request = urllib.request.Request(base + target.path, method=target.method)  # noqa: S310
-    for name, value in target.headers.items():
-        request.add_header(name, value)
-    if target.method == "POST":
-        request.data = target.body.encode()
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - 127.0.0.1
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def wait_for_server(base: str, server: subprocess.Popen, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(base + "/", timeout=5) as response:  # noqa: S310
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
-def check_once(base: str, target: Target) -> None:
-    status, content = request_once(base, target)
-    if status != target.expected_status:
-        raise InvalidRun(f"{target.label}: expected {target.expected_status}, got {status}")
-    if target.marker and target.marker not in content:
-        raise InvalidRun(f"{target.label}: the answer lacks {target.marker.decode()!r}")
-
-
-def run_wrk(
-    options: argparse.Namespace, script: Path, base: str, target: Target, seconds: int
-) -> Measurement:
-    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{seconds}s"]
-    command += ["--timeout", "10s", "-s", str(script)]
-    for name, value in target.headers.items():
-        command += ["-H", f"{name}: {value}"]
-    command += [base + target.path, "--", str(target.expected_status), target.method, target.body]
-    result = subprocess.run(  # noqa: S603 - wrk against our own loopback server
-        command, capture_output=True, text=True, timeout=seconds + 30, check=False
-    )
-    output = result.stdout + result.stderr
-    rate = re.search(r"Requests/sec:\s*([0-9.]+)", output)
-    unexpected = re.search(r"unexpected responses: (\d+)", output)
-    non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    if result.returncode != 0 or rate is None or unexpected is None:
-        raise InvalidRun(f"wrk failed for {target.label}:\n{output}")
-    return Measurement(
-        requests_per_second=float(rate.group(1)),
-        unexpected=max(int(unexpected.group(1)), int(non_success.group(1)) if non_success else 0),
-        socket_errors=errors.group(1) if errors else "",
-    )
-
-
 # --- The run ------------------------------------------------------------------------------------
-
-
-def mean(measurements: list[Measurement]) -> float:
-    return sum(m.requests_per_second for m in measurements) / len(measurements)
 
 
 def main() -> int:
@@ -533,32 +324,10 @@ def main() -> int:
         return 0
 
     began = time.monotonic()
-    scratch = Path(tempfile.mkdtemp(prefix="coursekeeper-bench-pages-"))
-    server_url = os.environ.get("DATABASE_URL")
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "coursekeeper.settings",
-        "COURSEKEEPER_ENV": "development",
-        "DJANGO_DEBUG": "false",
-        "COURSEKEEPER_VAR_DIR": str(scratch),
-        "LOG_LEVEL": "WARNING",
-        "BENCH_WORKERS": str(options.workers),
-    }
-    environment.pop("DJANGO_ALLOWED_HOSTS", None)  # the development default has 127.0.0.1
-    if server_url:
-        environment["DATABASE_URL"] = create_postgres_database(server_url, BENCH_DATABASE)
-        database_label = f"postgresql (scratch database {BENCH_DATABASE})"
-    else:
-        environment["COURSEKEEPER_SQLITE_PATH"] = str(scratch / "bench.sqlite3")
-        database_label = "sqlite (scratch file)"
-    bare_environment = {
-        **environment,
-        "DJANGO_SETTINGS_MODULE": "bare_django.settings",
-        "BARE_DJANGO_SQLITE_PATH": str(scratch / "bare.sqlite3"),
-    }
-    os.environ.pop("DJANGO_ALLOWED_HOSTS", None)
-    os.environ.update(environment)
-    sys.path.insert(0, str(ROOT))
+    scratch_run = scratch_environment(
+        prefix="coursekeeper-bench-pages-", database=BENCH_DATABASE, workers=options.workers
+    )
+    scratch, server_url = scratch_run.directory, scratch_run.server_url
 
     import django
 
@@ -580,20 +349,7 @@ def main() -> int:
         queries = queries_per_request(targets)
         connections.close_all()
 
-        base = f"http://127.0.0.1:{free_port()}"
-        floor_base = f"http://127.0.0.1:{free_port()}"
-        for application, url, env, log in [
-            ("coursekeeper.wsgi:application", base, environment, "coursekeeper.log"),
-            ("bare_django.wsgi:application", floor_base, bare_environment, "bare.log"),
-        ]:
-            port = int(url.rsplit(":", 1)[1])
-            server = start_server(application, port, env, scratch / log)
-            servers.append(server)
-            if not wait_for_server(url, server):
-                raise InvalidRun(f"{application} did not start; its log: {scratch / log}")
-
-        # Each target once, without following redirects.
-        urllib.request.install_opener(urllib.request.build_opener(NoRedirects))
+        base, floor_base = start_both(scratch_run, servers)
         floor = Target("floor", "/", FLOOR_MARKER)
         check_once(floor_base, floor)
         for target in targets:
@@ -628,7 +384,7 @@ def main() -> int:
             drop_postgres_database(server_url, BENCH_DATABASE)
 
     print("pages against a bare Django project (issue 20)")
-    print(f"database: {database_label}")
+    print(f"database: {scratch_run.database_label}")
     print(
         f"servers: gunicorn, {options.workers} sync workers each, coursekeeper and the bare "
         f"project (startproject's middleware, one view of {len(bare_page())} bytes of HTML)"
@@ -690,13 +446,6 @@ def main() -> int:
         return 1
     shutil.rmtree(scratch, ignore_errors=True)
     return 0
-
-
-def bare_page() -> str:
-    sys.path.insert(0, str(BENCH))
-    from bare_django.urls import PAGE
-
-    return PAGE
 
 
 if __name__ == "__main__":
